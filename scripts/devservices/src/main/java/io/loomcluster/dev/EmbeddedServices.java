@@ -1,0 +1,123 @@
+package io.loomcluster.dev;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * A real PostgreSQL and a real Redis, started as child processes on loopback. Used by
+ * {@code scripts/cluster} (through {@link DevServices}) and by the integration tests.
+ */
+public final class EmbeddedServices implements AutoCloseable {
+
+    /** Where and how to start the two servers; a port of 0 means "pick a free one". */
+    public record Options(int postgresPort, int redisPort, Path postgresDataDir) {
+        public static Options ephemeral() {
+            return new Options(0, 0, null);
+        }
+    }
+
+    private final EmbeddedPostgres postgres;
+    private final int redisPort;
+    private RedisServer redis;
+
+    private EmbeddedServices(EmbeddedPostgres postgres, int redisPort) {
+        this.postgres = postgres;
+        this.redisPort = redisPort;
+    }
+
+    public static EmbeddedServices start(Options options) {
+        EmbeddedPostgres postgres = startPostgres(options);
+        int redisPort = options.redisPort() == 0 ? FreePorts.pick() : options.redisPort();
+        EmbeddedServices services = new EmbeddedServices(postgres, redisPort);
+        try {
+            services.startRedis();
+        } catch (RuntimeException e) {
+            services.close();
+            throw e;
+        }
+        return services;
+    }
+
+    private static EmbeddedPostgres startPostgres(Options options) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // The local cluster and the tests trade durability for speed; never use this for real data.
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off");
+            if (options.postgresPort() != 0) {
+                builder.setPort(options.postgresPort());
+            }
+            if (options.postgresDataDir() != null) {
+                builder.setDataDirectory(options.postgresDataDir()).setCleanDataDirectory(false);
+            }
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+        }
+    }
+
+    /** Starts (or restarts, after {@link #stopRedis()}) Redis on the same port. */
+    public void startRedis() {
+        try {
+            redis = RedisServer.newRedisServer()
+                    .port(redisPort)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .setting("maxclients 10000")
+                    .build();
+            redis.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded Redis on port " + redisPort, e);
+        }
+    }
+
+    public void stopRedis() {
+        try {
+            if (redis != null) {
+                redis.stop();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not stop embedded Redis", e);
+        }
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    public String databaseUser() {
+        return "postgres";
+    }
+
+    public String redisUrl() {
+        return "redis://127.0.0.1:" + redisPort;
+    }
+
+    public int postgresPort() {
+        return postgres.getPort();
+    }
+
+    public int redisPort() {
+        return redisPort;
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopRedis();
+        } finally {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not stop embedded PostgreSQL", e);
+            }
+        }
+    }
+}
