@@ -86,6 +86,7 @@ public final class App {
         var roomRoutes = new RoomRoutes(rooms, auth, body);
         var messageRoutes = new MessageRoutes(messages, rooms, events, signals, auth, body, limiter, config.maxSubscribers());
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
+        metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
 
         javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

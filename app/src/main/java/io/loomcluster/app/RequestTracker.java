@@ -71,12 +71,8 @@ final class RequestTracker {
     }
 
     private static String route(Context ctx) {
-        try {
-            String path = ctx.endpoint().path;
-            return path == null || path.isEmpty() ? "unmatched" : path;
-        } catch (RuntimeException e) {
-            return "unmatched";
-        }
+        var endpoint = ctx.endpoints().lastHttpEndpoint();
+        return endpoint == null || endpoint.path.isEmpty() ? "unmatched" : endpoint.path;
     }
 
     /** Waits until no request is open, up to the timeout; true when idle. */

@@ -99,6 +99,9 @@ public final class JsonBody {
     }
 
     private static String mappingDetail(JsonMappingException e, Class<?> type) {
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+            return "malformed JSON: unexpected data after the JSON value";
+        }
         String field = e.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining("."));

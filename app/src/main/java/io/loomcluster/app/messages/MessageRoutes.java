@@ -33,6 +33,7 @@ public final class MessageRoutes {
     private final JsonBody body;
     private final InFlightLimiter limiter;
     private final Semaphore waiters;
+    private final int maxWaiters;
 
     public MessageRoutes(MessageService messages, RoomService rooms, MessageEvents events, RoomSignals signals,
                          Auth auth, JsonBody body, InFlightLimiter limiter, int maxWaiters) {
@@ -44,6 +45,12 @@ public final class MessageRoutes {
         this.body = body;
         this.limiter = limiter;
         this.waiters = new Semaphore(maxWaiters);
+        this.maxWaiters = maxWaiters;
+    }
+
+    /** Long-polls parked on this instance right now. */
+    public int waiting() {
+        return maxWaiters - waiters.availablePermits();
     }
 
     public void register(RoutesConfig routes) {
