@@ -12,12 +12,10 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Promise;
 
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -69,14 +67,21 @@ public final class BalancingProxy extends ProxyHandler {
         Exchange exchange = new Exchange(request, response, callback,
                 RequestIds.acceptOrCreate(request.getHeaders().get(RequestIds.HEADER)));
         long length = request.getLength();
-        if (length > 0 && length <= config.limits().retryBufferBytes()) {
-            // Small bodies (API JSON) are kept whole so the request can be sent again.
-            Content.Source.asByteBuffer(request, Promise.from(body -> {
-                exchange.body = body;
+        boolean hasBody = length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+        if (hasBody && length <= config.limits().retryBufferBytes()) {
+            // Small bodies (API JSON) are read whole first: they can be sent again, and bad
+            // chunking is rejected before any backend sees the request.
+            BodyPrefetch.read(request, config.limits().retryBufferBytes(), read -> {
+                if (read.complete()) {
+                    exchange.body = read.bytes();
+                } else {
+                    exchange.prefix = read.bytes();
+                    exchange.streamedBody = true;
+                }
                 dispatch(exchange, null);
-            }, callback::failed));
+            }, callback::failed);
         } else {
-            exchange.streamedBody = length > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+            exchange.streamedBody = hasBody;
             dispatch(exchange, null);
         }
         return true;
@@ -110,6 +115,9 @@ public final class BalancingProxy extends ProxyHandler {
         if (exchange.body != null) {
             outgoing.body(new ByteBufferRequestContent(request.getHeaders().get(HttpHeader.CONTENT_TYPE),
                     exchange.body.slice()));
+        } else if (exchange.prefix != null) {
+            outgoing.body(new PrefixedContent(exchange.prefix, request,
+                    request.getHeaders().get(HttpHeader.CONTENT_TYPE)));
         } else if (exchange.streamedBody) {
             outgoing.body(new ProxyRequestContent(request));
         }
@@ -125,6 +133,7 @@ public final class BalancingProxy extends ProxyHandler {
 
     private boolean retryable(Exchange exchange, Throwable failure) {
         if (exchange.attempts > 1 || exchange.streamedBody || Failures.isTimeout(failure)
+                || Failures.clientFault(failure) != 0
                 || Failures.isQueueFull(failure) || exchange.response.isCommitted()) {
             return false;
         }
@@ -144,7 +153,12 @@ public final class BalancingProxy extends ProxyHandler {
         }
         proxyToClientResponse.reset();
         String requestId = proxyToServerRequest.getHeaders().get(RequestIds.HEADER);
-        if (Failures.isTimeout(failure)) {
+        int clientFault = Failures.clientFault(failure);
+        if (clientFault != 0) {
+            proxyToClientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
+            Problems.write(proxyToClientResponse, proxyToClientCallback, clientFault, clientFault == 413
+                    ? "request body exceeds the balancer's limit" : "malformed request body", requestId);
+        } else if (Failures.isTimeout(failure)) {
             Problems.write(proxyToClientResponse, proxyToClientCallback, 504,
                     "the backend did not answer in time", requestId);
         } else if (Failures.isQueueFull(failure)) {
@@ -182,7 +196,8 @@ public final class BalancingProxy extends ProxyHandler {
             backend.end(System.nanoTime() - started, failure != null);
             if (failure == null || answered) {
                 health.onAnswered(backend);
-            } else if (!Failures.isTimeout(failure) && !Failures.isQueueFull(failure)) {
+            } else if (!Failures.isTimeout(failure) && !Failures.isQueueFull(failure)
+                    && Failures.clientFault(failure) == 0) {
                 health.onConnectionFailure(backend, failure);
             }
             if (failure != null && !answered && retryable(exchange, failure)) {

@@ -15,6 +15,8 @@ final class Exchange {
     final String requestId;
     /** The whole body when it was small enough to keep for a retry; null otherwise. */
     ByteBuffer body;
+    /** The first part of a body too long to keep, already read; the rest streams from the client. */
+    ByteBuffer prefix;
     /** The body is read from the client while sending, so it cannot be sent twice. */
     boolean streamedBody;
     int attempts;

@@ -1,5 +1,7 @@
 package io.loomcluster.lb.proxy;
 
+import org.eclipse.jetty.http.HttpException;
+
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -30,6 +32,16 @@ final class Failures {
             }
         }
         return false;
+    }
+
+    /** The client's own request was at fault (body too large, bad chunking): its 4xx status, or 0. */
+    static int clientFault(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http.getCode();
+            }
+        }
+        return 0;
     }
 
     /** The backend's request queue in the balancer is full. */
