@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * is demanded only when that send completed (back-pressure, no queue). A close on one side closes
  * the other with the same code where the protocol allows sending it.
  */
-final class Relay implements Session.Listener {
+// Public only because Jetty binds endpoint methods through method handles.
+public final class Relay implements Session.Listener {
     private final String side;
     private final Relay backend;
     private final Session backendSession;

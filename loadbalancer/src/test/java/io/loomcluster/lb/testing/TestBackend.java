@@ -78,6 +78,10 @@ public final class TestBackend extends Handler.Abstract {
         }
         String path = Request.getPathInContext(request);
         Fields query = Request.extractQueryParameters(request);
+        if ("websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))) {
+            text(response, callback, 404, "no WebSocket here");
+            return true;
+        }
         switch (path) {
             case "/health/ready" -> text(response, callback, ready.get() ? 200 : 503, ready.get() ? "ready" : "draining");
             case "/health/live" -> text(response, callback, 200, "live");
@@ -162,7 +166,7 @@ public final class TestBackend extends Handler.Abstract {
     }
 
     /** Says what it was connected with, then echoes; {@code close:CODE} closes from this side. */
-    final class EchoSocket implements Session.Listener.AutoDemanding {
+    public final class EchoSocket implements Session.Listener.AutoDemanding {
         private final String query;
         private final String cookie;
         private Session session;
