@@ -33,8 +33,9 @@ class ForwardingIT {
 
     @BeforeAll
     static void start() {
-        a = Processes.backend("fwd-a");
-        b = Processes.backend("fwd-b");
+        var backends = Processes.backends("fwd-a", "fwd-b");
+        a = backends.get(0);
+        b = backends.get(1);
         balancer = Processes.balancer("fwd-lb", Map.of(
                 "LB_BACKENDS", a.url() + "," + b.url(),
                 "LB_REQUEST_TIMEOUT", "1500ms",

@@ -24,13 +24,27 @@ public final class Processes {
         return backend(id, "127.0.0.1", FreePorts.pick());
     }
 
+    /** Several backends started side by side (each JVM start takes a while), all ready. */
+    public static List<BackendProcess> backends(String... ids) {
+        List<BackendProcess> started = java.util.Arrays.stream(ids)
+                .map(id -> launch(id, "127.0.0.1", FreePorts.pick())).toList();
+        started.forEach(b -> b.process().awaitReady(START_TIMEOUT));
+        return started;
+    }
+
     public static BackendProcess backend(String id, String bind, int port) {
+        BackendProcess backend = launch(id, bind, port);
+        backend.process().awaitReady(START_TIMEOUT);
+        return backend;
+    }
+
+    private static BackendProcess launch(String id, String bind, int port) {
         ManagedProcess process = new ManagedProcess(id,
                 List.of(JAVA, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                         TestBackend.class.getName()),
                 Map.of("PORT", Integer.toString(port), "INSTANCE_ID", id, "BIND", bind),
                 LOGS.resolve(id + "-" + port + ".log"), URI.create("http://" + bind + ":" + port + "/health/live"));
-        process.start().awaitReady(START_TIMEOUT);
+        process.start();
         return new BackendProcess(id, process, URI.create("http://" + bind + ":" + port));
     }
 

@@ -31,8 +31,9 @@ class WebSocketBridgeIT {
 
     @BeforeAll
     static void start() {
-        a = Processes.backend("ws-a");
-        b = Processes.backend("ws-b");
+        var backends = Processes.backends("ws-a", "ws-b");
+        a = backends.get(0);
+        b = backends.get(1);
         balancer = Processes.balancer("ws-lb", Map.of("LB_BACKENDS", a.url() + "," + b.url()));
         balancer.awaitState(a, "healthy");
         balancer.awaitState(b, "healthy");
