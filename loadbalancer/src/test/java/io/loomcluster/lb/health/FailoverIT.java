@@ -141,6 +141,17 @@ class FailoverIT {
         assertThat(Http.json(response.body()).get("title").asText()).isEqualTo("Service Unavailable");
     }
 
+    @Test
+    void balancerStoppedWithSigtermFinishesInFlightRequestsFirst() throws Exception {
+        CompletableFuture<HttpResponse<String>> inFlight = Http.CLIENT.sendAsync(
+                HttpRequest.newBuilder(balancer.url("/slow?ms=1500")).build(), HttpResponse.BodyHandlers.ofString());
+        Await.until("the slow request to reach a backend", Duration.ofSeconds(10),
+                () -> a.stats().get("requests").asInt() + b.stats().get("requests").asInt() > 0);
+        balancer.process().signalTerminate();
+        assertThat(inFlight.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(balancer.process().awaitExit(Duration.ofSeconds(20))).isTrue();
+    }
+
     /** Opens event streams until one lands on {@code backend} (round-robin: the first or second). */
     private HttpResponse<InputStream> openEventStreamOn(BackendProcess backend) throws Exception {
         for (int attempt = 0; attempt < 4; attempt++) {
@@ -149,7 +160,11 @@ class FailoverIT {
             if (response.headers().firstValue("X-Instance-Id").orElse("").equals(backend.id())) {
                 return response;
             }
-            response.body().close();
+            // Let the stream on the other backend finish rather than leave it open forever.
+            BackendProcess other = backend == a ? b : a;
+            other.control("/control/next");
+            other.control("/control/next");
+            response.body().readAllBytes();
         }
         throw new AssertionError("no event stream landed on " + backend.id());
     }
