@@ -10,6 +10,7 @@ import io.loomcluster.lb.selection.SelectionStrategy;
 import org.eclipse.jetty.client.ByteBufferRequestContent;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -40,6 +41,12 @@ public final class BalancingProxy extends ProxyHandler {
         long seconds = (config.health().interval().toMillis() * config.health().rise() + 999) / 1000;
         this.retryAfterSeconds = Long.toString(Math.max(1, seconds));
         setUseServerThreadPool(true);
+    }
+
+    // HTTP/1.1 only: the dynamic transport's per-request protocol negotiation costs on every request.
+    @Override
+    protected HttpClient newHttpClient() {
+        return new HttpClient(new HttpClientTransportOverHTTP(1));
     }
 
     @Override
