@@ -33,15 +33,15 @@ public final class BackendPool {
 
     /** Replaces the membership with what discovery reports; returns the backends that are new. */
     public List<Backend> update(Collection<URI> discovered) {
+        List<Backend> added = new ArrayList<>();
+        List<Backend> removed = new ArrayList<>();
         lock.lock();
         try {
-            List<Backend> added = new ArrayList<>();
             for (URI uri : discovered) {
                 if (!backends.containsKey(uri)) {
                     Backend backend = new Backend(uri);
                     backends.put(uri, backend);
                     added.add(backend);
-                    LOG.info("backend {} discovered", backend);
                 }
             }
             backends.values().removeIf(backend -> {
@@ -49,14 +49,17 @@ public final class BackendPool {
                     return false;
                 }
                 backend.state(BackendState.REMOVED);
-                LOG.info("backend {} removed (no longer discovered; {} in flight finish)", backend, backend.inFlight());
+                removed.add(backend);
                 return true;
             });
             publish();
-            return added;
         } finally {
             lock.unlock();
         }
+        added.forEach(backend -> LOG.info("backend {} discovered", backend));
+        removed.forEach(backend -> LOG.info("backend {} removed (no longer discovered; {} in flight finish)",
+                backend, backend.inFlight()));
+        return added;
     }
 
     /** A passing check: new backends are admitted at once, others after {@code rise} passes in a row. */
@@ -98,21 +101,23 @@ public final class BackendPool {
     }
 
     private void transition(Backend backend, BackendState to, String event, String detail) {
+        BackendState from;
         lock.lock();
         try {
-            BackendState from = backend.state();
+            from = backend.state();
             if (from == to || from == BackendState.REMOVED) {
                 return;
             }
             backend.state(to);
             publish();
-            if (to == BackendState.EJECTED) {
-                LOG.warn("backend {} {} ({}; was {})", backend, event, detail, from);
-            } else {
-                LOG.info("backend {} {} ({}; was {})", backend, event, detail, from);
-            }
         } finally {
             lock.unlock();
+        }
+        // Logged outside the lock: writing a log line is I/O.
+        if (to == BackendState.EJECTED) {
+            LOG.warn("backend {} {} ({}; was {})", backend, event, detail, from);
+        } else {
+            LOG.info("backend {} {} ({}; was {})", backend, event, detail, from);
         }
     }
 
