@@ -26,6 +26,7 @@ public final class ManagedProcess implements AutoCloseable {
     private final Path log;
     private final URI readyUrl;
     private volatile Process process;
+    private boolean startedBefore;
 
     public ManagedProcess(String name, List<String> command, Map<String, String> env, Path log, URI readyUrl) {
         this.name = name;
@@ -50,9 +51,12 @@ public final class ManagedProcess implements AutoCloseable {
     public ManagedProcess start() {
         try {
             Files.createDirectories(log.getParent());
+            // A fresh log per run of the tests; restarts of the same process append to it.
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                    .redirectOutput(startedBefore ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                            : ProcessBuilder.Redirect.to(log.toFile()));
+            startedBefore = true;
             builder.environment().putAll(env);
             process = builder.start();
             return this;

@@ -1,0 +1,153 @@
+package io.loomcluster.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.loomcluster.app.config.AppConfig;
+import io.loomcluster.app.db.Database;
+import io.loomcluster.app.db.Sql;
+import io.loomcluster.app.discovery.Registration;
+import io.loomcluster.app.health.HealthRoutes;
+import io.loomcluster.app.health.Readiness;
+import io.loomcluster.app.http.ClientAddress;
+import io.loomcluster.app.http.InFlightLimiter;
+import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.Problems;
+import io.loomcluster.app.messages.MessageEvents;
+import io.loomcluster.app.messages.MessageRoutes;
+import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.RoomSignals;
+import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.rooms.RoomRoutes;
+import io.loomcluster.app.rooms.RoomService;
+import io.loomcluster.app.sessions.Auth;
+import io.loomcluster.app.sessions.LoginRateLimiter;
+import io.loomcluster.app.sessions.SessionRoutes;
+import io.loomcluster.app.sessions.SessionStore;
+import io.loomcluster.app.users.PasswordHasher;
+import io.loomcluster.app.users.UserService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** The running service: every part wired here, top to bottom, and stopped in reverse on shutdown. */
+public final class App {
+    private static final Logger log = LoggerFactory.getLogger(App.class);
+
+    private final AppConfig config;
+    private final Metrics metrics;
+    private final Database database;
+    private final Redis redis;
+    private final Redis subscriptions;
+    private final Readiness readiness;
+    private final Registration registration;
+    private final RoomSignals signals;
+    private final MessageEvents events;
+    private final RequestTracker tracker;
+    private final Javalin javalin;
+
+    private App(AppConfig config) {
+        this.config = config;
+        ObjectMapper json = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        metrics = new Metrics(config.instanceId());
+        database = Database.connect(config, metrics.registry());
+        database.migrate();
+        redis = Redis.connect(config.redisUrl());
+        subscriptions = Redis.connectForSubscriptions(config.redisUrl());
+        readiness = new Readiness(database, redis);
+        registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
+        signals = new RoomSignals();
+        events = new MessageEvents(redis, subscriptions, signals);
+
+        Sql sql = new Sql(database);
+        Problems problems = new Problems(json);
+        JsonBody body = new JsonBody();
+        InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
+        SessionStore sessions = new SessionStore(redis, json, config.sessionIdleTimeout());
+        Auth auth = new Auth(sessions, config.cookieSecure());
+        UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
+        LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
+                config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
+        RoomService rooms = new RoomService(sql, redis, json);
+        MessageService messages = new MessageService(sql, rooms);
+        tracker = new RequestTracker(config.instanceId(), limiter, metrics);
+        metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
+
+        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, new ClientAddress(config.trustedProxies()), body);
+        var roomRoutes = new RoomRoutes(rooms, auth, body);
+        var messageRoutes = new MessageRoutes(messages, rooms, events, signals, auth, body, limiter, config.maxSubscribers());
+        var healthRoutes = new HealthRoutes(readiness, metrics, problems);
+        metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
+
+        javalin = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
+            cfg.jsonMapper(new JavalinJackson(json, true));
+            cfg.jetty.port = config.port();
+            cfg.requestLogger.http(tracker::completed);
+            tracker.install(cfg.routes);
+            new ErrorMapping(problems).install(cfg.routes);
+            sessionRoutes.register(cfg.routes);
+            roomRoutes.register(cfg.routes);
+            messageRoutes.register(cfg.routes);
+            healthRoutes.register(cfg.routes);
+        });
+    }
+
+    public static App start(AppConfig config) {
+        App app = new App(config);
+        app.events.start();
+        app.readiness.start();
+        app.javalin.start(app.config.port());
+        if (app.config.registerInRedis()) {
+            app.registration.start();
+        }
+        log.info("instance {} listening on port {} (advertised as {})", app.config.instanceId(), app.config.port(),
+                app.config.advertisedUrl());
+        return app;
+    }
+
+    /**
+     * Graceful stop: readiness turns 503 and the instance leaves Redis discovery; after a short delay
+     * (balancers notice) long-polls are woken, in-flight requests finish, then the server stops.
+     */
+    public void shutdown() {
+        log.info("shutdown: draining");
+        readiness.startDraining();
+        registration.withdraw();
+        pause(config.shutdownDrainDelay());
+        signals.wakeAll();
+        boolean drained = tracker.awaitIdle(config.shutdownTimeout());
+        log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
+        javalin.stop();
+        events.close();
+        readiness.close();
+        registration.close();
+        subscriptions.close();
+        redis.close();
+        database.close();
+        metrics.close();
+        log.info("shutdown: done");
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            // Nothing to wait on: balancers learn of the drain by their next health check.
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

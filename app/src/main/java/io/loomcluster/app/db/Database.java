@@ -1,0 +1,69 @@
+package io.loomcluster.app.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.loomcluster.app.config.AppConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The PostgreSQL pool. Its size caps database concurrency; a request that cannot get a connection
+ * within {@code DATABASE_CONNECT_TIMEOUT} fails fast with 503 instead of queueing for long.
+ */
+public final class Database implements AutoCloseable {
+    private final HikariDataSource dataSource;
+
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public static Database connect(AppConfig config, MeterRegistry registry) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("loom-db");
+        hikari.setJdbcUrl(config.databaseUrl());
+        hikari.setUsername(config.databaseUser());
+        hikari.setPassword(config.databasePassword());
+        hikari.setMaximumPoolSize(config.databasePoolSize());
+        hikari.setMinimumIdle(Math.min(4, config.databasePoolSize()));
+        hikari.setConnectionTimeout(config.databaseConnectTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(1000, config.databaseConnectTimeout().toMillis()));
+        // Start even when PostgreSQL is not up yet: readiness reports it, and the pool reconnects by itself.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.addDataSourceProperty("connectTimeout", "5");
+        hikari.addDataSourceProperty("socketTimeout", "30");
+        hikari.addDataSourceProperty("tcpKeepAlive", "true");
+        hikari.setMetricRegistry(registry);
+        return new Database(new HikariDataSource(hikari));
+    }
+
+    /** Applies the schema migrations; instances starting together are serialised by Flyway's lock. */
+    public void migrate() {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Connection connection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    /** True when a connection can be had and answers a trivial query within a second. */
+    public boolean isReachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

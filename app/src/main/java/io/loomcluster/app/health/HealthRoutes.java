@@ -1,0 +1,49 @@
+package io.loomcluster.app.health;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.loomcluster.app.http.Problems;
+import io.loomcluster.app.metrics.Metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /health/live}, {@code /health/ready} and {@code /metrics}. */
+public final class HealthRoutes {
+    private final Readiness readiness;
+    private final Metrics metrics;
+    private final Problems problems;
+
+    public HealthRoutes(Readiness readiness, Metrics metrics, Problems problems) {
+        this.readiness = readiness;
+        this.metrics = metrics;
+        this.problems = problems;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
+        routes.get("/health/ready", this::ready);
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    }
+
+    private void ready(Context ctx) {
+        Readiness.State state = readiness.state();
+        if (state.ready()) {
+            ctx.json(Map.of("status", "ready", "postgres", "up", "redis", "up"));
+            return;
+        }
+        List<String> reasons = new ArrayList<>();
+        if (state.draining()) {
+            reasons.add("draining for shutdown");
+        }
+        if (!state.postgres()) {
+            reasons.add("postgres unreachable");
+        }
+        if (!state.redis()) {
+            reasons.add("redis unreachable");
+        }
+        ctx.header("Retry-After", "1");
+        problems.write(ctx, 503, "Not ready", String.join(", ", reasons));
+    }
+}

@@ -1,0 +1,95 @@
+package io.loomcluster.app.redis;
+
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The shared Redis client. Every blocking wait is bounded (connect, socket and pool-borrow
+ * timeouts), so that a Redis outage turns into fast 503s, not piled-up virtual threads.
+ */
+public final class Redis implements AutoCloseable {
+    private static final int TIMEOUT_MILLIS = 1000;
+
+    private final RedisClient client;
+    private final URI uri;
+
+    private Redis(RedisClient client, URI uri) {
+        this.client = client;
+        this.uri = uri;
+    }
+
+    public static Redis connect(URI uri) {
+        return connect(uri, TIMEOUT_MILLIS, 64);
+    }
+
+    /**
+     * A client for pub/sub: its one connection blocks reading for as long as it is subscribed, so it
+     * has no socket timeout; a dead server is noticed by the subscriber's pings.
+     */
+    public static Redis connectForSubscriptions(URI uri) {
+        return connect(uri, 0, 2);
+    }
+
+    private static Redis connect(URI uri, int socketTimeoutMillis, int poolSize) {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(Math.min(2, poolSize));
+        pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
+        pool.setBlockWhenExhausted(true);
+        pool.setTestWhileIdle(true);
+        RedisClient client = RedisClient.builder()
+                .fromURI(uri)
+                .clientConfig(clientConfig(uri, socketTimeoutMillis))
+                .poolConfig(pool)
+                .build();
+        return new Redis(client, uri);
+    }
+
+    private static JedisClientConfig clientConfig(URI uri, int socketTimeoutMillis) {
+        DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(TIMEOUT_MILLIS)
+                .socketTimeoutMillis(socketTimeoutMillis)
+                .clientName("loom-app")
+                .ssl("rediss".equals(uri.getScheme()));
+        String userInfo = uri.getUserInfo();
+        if (userInfo != null && !userInfo.isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            if (colon >= 0) {
+                if (colon > 0) {
+                    builder.user(userInfo.substring(0, colon));
+                }
+                builder.password(userInfo.substring(colon + 1));
+            } else {
+                builder.password(userInfo);
+            }
+        }
+        return builder.build();
+    }
+
+    public RedisClient client() {
+        return client;
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    public boolean isReachable() {
+        try {
+            return "PONG".equals(client.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,70 @@
+package io.loomcluster.app.rooms;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.Params;
+import io.loomcluster.app.sessions.Auth;
+import io.loomcluster.app.sessions.Session;
+
+/** {@code /api/rooms}: list (keyset), create, read, join and leave. */
+public final class RoomRoutes {
+    record NewRoom(String name, String topic) {
+    }
+
+    private final RoomService rooms;
+    private final Auth auth;
+    private final JsonBody body;
+
+    public RoomRoutes(RoomService rooms, Auth auth, JsonBody body) {
+        this.rooms = rooms;
+        this.auth = auth;
+        this.body = body;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/rooms", this::list);
+        routes.post("/api/rooms", this::create);
+        routes.get("/api/rooms/{id}", this::get);
+        routes.post("/api/rooms/{id}/members", this::join);
+        routes.delete("/api/rooms/{id}/members", this::leave);
+    }
+
+    private void list(Context ctx) {
+        auth.require(ctx);
+        int limit = Params.queryInt(ctx, "limit", 20, 1, 100);
+        String cursor = ctx.queryParam("cursor");
+        long after = 0;
+        if (cursor != null && !cursor.isEmpty()) {
+            if (!cursor.matches("[0-9]{1,18}")) {
+                throw ApiException.badRequest("cursor is not one this API issued; use the 'next' value of a previous page");
+            }
+            after = Long.parseLong(cursor);
+        }
+        ctx.json(rooms.page(after, limit));
+    }
+
+    private void create(Context ctx) {
+        Session session = auth.require(ctx);
+        NewRoom room = body.read(ctx, NewRoom.class);
+        ctx.status(201).json(rooms.create(session.userId(), room.name(), room.topic()));
+    }
+
+    private void get(Context ctx) {
+        auth.require(ctx);
+        ctx.json(rooms.get(Params.pathId(ctx, "id")));
+    }
+
+    private void join(Context ctx) {
+        Session session = auth.require(ctx);
+        rooms.join(Params.pathId(ctx, "id"), session.userId());
+        ctx.status(204);
+    }
+
+    private void leave(Context ctx) {
+        Session session = auth.require(ctx);
+        rooms.leave(Params.pathId(ctx, "id"), session.userId());
+        ctx.status(204);
+    }
+}

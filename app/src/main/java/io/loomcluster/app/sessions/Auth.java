@@ -1,0 +1,56 @@
+package io.loomcluster.app.sessions;
+
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
+import io.loomcluster.app.http.ApiException;
+
+import java.util.Optional;
+
+/** Reads and writes the {@code SESSION} cookie and resolves it to a session. */
+public final class Auth {
+    public static final String COOKIE = "SESSION";
+    private static final String ATTRIBUTE = "loom.session";
+
+    private final SessionStore sessions;
+    private final boolean secureCookie;
+
+    public Auth(SessionStore sessions, boolean secureCookie) {
+        this.sessions = sessions;
+        this.secureCookie = secureCookie;
+    }
+
+    public Optional<Session> current(Context ctx) {
+        Session cached = ctx.attribute(ATTRIBUTE);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Session> session = sessions.find(ctx.cookie(COOKIE));
+        session.ifPresent(s -> ctx.attribute(ATTRIBUTE, s));
+        return session;
+    }
+
+    public Session require(Context ctx) {
+        return current(ctx).orElseThrow(ApiException::unauthorized);
+    }
+
+    public void setCookie(Context ctx, Session session) {
+        Cookie cookie = new Cookie(COOKIE, session.id());
+        cookie.setPath("/");
+        cookie.setHttpOnly(true);
+        cookie.setSecure(secureCookie);
+        cookie.setSameSite(SameSite.LAX);
+        ctx.cookie(cookie);
+        ctx.attribute(ATTRIBUTE, session);
+    }
+
+    public void clearCookie(Context ctx) {
+        Cookie cookie = new Cookie(COOKIE, "");
+        cookie.setPath("/");
+        cookie.setMaxAge(0);
+        cookie.setHttpOnly(true);
+        cookie.setSecure(secureCookie);
+        cookie.setSameSite(SameSite.LAX);
+        ctx.cookie(cookie);
+    }
+}

@@ -1,0 +1,71 @@
+package io.loomcluster.app.sessions;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.http.ClientAddress;
+import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.users.User;
+import io.loomcluster.app.users.UserService;
+
+
+/** {@code /api/users} and {@code /api/session}: register, log in (rotating the id), who am I, log out. */
+public final class SessionRoutes {
+    record Credentials(String username, String password) {
+    }
+
+    private final UserService users;
+    private final SessionStore sessions;
+    private final Auth auth;
+    private final LoginRateLimiter limiter;
+    private final ClientAddress clientAddress;
+    private final JsonBody body;
+
+    public SessionRoutes(UserService users, SessionStore sessions, Auth auth, LoginRateLimiter limiter,
+                         ClientAddress clientAddress, JsonBody body) {
+        this.users = users;
+        this.sessions = sessions;
+        this.auth = auth;
+        this.limiter = limiter;
+        this.clientAddress = clientAddress;
+        this.body = body;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/users", this::register);
+        routes.post("/api/session", this::login);
+        routes.get("/api/session", this::me);
+        routes.delete("/api/session", this::logout);
+    }
+
+    private void register(Context ctx) {
+        Credentials credentials = body.read(ctx, Credentials.class);
+        User user = users.register(credentials.username(), credentials.password());
+        ctx.status(201).json(user);
+    }
+
+    private void login(Context ctx) {
+        Credentials credentials = body.read(ctx, Credentials.class);
+        String username = UserService.validUsername(credentials.username());
+        UserService.validPassword(credentials.password());
+        limiter.checkAttempt(username, clientAddress.of(ctx));
+        User user = users.authenticate(username, credentials.password())
+                .orElseThrow(() -> new ApiException(401, "Login failed", "wrong username or password"));
+        // Rotate: whatever session the client came with is dropped, and a new id is issued (no fixation).
+        sessions.delete(ctx.cookie(Auth.COOKIE));
+        auth.setCookie(ctx, sessions.create(user.id(), user.username()));
+        ctx.json(user);
+    }
+
+    private void me(Context ctx) {
+        Session session = auth.require(ctx);
+        ctx.json(new User(session.userId(), session.username()));
+    }
+
+    private void logout(Context ctx) {
+        auth.current(ctx).ifPresent(session -> sessions.delete(session.id()));
+        auth.clearCookie(ctx);
+        ctx.status(204);
+    }
+
+}

@@ -1,0 +1,5 @@
+package io.loomcluster.app.users;
+
+/** A registered user as the API shows it. */
+public record User(long id, String username) {
+}

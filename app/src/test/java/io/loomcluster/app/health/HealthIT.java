@@ -1,0 +1,83 @@
+package io.loomcluster.app.health;
+
+import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.Await;
+import io.loomcluster.dev.testing.ManagedProcess;
+import io.loomcluster.dev.testing.TestCluster;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HealthIT {
+    private final TestCluster cluster = TestCluster.shared();
+    private final URI a = cluster.appUrl(0);
+    private final URI b = cluster.appUrl(1);
+
+    @Test
+    void everyResponseNamesTheInstanceAndCarriesTheRequestId() {
+        ApiClient client = new ApiClient(a);
+        ApiClient.Response withId = client.send(client.builder("/health/live").header("X-Request-Id", "trace-123").GET());
+        ApiClient.Response withoutId = new ApiClient(b).get("/api/nowhere");
+
+        assertThat(withId.header("X-Request-Id")).isEqualTo("trace-123");
+        assertThat(withId.header("X-Instance-Id")).isEqualTo(cluster.apps().get(0).name());
+        assertThat(withoutId.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        assertThat(withoutId.header("X-Instance-Id")).isEqualTo(cluster.apps().get(1).name());
+        assertThat(withoutId.json().get("requestId").asText()).isEqualTo(withoutId.header("X-Request-Id"));
+    }
+
+    @Test
+    void aHostileRequestIdIsReplaced() {
+        ApiClient client = new ApiClient(a);
+        ApiClient.Response response = client.send(client.builder("/health/live")
+                .header("X-Request-Id", "evil id with spaces and\ttabs").GET());
+
+        assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+    }
+
+    @Test
+    void metricsExposeRequestTimersPoolGaugesAndJvmFigures() {
+        new ApiClient(a).get("/health/live");
+
+        String metrics = new ApiClient(a).get("/metrics").body();
+
+        assertThat(metrics).contains("http_server_requests_seconds_count{");
+        assertThat(metrics).contains("route=\"/health/live\"");
+        assertThat(metrics).contains("hikaricp_connections_active");
+        assertThat(metrics).contains("jvm_memory_used_bytes");
+        assertThat(metrics).contains("jvm_threads_live_threads");
+        assertThat(metrics).contains("loom_requests_in_flight");
+    }
+
+    @Test
+    void readinessTurns503WhenRedisStopsAndRecoversWithoutARestart() {
+        ManagedProcess instance = cluster.apps().get(0);
+        long pid = instance.pid();
+        try {
+            cluster.services().stopRedis();
+
+            Await.until("readiness to report Redis down", Duration.ofSeconds(15),
+                    () -> new ApiClient(a).get("/health/ready").status() == 503);
+            ApiClient.Response notReady = new ApiClient(a).get("/health/ready");
+            assertThat(notReady.contentType()).startsWith("application/problem+json");
+            assertThat(notReady.json().get("detail").asText()).contains("redis unreachable").doesNotContain("postgres");
+            // Requests that need Redis fail fast with 503, not 500 and not a hang.
+            ApiClient.Response login = new ApiClient(a).login("nobody_here", "whatever password");
+            assertThat(login.status()).isEqualTo(503);
+            assertThat(login.header("Retry-After")).isNotNull();
+            assertThat(new ApiClient(a).get("/health/live").status()).isEqualTo(200);
+        } finally {
+            cluster.services().startRedis();
+        }
+
+        Await.until("readiness to recover", Duration.ofSeconds(15),
+                () -> new ApiClient(a).get("/health/ready").status() == 200);
+        assertThat(instance.pid()).isEqualTo(pid);
+        assertThat(instance.isAlive()).isTrue();
+        ApiClient client = new ApiClient(a).signUp("afterredis");
+        assertThat(client.get("/api/session").status()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,228 @@
+package io.loomcluster.app.http;
+
+import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.TestCluster;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.stream.Stream;
+
+import static io.loomcluster.app.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every kind of bad input gets a 4xx problem+json that says what was wrong, and changes nothing. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputIT {
+    private final TestCluster cluster = TestCluster.shared();
+    private final URI a = cluster.appUrl(0);
+    private ApiClient member;
+    private long room;
+
+    @BeforeAll
+    void setUp() {
+        member = new ApiClient(a).signUp("badinput");
+        room = member.createRoom("bad input");
+    }
+
+    Stream<Arguments> badMessageBodies() {
+        return Stream.of(
+                Arguments.of("malformed JSON", "{\"text\": ", 400, "malformed JSON"),
+                Arguments.of("not an object", "[\"text\"]", 400, "expected a JSON object"),
+                Arguments.of("a bare string", "\"hello\"", 400, "expected a JSON object"),
+                Arguments.of("null", "null", 400, "null"),
+                Arguments.of("wrong type", "{\"text\": 42}", 400, "'text' has the wrong type"),
+                Arguments.of("nested object", "{\"text\": {\"a\": 1}}", 400, "'text' has the wrong type"),
+                Arguments.of("missing field", "{}", 400, "text is required"),
+                Arguments.of("unknown field", "{\"text\": \"hi\", \"admin\": true}", 400, "unknown field 'admin'"),
+                Arguments.of("duplicate field", "{\"text\": \"hi\", \"text\": \"again\"}", 400, "malformed JSON"),
+                Arguments.of("trailing garbage", "{\"text\": \"hi\"} {}", 400, "malformed JSON"),
+                Arguments.of("empty text", json("text", ""), 400, "text must be 1 to 4000 characters"),
+                Arguments.of("blank text", json("text", "   "), 400, "text must not be blank"),
+                Arguments.of("text too long", json("text", "x".repeat(4001)), 400, "text must be 1 to 4000 characters"),
+                Arguments.of("NUL character", "{\"text\": \"a\\u0000b\"}", 400, "NUL"),
+                Arguments.of("lone surrogate", "{\"text\": \"a\\ud800b\"}", 400, "unpaired surrogate"),
+                Arguments.of("empty body", "", 400, "empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badMessageBodies")
+    void aBadMessageBodyIsRefusedAndNothingIsPosted(String what, String body, int status, String detail) {
+        int before = messageCount();
+
+        ApiClient.Response response = member.post("/api/rooms/" + room + "/messages", body);
+
+        assertProblem(response, status, detail);
+        assertThat(messageCount()).isEqualTo(before);
+    }
+
+    Stream<Arguments> badRegistrations() {
+        return Stream.of(
+                Arguments.of("username too short", json("username", "ab", "password", ApiClient.PASSWORD), "username must be 3 to 32"),
+                Arguments.of("username too long", json("username", "a".repeat(33), "password", ApiClient.PASSWORD), "username must be 3 to 32"),
+                Arguments.of("username with capitals", json("username", "Alice", "password", ApiClient.PASSWORD), "a-z, 0-9 and _"),
+                Arguments.of("username with spaces", json("username", "a b c", "password", ApiClient.PASSWORD), "a-z, 0-9 and _"),
+                Arguments.of("username missing", json("password", ApiClient.PASSWORD), "username is required"),
+                Arguments.of("password too short", json("username", "shortpw_user", "password", "1234567"), "password must be 8 to 128"),
+                Arguments.of("password too long", json("username", "longpw_user", "password", "p".repeat(129)), "password must be 8 to 128"),
+                Arguments.of("password missing", json("username", "nopw_user"), "password is required"),
+                Arguments.of("password a number", "{\"username\": \"numpw_user\", \"password\": 12345678}", "'password' has the wrong type"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRegistrations")
+    void aBadRegistrationIsRefusedAndCreatesNoUser(String what, String body, String detail) {
+        ApiClient client = new ApiClient(a);
+
+        assertProblem(client.post("/api/users", body), 400, detail);
+    }
+
+    @Test
+    void aRefusedRegistrationLeavesTheUsernameFree() {
+        String name = ApiClient.uniqueUsername("free");
+        ApiClient client = new ApiClient(a);
+        assertProblem(client.post("/api/users", json("username", name, "password", "short")), 400, "password");
+
+        assertThat(client.post("/api/users", json("username", name, "password", ApiClient.PASSWORD)).status()).isEqualTo(201);
+    }
+
+    Stream<Arguments> badRooms() {
+        return Stream.of(
+                Arguments.of("empty name", json("name", ""), "name must be 1 to 80"),
+                Arguments.of("blank name", json("name", "  "), "name must not be blank"),
+                Arguments.of("name too long", json("name", "n".repeat(81)), "name must be 1 to 80"),
+                Arguments.of("topic too long", json("name", "ok", "topic", "t".repeat(201)), "topic must be 0 to 200"),
+                Arguments.of("name a list", "{\"name\": [\"a\"]}", "'name' has the wrong type"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRooms")
+    void aBadRoomIsRefusedAndNotCreated(String what, String body, String detail) {
+        String lastRoomBefore = lastRoomId();
+
+        assertProblem(member.post("/api/rooms", body), 400, detail);
+        assertThat(lastRoomId()).isEqualTo(lastRoomBefore);
+    }
+
+    @Test
+    void aBodyOver64KiBIs413() {
+        int before = messageCount();
+        String huge = json("text", "x".repeat(70_000));
+
+        assertProblem(member.post("/api/rooms/" + room + "/messages", huge), 413, "larger than 65536 bytes");
+        assertThat(messageCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aChunkedBodyOver64KiBIs413() {
+        byte[] huge = json("text", "x".repeat(70_000)).getBytes();
+        HttpRequest.Builder request = member.builder("/api/rooms/" + room + "/messages")
+                .header("Content-Type", "application/json")
+                // A publisher of unknown length makes the client send the body chunked, without Content-Length.
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)));
+
+        assertProblem(member.send(request), 413, "larger than");
+    }
+
+    @Test
+    void aWriteWithTheWrongContentTypeIs415() {
+        HttpRequest.Builder form = member.builder("/api/rooms/" + room + "/messages")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("text=hello"));
+        HttpRequest.Builder none = member.builder("/api/rooms")
+                .POST(HttpRequest.BodyPublishers.ofString(json("name", "no type")));
+
+        assertProblem(member.send(form), 415, "expected Content-Type: application/json");
+        assertProblem(member.send(none), 415, "expected Content-Type: application/json");
+    }
+
+    Stream<Arguments> badPaths() {
+        return Stream.of(
+                Arguments.of("GET", "/api/rooms/abc", 400, "id must be a positive whole number"),
+                Arguments.of("GET", "/api/rooms/-1", 400, "id must be a positive whole number"),
+                Arguments.of("GET", "/api/rooms/0", 400, "id must be a positive whole number"),
+                Arguments.of("GET", "/api/rooms/99999999999999999999", 400, "id must be a positive whole number"),
+                Arguments.of("GET", "/api/rooms/987654321", 404, "room 987654321 does not exist"),
+                Arguments.of("POST", "/api/rooms/987654321/members", 404, "does not exist"),
+                Arguments.of("GET", "/api/rooms/987654321/messages", 404, "does not exist"),
+                Arguments.of("GET", "/api/nothing-here", 404, "no route for GET /api/nothing-here"),
+                Arguments.of("GET", "/definitely/not/a/route", 404, "no route"),
+                Arguments.of("PUT", "/api/rooms", 405, "PUT is not allowed"),
+                Arguments.of("PATCH", "/api/session", 405, "PATCH is not allowed"),
+                Arguments.of("GET", "/api/rooms?limit=0", 400, "limit must be a whole number from 1 to 100"),
+                Arguments.of("GET", "/api/rooms?limit=101", 400, "limit must be a whole number from 1 to 100"),
+                Arguments.of("GET", "/api/rooms?limit=ten", 400, "limit must be a whole number"),
+                Arguments.of("GET", "/api/rooms?cursor=not-a-cursor", 400, "cursor is not one this API issued"),
+                Arguments.of("GET", "/api/rooms/ROOM/messages?after=-5", 400, "after must be a non-negative whole number"),
+                Arguments.of("GET", "/api/rooms/ROOM/messages?wait=31", 400, "wait must be a whole number from 0 to 30"),
+                Arguments.of("GET", "/api/rooms/ROOM/messages?limit=1e3", 400, "limit must be a whole number"));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badPaths")
+    void badPathsAndParametersAreClientErrors(String method, String path, int status, String detail) {
+        HttpRequest.Builder request = member.builder(path.replace("ROOM", Long.toString(room)))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+
+        assertProblem(member.send(request), status, detail);
+    }
+
+    @Test
+    void aBadIdempotencyKeyIsRefused() {
+        int before = messageCount();
+
+        assertProblem(member.post("/api/rooms/" + room + "/messages", json("text", "hi"), "Idempotency-Key", "x".repeat(129)),
+                400, "Idempotency-Key must be 1 to 128");
+        assertThat(messageCount()).isEqualTo(before);
+    }
+
+    @Test
+    void actingWithoutASessionIs401() {
+        ApiClient anonymous = new ApiClient(a);
+
+        assertProblem(anonymous.get("/api/session"), 401, "needs a session");
+        assertProblem(anonymous.get("/api/rooms"), 401, "needs a session");
+        assertProblem(anonymous.post("/api/rooms", json("name", "anon")), 401, "needs a session");
+        assertProblem(anonymous.post("/api/rooms/" + room + "/messages", json("text", "anon")), 401, "needs a session");
+        assertProblem(anonymous.postEmpty("/api/rooms/" + room + "/members"), 401, "needs a session");
+    }
+
+    @Test
+    void aForgedSessionCookieIs401() {
+        ApiClient forged = new ApiClient(a);
+        forged.useSession("x".repeat(43));
+
+        assertProblem(forged.get("/api/session"), 401, "needs a session");
+    }
+
+    private int messageCount() {
+        return member.get("/api/rooms/" + room + "/messages?limit=100").json().get("items").size();
+    }
+
+    private String lastRoomId() {
+        String cursor = null;
+        String last = null;
+        do {
+            ApiClient.Response page = member.get("/api/rooms?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+            for (var item : page.json().get("items")) {
+                last = item.get("id").asText();
+            }
+            var next = page.json().get("next");
+            cursor = next == null || next.isNull() ? null : next.asText();
+        } while (cursor != null);
+        return last;
+    }
+
+    static void assertProblem(ApiClient.Response response, int status, String detail) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("status").asInt()).isEqualTo(status);
+        assertThat(response.json().get("title").asText()).isNotBlank();
+        assertThat(response.json().get("detail").asText()).contains(detail);
+    }
+}
