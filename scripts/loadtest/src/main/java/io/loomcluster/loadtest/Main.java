@@ -14,7 +14,6 @@ import io.loomcluster.loadtest.report.SummaryTable;
 import io.loomcluster.loadtest.slo.Verdict;
 
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,6 +28,7 @@ public final class Main {
     public static final int USAGE = 2;
     public static final int SLO_NOT_MET = 3;
     private static final int PAST_DEADLINE = 4;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final PrintStream out;
     private final PrintStream err;
@@ -62,8 +62,7 @@ public final class Main {
         if (watchdog) {
             armWatchdog(options, compare ? options.rounds() * options.targets().size() : 1);
         }
-        try (HttpClient http = ApiClient.newHttpClient(Executors.newVirtualThreadPerTaskExecutor(), Duration.ofSeconds(5))) {
-            ApiClient api = new ApiClient(http, options.timeout());
+        try (ApiClient api = newApiClient(options)) {
             LoadTest loadTest = new LoadTest(options, api, err);
             return compare ? new Compare(options, loadTest, out, err).run(runId(), reportsFolder(options))
                     : single(options, api, loadTest);
@@ -71,6 +70,15 @@ public final class Main {
             err.println("error: " + e.getMessage());
             return FAILED;
         }
+    }
+
+    private static ApiClient newApiClient(Options options) {
+        int connections = options.maxInFlight() + options.subscribers() + options.connections() + options.users() + 64;
+        java.net.http.HttpClient webSockets = java.net.http.HttpClient.newBuilder()
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+        return new ApiClient(ApiClient.newHttpClient(connections, CONNECT_TIMEOUT), webSockets, options.timeout());
     }
 
     private int single(Options options, ApiClient api, LoadTest loadTest) {
@@ -120,7 +128,8 @@ public final class Main {
     /** Every run stops by itself; this is the backstop should anything hang past every bound. */
     private void armWatchdog(Options options, int windows) {
         Duration bound = options.setupTimeout().multipliedBy(2)
-                .plus(options.duration().plus(options.grace().multipliedBy(2)).plusSeconds(10).multipliedBy(windows))
+                .plus(options.duration().plus(options.warmup()).plus(options.grace().multipliedBy(4)).plusSeconds(10)
+                        .multipliedBy(windows))
                 .plusSeconds(60);
         Thread.ofPlatform().daemon().name("loadtest-watchdog").start(() -> {
             try {

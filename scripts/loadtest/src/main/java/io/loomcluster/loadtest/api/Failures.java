@@ -4,10 +4,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /** Names the cause of a request that got no response, for the "errors by cause" table. */
 public final class Failures {
@@ -28,8 +30,11 @@ public final class Failures {
             if (t instanceof HttpConnectTimeoutException) {
                 return CONNECT_TIMEOUT;
             }
-            if (t instanceof HttpTimeoutException) {
+            if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
                 return TIMEOUT;
+            }
+            if (t instanceof SocketTimeoutException) {
+                return String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("connect") ? CONNECT_TIMEOUT : TIMEOUT;
             }
             if (t instanceof ConnectException) {
                 return REFUSED;

@@ -1,14 +1,16 @@
 package io.loomcluster.loadtest.api;
 
 import io.loomcluster.loadtest.metrics.Ticket;
+import org.eclipse.jetty.http.HttpFields;
 
-import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** What came back for one request: a status with headers and body, or the cause of having none. */
-public record Reply(int status, HttpHeaders headers, byte[] body, long endNanos, String failure) {
+public record Reply(int status, HttpFields headers, byte[] body, long endNanos, String failure) {
 
     static Reply failed(String cause, long endNanos) {
-        return new Reply(0, null, new byte[0], endNanos, cause);
+        return new Reply(0, HttpFields.EMPTY, new byte[0], endNanos, cause);
     }
 
     public boolean ok() {
@@ -16,11 +18,15 @@ public record Reply(int status, HttpHeaders headers, byte[] body, long endNanos,
     }
 
     public String instanceId() {
-        return headers == null ? null : headers.firstValue("X-Instance-Id").orElse(null);
+        return headers.get("X-Instance-Id");
     }
 
     public String header(String name) {
-        return headers == null ? null : headers.firstValue(name).orElse(null);
+        return headers.get(name);
+    }
+
+    public List<String> headers(String name) {
+        return headers.getValuesList(name);
     }
 
     /** Reports this reply as the outcome of a measured operation. */
@@ -37,7 +43,7 @@ public record Reply(int status, HttpHeaders headers, byte[] body, long endNanos,
         if (failure != null) {
             return failure;
         }
-        String text = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8);
         return "HTTP " + status + (text.isBlank() ? "" : ": " + text);
     }
 }

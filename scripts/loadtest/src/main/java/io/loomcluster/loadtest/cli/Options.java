@@ -22,6 +22,7 @@ public record Options(
         int users,
         Duration think,
         Duration duration,
+        Duration warmup,
         long maxRequests,
         int maxInFlight,
         Duration timeout,
@@ -65,6 +66,7 @@ public record Options(
             map.put("maxInFlight", maxInFlight);
         }
         map.put("duration", Durations.format(duration));
+        map.put("warmup", Durations.format(warmup));
         map.put("maxRequests", maxRequests == Long.MAX_VALUE ? "none" : maxRequests);
         map.put("timeout", Durations.format(timeout));
         map.put("grace", Durations.format(grace));

@@ -16,7 +16,7 @@ import java.util.Set;
 public final class OptionsParser {
     private static final Set<String> FLAGS = Set.of("cleanup", "quiet", "help");
     private static final Set<String> VALUED = Set.of("scenario", "url", "rate", "ramp", "ramp-time", "users", "think",
-            "duration", "max-requests", "max-in-flight", "timeout", "grace", "transport", "mix", "rooms", "accounts",
+            "duration", "warmup", "max-requests", "max-in-flight", "timeout", "grace", "transport", "mix", "rooms", "accounts",
             "subscribers", "connections", "post-rate", "message-bytes", "out", "slo", "setup-timeout", "rounds");
     private static final Set<String> SCENARIOS = Set.of("browse", "chat", "connections", "mixed");
     private static final URI DEFAULT_TARGET = URI.create("http://127.0.0.1:8080");
@@ -110,7 +110,8 @@ public final class OptionsParser {
         String sloText = values.get("slo");
         return new Options(scenario, targets, rate, ramp != null ? ramp[0] : -1,
                 values.containsKey("ramp-time") ? duration("ramp-time", null) : duration,
-                users, duration("think", "0ms"), duration, positiveLong("max-requests", Long.MAX_VALUE),
+                users, duration("think", "0ms"), duration, duration("warmup", "0s"),
+                positiveLong("max-requests", Long.MAX_VALUE),
                 positiveInt("max-in-flight", 512, 1), duration("timeout", "10s"), duration("grace", "5s"),
                 transport(), mix(scenario), rooms, accounts, subscribers, connections,
                 nonNegativeDouble("post-rate", 2), positiveInt("message-bytes", 64, 1),

@@ -15,6 +15,7 @@ public final class Usage {
               --users N           closed model: N users, each waits for its reply
               --think D           closed model: pause between a user's requests  (0ms)
               --duration D        measured window, e.g. 30s, 2m, 1m30s           (30s)
+              --warmup D          unrecorded load of the same shape before it    (0s)
               --max-requests N    stop offering load after N operations          (no limit)
               --max-in-flight N   open model cap; arrivals over it are dropped   (512)
               --timeout D         per-request timeout                            (10s)

@@ -3,24 +3,33 @@ package io.loomcluster.loadtest.realtime;
 import io.loomcluster.loadtest.api.ApiClient;
 import io.loomcluster.loadtest.api.Json;
 import io.loomcluster.loadtest.api.Session;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** {@code GET /events} as Server-Sent Events; resumes with {@code Last-Event-ID}. */
 final class SseChannel implements Channel {
+    private static final Duration CONNECT = Duration.ofSeconds(30);
+
     private final ApiClient api;
     private final URI base;
     private final long roomId;
     private final Session session;
     private volatile InputStream stream;
+    private volatile Request request;
 
     SseChannel(ApiClient api, URI base, long roomId, Session session) {
         this.api = api;
@@ -31,19 +40,35 @@ final class SseChannel implements Channel {
 
     @Override
     public void run(long afterId, Subscriber sink) throws IOException, InterruptedException {
-        HttpRequest request = api.request(base, "/api/rooms/" + roomId + "/events?after=" + afterId, session,
-                        Duration.ofSeconds(30))
-                .header("Accept", "text/event-stream")
-                .header("Last-Event-ID", Long.toString(afterId))
-                .GET().build();
-        HttpResponse<InputStream> response = api.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
+        // No total timeout: the stream is meant to stay open; the wait for the headers is bounded below.
+        Request sse = api.request(base, "/api/rooms/" + roomId + "/events?after=" + afterId, session, CONNECT)
+                .timeout(0, TimeUnit.MILLISECONDS)
+                .method(HttpMethod.GET)
+                .headers(h -> h.put(HttpHeader.ACCEPT, "text/event-stream").put("Last-Event-ID", Long.toString(afterId)));
+        request = sse;
+        InputStreamResponseListener listener = new InputStreamResponseListener();
+        sse.send(listener);
+        Response response = awaitHeaders(listener, sse);
+        try (InputStream body = listener.getInputStream()) {
             stream = body;
-            if (response.statusCode() != 200) {
-                throw new SubscriptionException("HTTP " + response.statusCode());
+            if (response.getStatus() != 200) {
+                throw new SubscriptionException("HTTP " + response.getStatus());
             }
-            sink.connected(response.headers().firstValue("X-Instance-Id").orElse(base.getAuthority()));
+            String instance = response.getHeaders().get("X-Instance-Id");
+            sink.connected(instance == null ? base.getAuthority() : instance);
             read(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)), sink);
+        }
+    }
+
+    private static Response awaitHeaders(InputStreamResponseListener listener, Request sse)
+            throws IOException, InterruptedException {
+        try {
+            return listener.get(CONNECT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            sse.abort(e);
+            throw new SubscriptionException("timeout");
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
         }
     }
 
@@ -76,6 +101,10 @@ final class SseChannel implements Channel {
 
     @Override
     public void close() {
+        Request r = request;
+        if (r != null) {
+            r.abort(new IOException("subscriber closed"));
+        }
         InputStream s = stream;
         if (s != null) {
             try {

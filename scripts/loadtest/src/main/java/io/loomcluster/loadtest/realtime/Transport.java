@@ -40,7 +40,7 @@ public enum Transport {
     public Subscriber subscriber(ApiClient api, URI base, Session session, long roomId, int roomIndex,
                                  long afterId, Deliveries deliveries, Metrics metrics, Ticket firstConnect) {
         Channel channel = switch (this) {
-            case WS -> new WebSocketChannel(api.http(), base, roomId, session);
+            case WS -> new WebSocketChannel(api.webSockets(), base, roomId, session);
             case SSE -> new SseChannel(api, base, roomId, session);
             case LONGPOLL -> new LongPollChannel(api, base, roomId, session);
         };

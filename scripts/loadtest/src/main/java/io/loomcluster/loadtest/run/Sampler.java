@@ -47,12 +47,12 @@ final class Sampler {
                 LockSupport.parkNanos(wait);
                 continue;
             }
-            sample(next);
+            sample(next, true);
             next += SECOND;
         }
     }
 
-    private void sample(long now) {
+    private void sample(long now, boolean print) {
         long cpu = ProcessCpu.nanos();
         double seconds = (now - lastNanos) / 1e9;
         double cpuPercent = seconds > 0 ? 100.0 * (cpu - lastCpu) / (now - lastNanos) : 0;
@@ -60,7 +60,7 @@ final class Sampler {
         samples.add(s);
         lastNanos = now;
         lastCpu = cpu;
-        if (progress != null) {
+        if (print && progress != null) {
             progress.println(line(s, metrics.latency()));
         }
     }
@@ -84,7 +84,8 @@ final class Sampler {
         }
         long now = System.nanoTime();
         if (now - lastNanos > SECOND / 100) {
-            sample(now);
+            // The last, partial interval goes into the report but not onto the progress line.
+            sample(now, false);
         } else {
             metrics.takeInterval((now - startNanos) / 1e9, 0, 0);
         }
