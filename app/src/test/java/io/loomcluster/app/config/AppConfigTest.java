@@ -1,0 +1,81 @@
+package io.loomcluster.app.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AppConfigTest {
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", "jdbc:postgresql://db:5432/loom");
+        env.put("REDIS_URL", "redis://cache:6379");
+        return env;
+    }
+
+    @Test
+    void defaultsFollowTheDesign() {
+        AppConfig config = AppConfig.fromEnvironment(minimal());
+
+        assertThat(config.port()).isEqualTo(8081);
+        assertThat(config.instanceId()).endsWith(":8081");
+        assertThat(config.databaseUser()).isEqualTo("postgres");
+        assertThat(config.databasePassword()).isEmpty();
+        assertThat(config.databasePoolSize()).isEqualTo(16);
+        assertThat(config.cookieSecure()).isFalse();
+        assertThat(config.sessionIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void valuesAreRead() {
+        Map<String, String> env = minimal();
+        env.put("PORT", "9000");
+        env.put("INSTANCE_ID", "blue-1");
+        env.put("DATABASE_POOL_SIZE", "4");
+        env.put("COOKIE_SECURE", "true");
+        env.put("SESSION_IDLE_TIMEOUT", "90s");
+
+        AppConfig config = AppConfig.fromEnvironment(env);
+
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.instanceId()).isEqualTo("blue-1");
+        assertThat(config.databasePoolSize()).isEqualTo(4);
+        assertThat(config.cookieSecure()).isTrue();
+        assertThat(config.sessionIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PORT|0|PORT=0 is invalid; expected a whole number from 1 to 65535",
+            "PORT|http|PORT=http is invalid; expected a whole number from 1 to 65535",
+            "DATABASE_URL|postgres://db/loom|DATABASE_URL=postgres://db/loom is invalid; expected jdbc:postgresql://host:port/database",
+            "REDIS_URL|cache:6379|REDIS_URL=cache:6379 is invalid; expected redis://host:port",
+            "DATABASE_POOL_SIZE|-3|DATABASE_POOL_SIZE=-3 is invalid; expected a whole number from 1 to 1000",
+            "COOKIE_SECURE|maybe|COOKIE_SECURE=maybe is invalid; expected true or false",
+            "SESSION_IDLE_TIMEOUT|30|SESSION_IDLE_TIMEOUT=30 is invalid; expected a duration such as 500ms, 30s, 5m or 1h",
+            "TRUSTED_PROXIES|10.0.0.0/33|TRUSTED_PROXIES has an invalid entry '10.0.0.0/33'",
+            "TRUSTED_PROXIES|proxy.local|TRUSTED_PROXIES has an invalid entry 'proxy.local'"})
+    void aWrongValueIsNamedWithWhatIsExpected(String variable, String value, String message) {
+        Map<String, String> env = minimal();
+        env.put(variable, value);
+
+        assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void aMissingRequiredValueIsNamed() {
+        Map<String, String> env = minimal();
+        env.remove("REDIS_URL");
+
+        assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
+                .hasMessage("REDIS_URL is not set; expected a Redis URL such as redis://127.0.0.1:6379");
+    }
+}
