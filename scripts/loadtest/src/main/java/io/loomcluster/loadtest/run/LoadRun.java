@@ -46,11 +46,12 @@ public final class LoadRun {
         sampler.start(start);
         long cpuBefore = ProcessCpu.nanos();
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        switch (plan) {
+        boolean limitReached = switch (plan) {
             case LoadPlan.Open open -> offerOpen(open, executor, start, windowEnd);
             case LoadPlan.Closed closed -> offerClosed(closed, executor, start, windowEnd);
-        }
-        if (workload.holdsUntilEnd()) {
+        };
+        // The window lasts its whole duration unless max-requests ended it; held connections stay open to the end.
+        if (workload.holdsUntilEnd() || !limitReached) {
             sleepUntil(windowEnd);
         }
         workload.stopArrivals();
@@ -65,12 +66,13 @@ public final class LoadRun {
         return new Window((end - start) / 1e9, (cpuAfter - cpuBefore) / 1e9, intervals);
     }
 
-    private void offerOpen(LoadPlan.Open open, ExecutorService executor, long start, long windowEnd) {
+    /** Offers arrivals until the window ends; true when it stopped at max-requests instead. */
+    private boolean offerOpen(LoadPlan.Open open, ExecutorService executor, long start, long windowEnd) {
         Semaphore permits = new Semaphore(open.maxInFlight());
         for (long i = 0; i < open.maxRequests(); i++) {
             long intended = start + open.schedule().offsetNanos(i);
             if (intended >= windowEnd || !sleepUntil(intended)) {
-                return;
+                return false;
             }
             if (!permits.tryAcquire()) {
                 metrics.drop(intended);
@@ -86,9 +88,11 @@ public final class LoadRun {
                 }
             });
         }
+        return true;
     }
 
-    private void offerClosed(LoadPlan.Closed closed, ExecutorService executor, long start, long windowEnd) {
+    /** Starts the users; they stop at the end of the window or when max-requests have been issued. */
+    private boolean offerClosed(LoadPlan.Closed closed, ExecutorService executor, long start, long windowEnd) {
         AtomicLong issued = new AtomicLong();
         long thinkNanos = closed.think().toNanos();
         for (int u = 0; u < closed.users(); u++) {
@@ -102,6 +106,7 @@ public final class LoadRun {
                 }
             });
         }
+        return closed.maxRequests() != Long.MAX_VALUE;
     }
 
     private void perform(Ticket ticket, long user) {
