@@ -21,6 +21,7 @@ import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
 import io.loomcluster.app.messages.RoomSignals;
 import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.app.realtime.LiveRoutes;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
@@ -49,6 +50,7 @@ public final class App {
     private final Registration registration;
     private final RoomSignals signals;
     private final MessageEvents events;
+    private final LiveRoutes live;
     private final RequestTracker tracker;
     private final Javalin javalin;
 
@@ -66,8 +68,6 @@ public final class App {
         readiness = new Readiness(database, redis);
         registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
         signals = new RoomSignals();
-        events = new MessageEvents(redis, subscriptions, signals);
-
         Sql sql = new Sql(database);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
@@ -79,11 +79,14 @@ public final class App {
                 config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
         RoomService rooms = new RoomService(sql, redis, json);
         MessageService messages = new MessageService(sql, rooms);
+        live = new LiveRoutes(messages, rooms, signals, metrics, auth, limiter, json,
+                config.maxSubscribers(), config.subscriberBuffer(), config.heartbeat(), config.slowConsumerTimeout());
+        events = new MessageEvents(redis, subscriptions, signals, live::kick);
         tracker = new RequestTracker(config.instanceId(), limiter, metrics);
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, new ClientAddress(config.trustedProxies()), body);
-        var roomRoutes = new RoomRoutes(rooms, auth, body);
+        var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
         var messageRoutes = new MessageRoutes(messages, rooms, events, signals, auth, body, limiter, config.maxSubscribers());
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
@@ -102,6 +105,7 @@ public final class App {
             sessionRoutes.register(cfg.routes);
             roomRoutes.register(cfg.routes);
             messageRoutes.register(cfg.routes);
+            live.register(cfg.routes);
             healthRoutes.register(cfg.routes);
         });
     }
@@ -129,6 +133,7 @@ public final class App {
         registration.withdraw();
         pause(config.shutdownDrainDelay());
         signals.wakeAll();
+        live.closeAll();
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         javalin.stop();

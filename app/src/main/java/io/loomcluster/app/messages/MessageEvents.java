@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
 
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,16 +24,18 @@ public final class MessageEvents implements AutoCloseable {
     private final Redis publisher;
     private final Redis subscriberClient;
     private final RoomSignals signals;
+    private final BiConsumer<Long, Long> onLeave;
     private final Thread subscriberThread;
     private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("redis-pubsub-ping").factory());
     private volatile JedisPubSub current;
     private volatile boolean running = true;
 
-    public MessageEvents(Redis publisher, Redis subscriberClient, RoomSignals signals) {
+    public MessageEvents(Redis publisher, Redis subscriberClient, RoomSignals signals, BiConsumer<Long, Long> onLeave) {
         this.publisher = publisher;
         this.subscriberClient = subscriberClient;
         this.signals = signals;
+        this.onLeave = onLeave;
         this.subscriberThread = Thread.ofVirtual().name("redis-subscriber").unstarted(this::subscribeLoop);
     }
 
@@ -45,11 +48,20 @@ public final class MessageEvents implements AutoCloseable {
     /** Signals this instance at once, then tells the others; a Redis failure is logged, not thrown: the post is committed. */
     public void published(long roomId, long messageId) {
         signals.signal(roomId);
+        publish("m:" + roomId + ":" + messageId);
+    }
+
+    /** A user left a room: their live connections end on every instance. */
+    public void left(long roomId, long userId) {
+        onLeave.accept(roomId, userId);
+        publish("leave:" + roomId + ":" + userId);
+    }
+
+    private void publish(String event) {
         try {
-            publisher.client().publish(CHANNEL, roomId + ":" + messageId);
+            publisher.client().publish(CHANNEL, event);
         } catch (RuntimeException e) {
-            log.warn("could not publish message {} of room {}; other instances will see it on their next check",
-                    messageId, roomId, e);
+            log.warn("could not publish '{}'; other instances will catch up on their next check", event, e);
         }
     }
 
@@ -81,16 +93,22 @@ public final class MessageEvents implements AutoCloseable {
         }
     }
 
+    // Events: "m:<room>:<message>" (a new message) and "leave:<room>:<user>".
     private void onEvent(String payload) {
-        int colon = payload.indexOf(':');
-        if (colon <= 0) {
-            return;
-        }
+        String[] parts = payload.split(":");
         try {
-            signals.signal(Long.parseLong(payload.substring(0, colon)));
+            if (parts.length == 3 && parts[0].equals("m")) {
+                signals.signal(Long.parseLong(parts[1]));
+                return;
+            }
+            if (parts.length == 3 && parts[0].equals("leave")) {
+                onLeave.accept(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+                return;
+            }
         } catch (NumberFormatException e) {
-            log.warn("ignoring malformed event '{}' on {}", payload, CHANNEL);
+            // reported below
         }
+        log.warn("ignoring malformed event '{}' on {}", payload, CHANNEL);
     }
 
     private void ping() {

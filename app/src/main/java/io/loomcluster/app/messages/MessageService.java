@@ -37,6 +37,7 @@ public final class MessageService {
             """;
     private static final String AFTER = SELECT + " where m.room_id = ? and m.id > ? order by m.id limit ?";
     private static final String BY_ID = SELECT + " where m.id = ?";
+    private static final String LAST_ID = "select coalesce(max(id), 0) from messages where room_id = ?";
 
     private final Sql sql;
     private final RoomService rooms;
@@ -143,6 +144,19 @@ public final class MessageService {
         List<Message> items = sql.read(c -> after(c, roomId, afterId, limit));
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         return new MessagePage(items, next);
+    }
+
+    /** The id of the newest message in the room (0 when empty): where a live subscription without a cursor starts. */
+    public long lastId(long roomId) {
+        return sql.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(LAST_ID)) {
+                ps.setLong(1, roomId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
     }
 
     private static List<Message> after(Connection c, long roomId, long afterId, int limit) throws SQLException {

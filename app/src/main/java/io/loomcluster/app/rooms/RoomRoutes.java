@@ -8,6 +8,8 @@ import io.loomcluster.app.http.Params;
 import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
 
+import java.util.function.BiConsumer;
+
 /** {@code /api/rooms}: list (keyset), create, read, join and leave. */
 public final class RoomRoutes {
     record NewRoom(String name, String topic) {
@@ -16,11 +18,13 @@ public final class RoomRoutes {
     private final RoomService rooms;
     private final Auth auth;
     private final JsonBody body;
+    private final BiConsumer<Long, Long> onLeave;
 
-    public RoomRoutes(RoomService rooms, Auth auth, JsonBody body) {
+    public RoomRoutes(RoomService rooms, Auth auth, JsonBody body, BiConsumer<Long, Long> onLeave) {
         this.rooms = rooms;
         this.auth = auth;
         this.body = body;
+        this.onLeave = onLeave;
     }
 
     public void register(RoutesConfig routes) {
@@ -64,7 +68,9 @@ public final class RoomRoutes {
 
     private void leave(Context ctx) {
         Session session = auth.require(ctx);
-        rooms.leave(Params.pathId(ctx, "id"), session.userId());
+        long roomId = Params.pathId(ctx, "id");
+        rooms.leave(roomId, session.userId());
+        onLeave.accept(roomId, session.userId());
         ctx.status(204);
     }
 }

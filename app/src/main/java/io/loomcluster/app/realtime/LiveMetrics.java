@@ -1,0 +1,43 @@
+package io.loomcluster.app.realtime;
+
+import io.loomcluster.app.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Live connections by kind, messages fanned out, replayed and consumers dropped for being slow. */
+final class LiveMetrics {
+    private final AtomicInteger sse = new AtomicInteger();
+    private final AtomicInteger websocket = new AtomicInteger();
+    private final Counter fannedOut;
+    private final Counter dropped;
+
+    LiveMetrics(Metrics metrics) {
+        metrics.gauge("loom_live_connections_sse", "open Server-Sent Events streams", sse::get);
+        metrics.gauge("loom_live_connections_websocket", "open WebSocket connections", websocket::get);
+        fannedOut = Counter.builder("loom_live_messages_fanned_out").description("messages read for live subscribers")
+                .register(metrics.registry());
+        dropped = Counter.builder("loom_live_consumers_dropped").description("subscribers disconnected for falling behind")
+                .register(metrics.registry());
+    }
+
+    void opened(Subscriber.Kind kind) {
+        (kind == Subscriber.Kind.SSE ? sse : websocket).incrementAndGet();
+    }
+
+    void closed(Subscriber.Kind kind) {
+        (kind == Subscriber.Kind.SSE ? sse : websocket).decrementAndGet();
+    }
+
+    int open() {
+        return sse.get() + websocket.get();
+    }
+
+    void fannedOut(int count) {
+        fannedOut.increment(count);
+    }
+
+    void dropped() {
+        dropped.increment();
+    }
+}

@@ -1,0 +1,131 @@
+package io.loomcluster.app.realtime;
+
+import io.loomcluster.app.messages.Message;
+import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.RoomSignals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The live messages of one room on this instance: one pump thread reads PostgreSQL once per
+ * wake-up (a post here or on another instance, a new subscriber, or a periodic re-check) and fans
+ * the new messages out to every local subscriber, each past its own last id. Reading from
+ * PostgreSQL rather than trusting the event payload keeps order and loses nothing, however events
+ * arrive; a reconnecting subscriber's replay is the same read.
+ */
+final class RoomFeed {
+    private static final Logger log = LoggerFactory.getLogger(RoomFeed.class);
+    static final int PAGE = 200;
+
+    private final long roomId;
+    private final MessageService messages;
+    private final RoomSignals signals;
+    private final LiveMetrics metrics;
+    private final long recheckMillis;
+    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
+    private volatile boolean stopped;
+
+    RoomFeed(long roomId, MessageService messages, RoomSignals signals, LiveMetrics metrics, long recheckMillis) {
+        this.roomId = roomId;
+        this.messages = messages;
+        this.signals = signals;
+        this.metrics = metrics;
+        this.recheckMillis = recheckMillis;
+        Thread.ofVirtual().name("room-feed-" + roomId).start(this::pump);
+    }
+
+    void add(Subscriber subscriber) {
+        subscriber.onDrained(this::nudge);
+        subscribers.add(subscriber);
+        nudge();
+    }
+
+    /** Returns true when the feed has no subscribers left (the caller then stops it). */
+    boolean remove(Subscriber subscriber) {
+        subscribers.remove(subscriber);
+        return subscribers.isEmpty();
+    }
+
+    Set<Subscriber> subscribers() {
+        return subscribers;
+    }
+
+    void stop() {
+        stopped = true;
+        nudge();
+    }
+
+    private void nudge() {
+        wake.complete(null);
+    }
+
+    private void pump() {
+        while (!stopped) {
+            CompletableFuture<Void> localWake = new CompletableFuture<>();
+            wake = localWake;
+            CompletableFuture<Void> roomSignal = signals.next(roomId);
+            try {
+                drain();
+            } catch (RuntimeException e) {
+                // PostgreSQL unavailable: subscribers keep their place and the next wake-up retries.
+                log.warn("room {} feed could not read messages; retrying", roomId, e);
+            }
+            await(CompletableFuture.anyOf(localWake, roomSignal));
+        }
+    }
+
+    private void drain() {
+        // Subscribers whose queue is full sit out the rest of this pass, so that none gets a gap;
+        // they are served from their own last id on the pass after their writer drains.
+        Set<Subscriber> waiting = new HashSet<>();
+        while (!stopped) {
+            long from = subscribers.stream().filter(s -> !waiting.contains(s))
+                    .mapToLong(Subscriber::queuedUpTo).min().orElse(-1);
+            if (from < 0) {
+                return;
+            }
+            List<Message> page = messages.after(roomId, from, PAGE).items();
+            long now = System.nanoTime();
+            for (Message message : page) {
+                for (Subscriber subscriber : subscribers) {
+                    if (waiting.contains(subscriber) || message.id() <= subscriber.queuedUpTo()) {
+                        continue;
+                    }
+                    switch (subscriber.offer(message, now)) {
+                        case ACCEPTED -> { }
+                        case FULL -> waiting.add(subscriber);
+                        case DROPPED -> {
+                            waiting.add(subscriber);
+                            subscribers.remove(subscriber);
+                        }
+                    }
+                }
+            }
+            metrics.fannedOut(page.size());
+            if (page.size() < PAGE) {
+                return;
+            }
+        }
+    }
+
+    private void await(CompletableFuture<?> future) {
+        try {
+            future.get(recheckMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Periodic re-check: covers an event lost while Redis was away.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.loomcluster.app.realtime;
+
+import io.loomcluster.app.messages.Message;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The outgoing side of one live connection (SSE or WebSocket): a bounded queue filled by the
+ * room's feed and drained by the connection's own writer thread. A full queue makes the feed skip
+ * the subscriber (it re-reads what it missed from PostgreSQL once the queue drains), so a slow
+ * consumer never makes the feed wait and never grows memory; one whose queue stays full longer
+ * than the slow-consumer timeout is dropped and can reconnect and replay from its last id.
+ */
+final class Subscriber {
+    enum Kind { SSE, WEBSOCKET }
+
+    enum Offer { ACCEPTED, FULL, DROPPED }
+
+    // Woken writer threads see this instead of a message: the subscription has ended.
+    private static final Message CLOSED = new Message(-1, -1, -1, "", "", java.time.Instant.EPOCH);
+
+    private final long roomId;
+    private final long userId;
+    private final Kind kind;
+    private final int capacity;
+    private final long slowTimeoutNanos;
+    private final BlockingQueue<Message> queue;
+    private final Runnable onOverflow;
+    private volatile Runnable onDrained = () -> { };
+    // Highest message id queued for this subscriber; written only by the feed's pump thread.
+    private volatile long queuedUpTo;
+    private volatile long fullSince;
+    private volatile boolean waitingForRoom;
+    private volatile String closeReason;
+
+    Subscriber(long roomId, long userId, Kind kind, long after, int capacity, long slowTimeoutNanos, Runnable onOverflow) {
+        this.roomId = roomId;
+        this.userId = userId;
+        this.kind = kind;
+        this.queuedUpTo = after;
+        this.capacity = capacity;
+        this.slowTimeoutNanos = slowTimeoutNanos;
+        // One slot more than the buffer, kept free for the CLOSED marker.
+        this.queue = new ArrayBlockingQueue<>(capacity + 1);
+        this.onOverflow = onOverflow;
+    }
+
+    long roomId() {
+        return roomId;
+    }
+
+    long userId() {
+        return userId;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    long queuedUpTo() {
+        return queuedUpTo;
+    }
+
+    void onDrained(Runnable callback) {
+        this.onDrained = callback;
+    }
+
+    /** Called by the feed only, in id order. */
+    Offer offer(Message message, long nowNanos) {
+        if (closeReason != null) {
+            return Offer.DROPPED;
+        }
+        if (queue.size() >= capacity) {
+            waitingForRoom = true;
+            if (fullSince == 0) {
+                fullSince = nowNanos;
+            } else if (nowNanos - fullSince > slowTimeoutNanos) {
+                close("slow consumer: " + capacity + " messages undelivered for too long; reconnect with the last id you received");
+                onOverflow.run();
+                return Offer.DROPPED;
+            }
+            return Offer.FULL;
+        }
+        fullSince = 0;
+        queue.offer(message);
+        queuedUpTo = message.id();
+        return Offer.ACCEPTED;
+    }
+
+    /** The next message, or null after the timeout (time for a heartbeat) or when closed. */
+    Message next(long timeoutMillis) throws InterruptedException {
+        if (closeReason != null && queue.isEmpty()) {
+            return null;
+        }
+        Message next = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (waitingForRoom && queue.size() <= capacity / 2) {
+            waitingForRoom = false;
+            onDrained.run();
+        }
+        return next == CLOSED ? null : next;
+    }
+
+    void close(String reason) {
+        if (closeReason == null) {
+            closeReason = reason;
+            queue.offer(CLOSED);
+        }
+    }
+
+    boolean isClosed() {
+        return closeReason != null;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+}
