@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,7 +17,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A real five-second chat run against both instances of the test cluster, checked through its reports. */
+/** Real five-second chat runs against both instances of the test cluster, one per transport, checked through their reports. */
 class ChatLoadIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static TestCluster cluster;
@@ -26,14 +27,15 @@ class ChatLoadIT {
         cluster = TestCluster.shared();
     }
 
-    @Test
-    void chatRunWritesConsistentJsonAndHtmlReports() throws Exception {
-        Path out = Files.createTempDirectory(Path.of("target"), "chat-run-");
+    @ParameterizedTest
+    @ValueSource(strings = {"longpoll", "sse", "ws"})
+    void chatRunWritesConsistentJsonAndHtmlReports(String transport) throws Exception {
+        Path out = Files.createTempDirectory(Path.of("target"), "chat-run-" + transport + "-");
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         int exit = new Main(new PrintStream(stdout, true, StandardCharsets.UTF_8),
                 new PrintStream(stderr, true, StandardCharsets.UTF_8), false).run(new String[] {
-                "--scenario", "chat", "--transport", "longpoll", "--rate", "20", "--duration", "5s",
+                "--scenario", "chat", "--transport", transport, "--rate", "20", "--duration", "5s",
                 "--url", cluster.appUrl(0) + "," + cluster.appUrl(1),
                 "--accounts", "3", "--rooms", "2", "--quiet", "--cleanup", "--out", out.toString(),
                 "--slo", "errors<=0"});
