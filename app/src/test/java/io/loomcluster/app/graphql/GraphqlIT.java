@@ -2,7 +2,7 @@ package io.loomcluster.app.graphql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.loomcluster.app.health;
 
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.Await;
 import io.loomcluster.dev.testing.ManagedProcess;
 import io.loomcluster.dev.testing.TestCluster;
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.app.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ShutdownIT {

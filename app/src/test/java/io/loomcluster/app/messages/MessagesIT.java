@@ -1,7 +1,7 @@
 package io.loomcluster.app.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.app.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MessagesIT {

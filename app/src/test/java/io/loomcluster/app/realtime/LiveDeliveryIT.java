@@ -2,7 +2,9 @@ package io.loomcluster.app.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
+import io.loomcluster.dev.testing.SseStream;
+import io.loomcluster.dev.testing.WsClient;
 import io.loomcluster.dev.testing.Await;
 import io.loomcluster.dev.testing.ManagedProcess;
 import io.loomcluster.dev.testing.TestCluster;
@@ -17,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.loomcluster.app.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

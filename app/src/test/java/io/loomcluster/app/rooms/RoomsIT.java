@@ -1,7 +1,7 @@
 package io.loomcluster.app.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +9,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.loomcluster.app.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RoomsIT {

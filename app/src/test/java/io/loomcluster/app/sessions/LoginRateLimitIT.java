@@ -1,6 +1,6 @@
 package io.loomcluster.app.sessions;
 
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 

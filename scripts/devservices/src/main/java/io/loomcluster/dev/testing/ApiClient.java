@@ -1,4 +1,4 @@
-package io.loomcluster.app;
+package io.loomcluster.dev.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,5 @@
-package io.loomcluster.app.realtime;
+package io.loomcluster.dev.testing;
 
-import io.loomcluster.app.ApiClient;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,23 +12,23 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A test's WebSocket client over the JDK's client; {@code reading=false} makes it a consumer that never reads. */
-final class WsClient implements WebSocket.Listener {
-    record Closed(int code, String reason) {
+public final class WsClient implements WebSocket.Listener {
+    public record Closed(int code, String reason) {
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    public final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final boolean reading;
     private final StringBuilder partial = new StringBuilder();
-    WebSocket socket;
+    public WebSocket socket;
 
     private WsClient(boolean reading) {
         this.reading = reading;
     }
 
-    static WsClient connect(ApiClient client, URI base, String path, boolean reading) {
+    public static WsClient connect(ApiClient client, URI base, String path, boolean reading) {
         WsClient listener = new WsClient(reading);
         var builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         client.session().ifPresent(id -> builder.header("Cookie", "SESSION=" + id));
@@ -38,7 +37,7 @@ final class WsClient implements WebSocket.Listener {
         return listener;
     }
 
-    String next(Duration timeout) throws InterruptedException {
+    public String next(Duration timeout) throws InterruptedException {
         String frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (frame == null) {
             throw new AssertionError("no frame within " + timeout);

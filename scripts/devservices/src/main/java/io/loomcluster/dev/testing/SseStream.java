@@ -1,6 +1,5 @@
-package io.loomcluster.app.realtime;
+package io.loomcluster.dev.testing;
 
-import io.loomcluster.app.ApiClient;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,11 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A test's Server-Sent Events client: parses events off a real HTTP stream into a queue. */
-final class SseStream implements AutoCloseable {
-    record Event(String id, String event, String data) {
+public final class SseStream implements AutoCloseable {
+    public record Event(String id, String event, String data) {
     }
 
-    static final Event END = new Event(null, "<end of stream>", null);
+    public static final Event END = new Event(null, "<end of stream>", null);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -33,7 +32,7 @@ final class SseStream implements AutoCloseable {
         this.reader = Thread.ofVirtual().start(this::read);
     }
 
-    static SseStream open(ApiClient client, String path, String lastEventId) throws Exception {
+    public static SseStream open(ApiClient client, String path, String lastEventId) throws Exception {
         var request = client.builder(path).header("Accept", "text/event-stream").timeout(Duration.ofMinutes(2)).GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
@@ -41,12 +40,12 @@ final class SseStream implements AutoCloseable {
         return new SseStream(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()));
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
     /** The next event (skipping comments), waiting up to the timeout; fails the test when none comes. */
-    Event next(Duration timeout) throws InterruptedException {
+    public Event next(Duration timeout) throws InterruptedException {
         Event event = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (event == null) {
             throw new AssertionError("no event within " + timeout);
