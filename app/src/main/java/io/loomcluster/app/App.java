@@ -19,6 +19,7 @@ import io.loomcluster.app.http.ClientAddress;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.Problems;
+import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageEvents;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
@@ -54,6 +55,7 @@ public final class App {
     private final RoomSignals signals;
     private final MessageEvents events;
     private final LiveRoutes live;
+    private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
     private final Javalin javalin;
 
@@ -82,6 +84,7 @@ public final class App {
                 config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
         RoomService rooms = new RoomService(sql, redis, json);
         MessageService messages = new MessageService(sql, rooms);
+        janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         live = new LiveRoutes(messages, rooms, signals, metrics, auth, limiter, json,
                 config.maxSubscribers(), config.subscriberBuffer(), config.heartbeat(), config.slowConsumerTimeout());
         events = new MessageEvents(redis, subscriptions, signals, live::kick);
@@ -119,6 +122,7 @@ public final class App {
         App app = new App(config);
         app.events.start();
         app.readiness.start();
+        app.janitor.start();
         app.javalin.start(app.config.port());
         if (app.config.registerInRedis()) {
             app.registration.start();
@@ -143,6 +147,7 @@ public final class App {
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         javalin.stop();
         events.close();
+        janitor.close();
         readiness.close();
         registration.close();
         subscriptions.close();

@@ -125,11 +125,22 @@ public final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        // All at once: each instance drains for a couple of seconds, and the test JVM is waiting.
+        List<Thread> stopping = new ArrayList<>();
         for (ManagedProcess p : processes) {
+            stopping.add(Thread.ofVirtual().start(() -> {
+                try {
+                    p.close();
+                } catch (RuntimeException e) {
+                    System.err.println("could not stop " + p.name() + ": " + e);
+                }
+            }));
+        }
+        for (Thread t : stopping) {
             try {
-                p.close();
-            } catch (RuntimeException e) {
-                System.err.println("could not stop " + p.name() + ": " + e);
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         services.close();
