@@ -17,6 +17,7 @@ import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
 import io.loomcluster.app.http.ClientAddress;
 import io.loomcluster.app.http.InFlightLimiter;
+import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
@@ -106,6 +107,7 @@ public final class App {
             cfg.http.maxRequestSize = JsonBody.MAX_BYTES;
             cfg.jsonMapper(new JavalinJackson(json, true));
             cfg.jetty.port = config.port();
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             cfg.requestLogger.http(tracker::completed);
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);

@@ -173,6 +173,24 @@ class BadInputIT {
     }
 
     @Test
+    void requestsJettyRefusesBeforeTheAppAreProblemsToo() throws Exception {
+        String badUri = raw("GET /api/rooms/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        String hugeHeader = raw("GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(20_000)
+                + "\r\nConnection: close\r\n\r\n");
+
+        assertThat(badUri).startsWith("HTTP/1.1 400").contains("Content-Type: application/problem+json").contains("\"status\":400");
+        assertThat(hugeHeader).startsWith("HTTP/1.1 431").contains("Content-Type: application/problem+json");
+    }
+
+    private String raw(String request) throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", a.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
     void aBadIdempotencyKeyIsRefused() {
         int before = messageCount();
 
