@@ -10,6 +10,9 @@ import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.discovery.Registration;
+import io.loomcluster.app.graphql.GraphqlApi;
+import io.loomcluster.app.graphql.GraphqlRoutes;
+import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
 import io.loomcluster.app.http.ClientAddress;
@@ -89,6 +92,7 @@ public final class App {
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
         var messageRoutes = new MessageRoutes(messages, rooms, events, signals, auth, body, limiter, config.maxSubscribers());
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events, metrics)), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
 
         javalin = Javalin.create(cfg -> {
@@ -106,6 +110,7 @@ public final class App {
             roomRoutes.register(cfg.routes);
             messageRoutes.register(cfg.routes);
             live.register(cfg.routes);
+            graphqlRoutes.register(cfg.routes);
             healthRoutes.register(cfg.routes);
         });
     }

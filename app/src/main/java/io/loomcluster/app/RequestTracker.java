@@ -46,7 +46,7 @@ final class RequestTracker {
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
-        if (ctx.path().startsWith("/api/")) {
+        if (ctx.path().startsWith("/api/") || ctx.path().equals("/graphql")) {
             limiter.acquire(ctx);
         }
     }

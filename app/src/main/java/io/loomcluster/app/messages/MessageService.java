@@ -37,6 +37,18 @@ public final class MessageService {
             """;
     private static final String AFTER = SELECT + " where m.room_id = ? and m.id > ? order by m.id limit ?";
     private static final String BY_ID = SELECT + " where m.id = ?";
+    private static final String AFTER_IN_ROOMS = """
+            select x.id, x.room_id, x.user_id, x.username, x.text, x.created_at
+            from unnest(?::bigint[]) as r(room_id)
+            cross join lateral (
+                select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at
+                from messages m join users u on u.id = m.user_id
+                where m.room_id = r.room_id and m.id > ?
+                order by m.id
+                limit ?
+            ) x
+            order by x.room_id, x.id
+            """;
     private static final String LAST_ID = "select coalesce(max(id), 0) from messages where room_id = ?";
 
     private final Sql sql;
@@ -144,6 +156,25 @@ public final class MessageService {
         List<Message> items = sql.read(c -> after(c, roomId, afterId, limit));
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         return new MessagePage(items, next);
+    }
+
+    /** Messages after an id in several rooms at once, one query (for batched GraphQL loads). */
+    public java.util.Map<Long, List<Message>> afterInRooms(java.util.Collection<Long> roomIds, long afterId, int limit) {
+        return sql.read(c -> {
+            java.util.Map<Long, List<Message>> byRoom = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(AFTER_IN_ROOMS)) {
+                ps.setArray(1, c.createArrayOf("bigint", roomIds.toArray()));
+                ps.setLong(2, afterId);
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Message m = map(rs);
+                        byRoom.computeIfAbsent(m.roomId(), id -> new ArrayList<>()).add(m);
+                    }
+                }
+            }
+            return byRoom;
+        });
     }
 
     /** The id of the newest message in the room (0 when empty): where a live subscription without a cursor starts. */

@@ -29,6 +29,8 @@ public final class RoomService {
     private static final String DELETE_MEMBER = "delete from memberships where room_id = ? and user_id = ?";
     private static final String IS_MEMBER = "select 1 from memberships where room_id = ? and user_id = ?";
     private static final String EXISTS = "select 1 from rooms where id = ?";
+    private static final String BY_IDS = "select " + COLUMNS + " from rooms where id = any(?)";
+    private static final String MEMBER_OF = "select room_id from memberships where user_id = ? and room_id = any(?)";
 
     private final Sql sql;
     private final RoomCache cache;
@@ -118,6 +120,40 @@ public final class RoomService {
         if (changed) {
             cache.invalidateAll();
         }
+    }
+
+    /** Rooms by id, in one query (for batched GraphQL loads); unknown ids are absent from the map. */
+    public java.util.Map<Long, Room> byIds(java.util.Collection<Long> roomIds) {
+        return sql.read(c -> {
+            java.util.Map<Long, Room> found = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(BY_IDS)) {
+                ps.setArray(1, c.createArrayOf("bigint", roomIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Room room = map(rs);
+                        found.put(room.id(), room);
+                    }
+                }
+            }
+            return found;
+        });
+    }
+
+    /** Which of the given rooms the user is a member of, in one query (for batched GraphQL loads). */
+    public java.util.Set<Long> memberOf(long userId, java.util.Collection<Long> roomIds) {
+        return sql.read(c -> {
+            java.util.Set<Long> rooms = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(MEMBER_OF)) {
+                ps.setLong(1, userId);
+                ps.setArray(2, c.createArrayOf("bigint", roomIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rooms.add(rs.getLong(1));
+                    }
+                }
+            }
+            return rooms;
+        });
     }
 
     /** Throws 404 when the room does not exist and 403 when the user is not a member. */

@@ -1,0 +1,84 @@
+package io.loomcluster.app.graphql;
+
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.execution.instrumentation.dataloader.DataLoaderDispatchingContextKeys;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.loomcluster.app.sessions.Session;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The GraphQL engine: schema from {@code graphql/schema.graphqls}, resolvers from {@link Resolvers},
+ * batched loads per request, and depth and complexity limits checked before a query runs.
+ */
+public final class GraphqlApi {
+    public static final int MAX_DEPTH = 8;
+    // Each field costs 1 plus its children times its "limit" argument: rooms(limit: 20) { messages(limit: 50) { text } }
+    // costs about 20 * 50; lists are what make a query expensive.
+    public static final int MAX_COMPLEXITY = 5_000;
+
+    private final GraphQL graphql;
+    private final Resolvers resolvers;
+
+    public GraphqlApi(Resolvers resolvers) {
+        this.resolvers = resolvers;
+        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()), wiring(resolvers));
+        this.graphql = GraphQL.newGraphQL(schema)
+                .instrumentation(new ChainedInstrumentation(List.of(
+                        new MaxQueryDepthInstrumentation(MAX_DEPTH),
+                        new MaxQueryComplexityInstrumentation(MAX_COMPLEXITY, (env, children) -> {
+                            Object limit = env.getArguments().get("limit");
+                            int n = limit instanceof Integer i ? Math.max(1, i) : 1;
+                            return 1 + children * n;
+                        }))))
+                .defaultDataFetcherExceptionHandler(new Errors())
+                .build();
+    }
+
+    private static RuntimeWiring wiring(Resolvers r) {
+        return RuntimeWiring.newRuntimeWiring()
+                .type("Query", t -> t.dataFetcher("me", r::me).dataFetcher("rooms", r::rooms).dataFetcher("room", r::room))
+                .type("Mutation", t -> t.dataFetcher("createRoom", r::createRoom).dataFetcher("joinRoom", r::joinRoom)
+                        .dataFetcher("postMessage", r::postMessage))
+                .type("Room", t -> t.dataFetcher("createdBy", r::createdBy).dataFetcher("messages", r::roomMessages)
+                        .dataFetcher("createdAt", env -> env.<io.loomcluster.app.rooms.Room>getSource().createdAt().toString()))
+                .type("Message", t -> t.dataFetcher("author", r::author).dataFetcher("room", r::messageRoom)
+                        .dataFetcher("createdAt", env -> env.<io.loomcluster.app.messages.Message>getSource().createdAt().toString()))
+                .build();
+    }
+
+    public ExecutionResult execute(Session session, String query, Map<String, Object> variables, String operationName) {
+        ExecutionInput input = ExecutionInput.newExecutionInput()
+                .query(query)
+                .variables(variables == null ? Map.of() : variables)
+                .operationName(operationName)
+                .graphQLContext(Map.of(Resolvers.SESSION, session,
+                        // Dispatch loaders whenever the engine runs out of other work: robust for
+                        // loads nested under loaded lists (room -> messages -> room).
+                        DataLoaderDispatchingContextKeys.ENABLE_DATA_LOADER_EXHAUSTED_DISPATCHING, true))
+                .dataLoaderRegistry(resolvers.loadersFor(session))
+                .build();
+        return graphql.execute(input);
+    }
+
+    private static String schemaText() {
+        try (InputStream in = GraphqlApi.class.getResourceAsStream("/graphql/schema.graphqls")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.loomcluster.lb.backend;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One backend instance and its live counters. The counters are written on the request path without
+ * locks; the state is changed only through {@link BackendPool}, which republishes its snapshot.
+ */
+public final class Backend {
+    private static final long MAX_TRACKED_MICROS = TimeUnit.MINUTES.toMicros(10);
+
+    private final URI uri;
+    private final String address;
+    private volatile BackendState state = BackendState.NEW;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger consecutivePasses = new AtomicInteger();
+    private final Recorder latency = new Recorder(MAX_TRACKED_MICROS, 2);
+    // Readers (admin endpoints) fold the recorder's intervals into one histogram; writers never lock.
+    private final ReentrantLock latencyReadLock = new ReentrantLock();
+    private final Histogram latencyTotal = new Histogram(MAX_TRACKED_MICROS, 2);
+    private Histogram recycled;
+
+    public Backend(URI uri) {
+        this.uri = uri;
+        this.address = uri.getHost() + ":" + uri.getPort();
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    /** {@code host:port}, the name used in logs, status and metrics. */
+    public String address() {
+        return address;
+    }
+
+    public BackendState state() {
+        return state;
+    }
+
+    void state(BackendState newState) {
+        state = newState;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** Called when a request is handed to this backend. */
+    public void begin() {
+        inFlight.incrementAndGet();
+        requests.increment();
+    }
+
+    /** Called once per {@link #begin()}, with the time from sending to the end of the response. */
+    public void end(long elapsedNanos, boolean failed) {
+        inFlight.decrementAndGet();
+        if (failed) {
+            failures.increment();
+        }
+        latency.recordValue(Math.min(MAX_TRACKED_MICROS, Math.max(0, elapsedNanos / 1000)));
+    }
+
+    AtomicInteger consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    AtomicInteger consecutivePasses() {
+        return consecutivePasses;
+    }
+
+    /** Latency percentile in microseconds over all requests so far. */
+    public long latencyMicros(double percentile) {
+        latencyReadLock.lock();
+        try {
+            recycled = latency.getIntervalHistogram(recycled);
+            latencyTotal.add(recycled);
+            return latencyTotal.getTotalCount() == 0 ? 0 : latencyTotal.getValueAtPercentile(percentile);
+        } finally {
+            latencyReadLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return address;
+    }
+}

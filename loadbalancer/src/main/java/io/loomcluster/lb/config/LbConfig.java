@@ -1,0 +1,153 @@
+package io.loomcluster.lb.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The balancer's whole configuration, read once from the environment and validated at start-up. */
+public record LbConfig(
+        int port,
+        String adminHost,
+        int adminPort,
+        Discovery discovery,
+        List<URI> backends,
+        String strategy,
+        URI redisUrl,
+        Duration dnsInterval,
+        Duration redisInterval,
+        Health health,
+        Timeouts timeouts,
+        Limits limits) {
+
+    public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
+
+    /** Active checks and passive ejection. */
+    public record Health(String path, Duration interval, Duration timeout, int rise, int fall) {
+    }
+
+    /** Connect, idle and total bounds on the way to a backend, and how long shutdown may take. */
+    public record Timeouts(Duration connect, Duration idle, Duration request, Duration poolIdle,
+                           Duration webSocketIdle, Duration shutdown) {
+    }
+
+    /** Sizes and counts with a bound; what happens at each bound is in the README. */
+    public record Limits(long maxBodyBytes, int maxHeaderBytes, int retryBufferBytes, int maxConnectionsPerBackend,
+                         int maxQueuedPerBackend, int threads, int maxWebSocketMessageBytes,
+                         int maxClientConnections) {
+    }
+
+    public static LbConfig fromEnv(Map<String, String> values) {
+        Env env = new Env(values);
+        Discovery discovery = discovery(env.string("LB_DISCOVERY", "static"));
+        List<URI> backends = backends(env.string("LB_BACKENDS", ""));
+        if (discovery instanceof Discovery.Static && backends.isEmpty()) {
+            throw new ConfigException("LB_BACKENDS: expected a comma-separated list of http://host:port "
+                    + "when LB_DISCOVERY is static, got nothing");
+        }
+        String strategy = env.string("LB_STRATEGY", "round-robin");
+        if (!STRATEGIES.contains(strategy)) {
+            throw Env.invalid("LB_STRATEGY", strategy, "one of round-robin, least-requests, p2c");
+        }
+        URI redisUrl = redisUrl(env, discovery);
+        int port = env.port("LB_PORT", 8080);
+        int adminPort = env.port("LB_ADMIN_PORT", 8079);
+        if (port == adminPort) {
+            throw new ConfigException("LB_ADMIN_PORT: expected a port different from LB_PORT, got " + adminPort);
+        }
+        return new LbConfig(port, env.string("LB_ADMIN_HOST", "127.0.0.1"), adminPort, discovery, backends,
+                strategy, redisUrl,
+                env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
+                env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
+                health(env), timeouts(env), limits(env));
+    }
+
+    private static Discovery discovery(String raw) {
+        if (raw.equals("static")) {
+            return new Discovery.Static();
+        }
+        if (raw.equals("redis")) {
+            return new Discovery.Redis();
+        }
+        String[] parts = raw.split(":");
+        if (parts.length == 3 && parts[0].equals("dns") && !parts[1].isBlank()) {
+            try {
+                int port = Integer.parseInt(parts[2]);
+                if (port >= 1 && port <= 65535) {
+                    return new Discovery.Dns(parts[1], port);
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+        }
+        throw Env.invalid("LB_DISCOVERY", raw, "static, redis or dns:NAME:PORT");
+    }
+
+    private static List<URI> backends(String raw) {
+        List<URI> result = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            if (!part.isBlank()) {
+                URI uri = Env.httpBase("LB_BACKENDS", part);
+                if (!result.contains(uri)) {
+                    result.add(uri);
+                }
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    private static URI redisUrl(Env env, Discovery discovery) {
+        String raw = env.string("REDIS_URL", null);
+        if (raw == null) {
+            if (discovery instanceof Discovery.Redis) {
+                throw new ConfigException("REDIS_URL: expected redis://host:port when LB_DISCOVERY is redis, got nothing");
+            }
+            return null;
+        }
+        try {
+            URI uri = URI.create(raw);
+            if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error below
+        }
+        throw Env.invalid("REDIS_URL", raw, "redis://host:port");
+    }
+
+    private static Health health(Env env) {
+        String path = env.string("LB_HEALTH_PATH", "/health/ready");
+        if (!path.startsWith("/")) {
+            throw Env.invalid("LB_HEALTH_PATH", path, "a path starting with /");
+        }
+        return new Health(path,
+                env.duration("LB_HEALTH_INTERVAL", Duration.ofSeconds(2), Duration.ofMillis(50)),
+                env.duration("LB_HEALTH_TIMEOUT", Duration.ofSeconds(1), Duration.ofMillis(10)),
+                env.intIn("LB_HEALTH_RISE", 2, 1, 100, "a count 1-100"),
+                env.intIn("LB_HEALTH_FALL", 2, 1, 100, "a count 1-100"));
+    }
+
+    private static Timeouts timeouts(Env env) {
+        return new Timeouts(
+                env.duration("LB_CONNECT_TIMEOUT", Duration.ofSeconds(2), Duration.ofMillis(10)),
+                env.duration("LB_IDLE_TIMEOUT", Duration.ofSeconds(60), Duration.ofMillis(100)),
+                env.duration("LB_REQUEST_TIMEOUT", Duration.ofSeconds(60), Duration.ofMillis(100)),
+                env.duration("LB_POOL_IDLE_TIMEOUT", Duration.ofSeconds(20), Duration.ofMillis(100)),
+                env.duration("LB_WS_IDLE_TIMEOUT", Duration.ofMinutes(5), Duration.ofMillis(100)),
+                env.duration("LB_SHUTDOWN_TIMEOUT", Duration.ofSeconds(30), Duration.ZERO));
+    }
+
+    private static Limits limits(Env env) {
+        return new Limits(
+                env.bytes("LB_MAX_BODY_BYTES", 10L * 1024 * 1024, 0),
+                (int) env.bytes("LB_MAX_HEADER_BYTES", 16 * 1024, 1024),
+                (int) env.bytes("LB_RETRY_BUFFER_BYTES", 64 * 1024, 0),
+                env.intIn("LB_MAX_CONNECTIONS_PER_BACKEND", 256, 1, 100_000, "a count 1-100000"),
+                env.intIn("LB_MAX_QUEUED_PER_BACKEND", 1024, 1, 1_000_000, "a count 1-1000000"),
+                env.intIn("LB_THREADS", 200, 8, 10_000, "a thread count 8-10000"),
+                (int) env.bytes("LB_WS_MAX_MESSAGE_BYTES", 1024 * 1024, 125),
+                env.intIn("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000, "a count 1-1000000"));
+    }
+}

@@ -1,0 +1,64 @@
+package io.loomcluster.lb.discovery;
+
+import redis.clients.jedis.RedisClient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Instances that registered themselves in the sorted set {@code loom:lb:backends}: member = base
+ * URL, score = expiry in epoch milliseconds, refreshed by the instance's heartbeat.
+ */
+final class RedisDiscovery extends PollingDiscovery {
+    static final String KEY = "loom:lb:backends";
+
+    private final URI redisUrl;
+    private final RedisClient redis;
+
+    RedisDiscovery(URI redisUrl, Duration interval) {
+        super("discovery-redis", interval);
+        this.redisUrl = redisUrl;
+        this.redis = RedisClient.create(redisUrl);
+    }
+
+    @Override
+    Set<URI> poll() {
+        long now = System.currentTimeMillis();
+        List<String> members = redis.zrangeByScore(KEY, "(" + now, "+inf");
+        Set<URI> result = new LinkedHashSet<>();
+        for (String member : members) {
+            URI uri = parse(member);
+            if (uri != null) {
+                result.add(uri);
+            }
+        }
+        return Set.copyOf(result);
+    }
+
+    // A malformed member is someone else's bug; skip it rather than stop discovering.
+    private static URI parse(String member) {
+        try {
+            URI uri = URI.create(member.trim());
+            if ("http".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0) {
+                return URI.create("http://" + uri.getHost() + ":" + uri.getPort());
+            }
+        } catch (IllegalArgumentException e) {
+            // skipped below
+        }
+        return null;
+    }
+
+    @Override
+    String source() {
+        return "Redis " + redisUrl.getHost() + ":" + redisUrl.getPort() + " key " + KEY;
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        redis.close();
+    }
+}

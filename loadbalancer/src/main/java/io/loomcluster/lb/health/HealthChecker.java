@@ -1,0 +1,111 @@
+package io.loomcluster.lb.health;
+
+import io.loomcluster.lb.backend.Backend;
+import io.loomcluster.lb.backend.BackendPool;
+import io.loomcluster.lb.backend.BackendState;
+import io.loomcluster.lb.config.LbConfig;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Active health checks: {@code GET <path>} on every known backend each interval, asynchronously, at
+ * most one check per backend at a time. 200 passes, 503 means draining, anything else fails.
+ * Passive signals from the request path arrive through {@link #onConnectionFailure} and
+ * {@link #onAnswered}.
+ */
+public final class HealthChecker implements AutoCloseable {
+    private final BackendPool pool;
+    private final LbConfig.Health config;
+    private final HttpClient client;
+    private final ScheduledExecutorService scheduler;
+    private final Map<Backend, Boolean> checking = new ConcurrentHashMap<>();
+
+    public HealthChecker(BackendPool pool, LbConfig.Health config, HttpClient client) {
+        this.pool = pool;
+        this.config = config;
+        this.client = client;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "health-checks");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public void start() {
+        long interval = config.interval().toMillis();
+        scheduler.scheduleWithFixedDelay(() -> checkAll(pool.snapshot().all()), interval, interval,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Checks the given backends now (newly discovered ones should not wait an interval). */
+    public void checkNow(Collection<Backend> backends) {
+        if (!backends.isEmpty()) {
+            scheduler.execute(() -> checkAll(backends));
+        }
+    }
+
+    private void checkAll(Collection<Backend> backends) {
+        for (Backend backend : backends) {
+            if (backend.state() != BackendState.REMOVED && checking.putIfAbsent(backend, Boolean.TRUE) == null) {
+                check(backend);
+            }
+        }
+    }
+
+    private void check(Backend backend) {
+        try {
+            client.newRequest(backend.uri().resolve(config.path()))
+                    .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .send(result -> completed(backend, result));
+        } catch (RuntimeException e) {
+            checking.remove(backend);
+            pool.onFailure(backend, config.fall(), "health check could not be sent: " + e);
+        }
+    }
+
+    private void completed(Backend backend, Result result) {
+        checking.remove(backend);
+        if (result.isFailed()) {
+            pool.onFailure(backend, config.fall(), "health check failed: " + describe(result.getFailure()));
+            return;
+        }
+        int status = result.getResponse().getStatus();
+        if (status == 200) {
+            pool.onPass(backend, config.rise());
+        } else if (status == 503) {
+            pool.onNotReady(backend);
+        } else {
+            pool.onFailure(backend, config.fall(), "health check answered " + status);
+        }
+    }
+
+    /** The request path could not reach the backend (connect failed, or it died before answering). */
+    public void onConnectionFailure(Backend backend, Throwable failure) {
+        pool.onFailure(backend, config.fall(), "request failed: " + describe(failure));
+    }
+
+    public void onAnswered(Backend backend) {
+        pool.onAnswered(backend);
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

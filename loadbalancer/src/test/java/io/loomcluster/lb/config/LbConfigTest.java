@@ -1,0 +1,91 @@
+package io.loomcluster.lb.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LbConfigTest {
+    private static final Map<String, String> MINIMAL = Map.of("LB_BACKENDS", "http://127.0.0.1:8081, http://app2:8082");
+
+    @Test
+    void defaultsNeedOnlyTheBackends() {
+        LbConfig config = LbConfig.fromEnv(MINIMAL);
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.adminPort()).isEqualTo(8079);
+        assertThat(config.adminHost()).isEqualTo("127.0.0.1");
+        assertThat(config.strategy()).isEqualTo("round-robin");
+        assertThat(config.discovery()).isEqualTo(new Discovery.Static());
+        assertThat(config.backends()).containsExactly(URI.create("http://127.0.0.1:8081"), URI.create("http://app2:8082"));
+        // Long-polls of up to 35 s must not be cut by either bound.
+        assertThat(config.timeouts().request()).isGreaterThan(Duration.ofSeconds(35));
+        assertThat(config.timeouts().idle()).isGreaterThan(Duration.ofSeconds(35));
+    }
+
+    @Test
+    void discoveryForms() {
+        assertThat(LbConfig.fromEnv(Map.of("LB_DISCOVERY", "dns:app:8081")).discovery())
+                .isEqualTo(new Discovery.Dns("app", 8081));
+        assertThat(LbConfig.fromEnv(Map.of("LB_DISCOVERY", "redis", "REDIS_URL", "redis://127.0.0.1:6379")).discovery())
+                .isEqualTo(new Discovery.Redis());
+    }
+
+    @Test
+    void valuesWithUnitsAreParsed() {
+        LbConfig config = LbConfig.fromEnv(with(Map.of("LB_HEALTH_INTERVAL", "500ms", "LB_REQUEST_TIMEOUT", "2m",
+                "LB_MAX_BODY_BYTES", "1MiB", "LB_MAX_HEADER_BYTES", "8KiB", "LB_STRATEGY", "p2c")));
+        assertThat(config.health().interval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.timeouts().request()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.limits().maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.limits().maxHeaderBytes()).isEqualTo(8192);
+        assertThat(config.strategy()).isEqualTo("p2c");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "LB_PORT|eighty|LB_PORT: expected a port number 1-65535, got 'eighty'",
+            "LB_PORT|70000|LB_PORT: expected a port number 1-65535, got '70000'",
+            "LB_ADMIN_PORT|8080|LB_ADMIN_PORT: expected a port different from LB_PORT",
+            "LB_STRATEGY|random|LB_STRATEGY: expected one of round-robin, least-requests, p2c, got 'random'",
+            "LB_DISCOVERY|consul|LB_DISCOVERY: expected static, redis or dns:NAME:PORT, got 'consul'",
+            "LB_DISCOVERY|dns:app|LB_DISCOVERY: expected static, redis or dns:NAME:PORT, got 'dns:app'",
+            "LB_BACKENDS|127.0.0.1:8081|LB_BACKENDS: expected http://host:port",
+            "LB_BACKENDS|http://app:8081/api|LB_BACKENDS: expected http://host:port",
+            "LB_BACKENDS|https://app:8443|LB_BACKENDS: expected http://host:port",
+            "LB_HEALTH_INTERVAL|2|LB_HEALTH_INTERVAL: expected a duration",
+            "LB_REQUEST_TIMEOUT|-5s|LB_REQUEST_TIMEOUT: expected a duration",
+            "LB_MAX_BODY_BYTES|lots|LB_MAX_BODY_BYTES: expected a size",
+            "LB_HEALTH_RISE|0|LB_HEALTH_RISE: expected a count 1-100, got '0'",
+            "REDIS_URL|localhost:6379|REDIS_URL: expected redis://host:port, got 'localhost:6379'"})
+    void aWrongValueIsRejectedNamingTheVariableAndTheExpectedForm(String variable, String value, String message) {
+        assertThatThrownBy(() -> LbConfig.fromEnv(with(Map.of(variable, value))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void staticDiscoveryNeedsBackendsAndRedisNeedsAnUrl() {
+        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of())).hasMessageStartingWith("LB_BACKENDS:");
+        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of("LB_DISCOVERY", "redis"))).hasMessageStartingWith("REDIS_URL:");
+    }
+
+    private static Map<String, String> with(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(MINIMAL);
+        env.putAll(extra);
+        return env;
+    }
+
+    @Test
+    void duplicateBackendsAreListedOnce() {
+        assertThat(LbConfig.fromEnv(Map.of("LB_BACKENDS", "http://a:1,http://A:1")).backends())
+                .isEqualTo(List.of(URI.create("http://a:1")));
+    }
+}
