@@ -4,6 +4,7 @@ import io.loomcluster.lb.admin.AdminHandler;
 import io.loomcluster.lb.admin.StatusPages;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.config.LbConfig;
+import io.loomcluster.lb.dashboard.Dashboard;
 import io.loomcluster.lb.discovery.BackendDiscovery;
 import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.http.ProblemErrorHandler;
@@ -42,6 +43,9 @@ public final class LoadBalancer implements AutoCloseable {
     private final HttpClient healthClient = new HttpClient();
     private final WebSocketClient webSocketClient;
     private final HealthChecker health;
+    // The dashboard's scrapes of backends' /metrics run on the admin threads, not the proxy's.
+    private final HttpClient metricsClient = new HttpClient();
+    private final Dashboard dashboard;
 
     public LoadBalancer(LbConfig config, BackendDiscovery discovery) {
         this.config = config;
@@ -52,6 +56,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.server = new Server(threads);
         this.health = new HealthChecker(pool, config.health(), healthClient);
         this.webSocketClient = new WebSocketClient(new HttpClient());
+        this.dashboard = new Dashboard(pool, config.strategy(), metricsClient);
         this.admin = adminServer();
         configureServer();
     }
@@ -97,8 +102,16 @@ public final class LoadBalancer implements AutoCloseable {
         connector.setPort(config.adminPort());
         adminServer.addConnector(connector);
         adminServer.setErrorHandler(new ProblemErrorHandler());
-        StatusPages pages = new StatusPages(pool, config.strategy());
+        metricsClient.setExecutor(adminThreads);
+        metricsClient.setConnectTimeout(config.health().timeout().toMillis());
+        metricsClient.setFollowRedirects(false);
+        adminServer.addBean(metricsClient);
+        StatusPages pages = new StatusPages(pool, config.strategy(), dashboard::openStreams);
         adminServer.setHandler(new AdminHandler()
+                .route("/", dashboard.page())
+                .route("/dashboard.css", dashboard.styles())
+                .route("/dashboard.js", dashboard.script())
+                .stream("/events", dashboard.events())
                 .route("/status", pages::status)
                 .route("/metrics", pages::metrics)
                 .route("/health/live", () -> new AdminHandler.Page(200, "application/json", "{\"live\":true}"))
@@ -117,6 +130,7 @@ public final class LoadBalancer implements AutoCloseable {
         server.addBean(webSocketClient);
         server.start();
         admin.start();
+        dashboard.start(admin.getScheduler());
         discovery.start(uris -> health.checkNow(pool.update(uris)));
         health.start();
         LOG.info("balancing on port {} ({}; admin on {}:{})", config.port(), config.strategy(),
@@ -135,6 +149,7 @@ public final class LoadBalancer implements AutoCloseable {
                 config.timeouts().shutdown());
         discovery.close();
         health.close();
+        dashboard.close();
         try {
             server.stop();
             admin.stop();

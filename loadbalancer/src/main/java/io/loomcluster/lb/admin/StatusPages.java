@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /** {@code /status} as JSON, {@code /metrics} as Prometheus text, and the balancer's own readiness. */
 public final class StatusPages {
@@ -16,10 +17,12 @@ public final class StatusPages {
 
     private final BackendPool pool;
     private final String strategy;
+    private final IntSupplier dashboardStreams;
 
-    public StatusPages(BackendPool pool, String strategy) {
+    public StatusPages(BackendPool pool, String strategy, IntSupplier dashboardStreams) {
         this.pool = pool;
         this.strategy = strategy;
+        this.dashboardStreams = dashboardStreams;
     }
 
     public AdminHandler.Page status() {
@@ -68,6 +71,8 @@ public final class StatusPages {
         out.append("lb_requests_total ").append(all.stream().mapToLong(Backend::requests).sum()).append('\n');
         header(out, "lb_backends_available", "gauge", "Backends taking new requests.");
         out.append("lb_backends_available ").append(pool.snapshot().available().size()).append('\n');
+        header(out, "lb_dashboard_streams", "gauge", "Open dashboard event streams on the admin port.");
+        out.append("lb_dashboard_streams ").append(dashboardStreams.getAsInt()).append('\n');
         return new AdminHandler.Page(200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
     }
 

@@ -25,9 +25,11 @@ public final class Backend {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger consecutivePasses = new AtomicInteger();
     private final Recorder latency = new Recorder(MAX_TRACKED_MICROS, 2);
-    // Readers (admin endpoints) fold the recorder's intervals into one histogram; writers never lock.
+    // Readers (admin endpoints) fold the recorder's intervals into the since-start histogram and the
+    // window since the last sample; writers never lock.
     private final ReentrantLock latencyReadLock = new ReentrantLock();
     private final Histogram latencyTotal = new Histogram(MAX_TRACKED_MICROS, 2);
+    private final Histogram latencyWindow = new Histogram(MAX_TRACKED_MICROS, 2);
     private Histogram recycled;
 
     public Backend(URI uri) {
@@ -91,12 +93,35 @@ public final class Backend {
     public long latencyMicros(double percentile) {
         latencyReadLock.lock();
         try {
-            recycled = latency.getIntervalHistogram(recycled);
-            latencyTotal.add(recycled);
+            foldRecorded();
             return latencyTotal.getTotalCount() == 0 ? 0 : latencyTotal.getValueAtPercentile(percentile);
         } finally {
             latencyReadLock.unlock();
         }
+    }
+
+    /** Latency of the requests that ended since the previous call: a sample for a time series. */
+    public LatencyWindow takeLatencyWindow() {
+        latencyReadLock.lock();
+        try {
+            foldRecorded();
+            LatencyWindow window = new LatencyWindow(latencyWindow.getTotalCount(),
+                    latencyWindow.getValueAtPercentile(50), latencyWindow.getValueAtPercentile(99));
+            latencyWindow.reset();
+            return window;
+        } finally {
+            latencyReadLock.unlock();
+        }
+    }
+
+    /** Count and percentiles (microseconds; 0 when the count is 0) of one window of requests. */
+    public record LatencyWindow(long count, long p50Micros, long p99Micros) {
+    }
+
+    private void foldRecorded() {
+        recycled = latency.getIntervalHistogram(recycled);
+        latencyTotal.add(recycled);
+        latencyWindow.add(recycled);
     }
 
     @Override

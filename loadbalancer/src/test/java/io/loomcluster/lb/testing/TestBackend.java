@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /slow?ms=N}: answers after N ms; {@code /hang}: never answers while hang mode is on</li>
  *   <li>{@code /ws}: WebSocket echo; text {@code close:CODE} makes the backend close with CODE</li>
  *   <li>{@code /control/stats}: requests served, requests hanging, last close code from a client</li>
+ *   <li>{@code /metrics}: the app's live-connection gauges (open {@code /sse} streams and WebSockets)</li>
  * </ul>
  */
 public final class TestBackend extends Handler.Abstract {
@@ -45,6 +46,8 @@ public final class TestBackend extends Handler.Abstract {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger hanging = new AtomicInteger();
     private final AtomicInteger lastClientClose = new AtomicInteger();
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicInteger openWebSockets = new AtomicInteger();
     private final Semaphore nextEvent = new Semaphore(0);
 
     private TestBackend(String id) {
@@ -89,6 +92,7 @@ public final class TestBackend extends Handler.Abstract {
             case "/control/hang" -> control(response, callback, () -> hang.set(Boolean.parseBoolean(query.getValue("value"))));
             case "/control/next" -> control(response, callback, nextEvent::release);
             case "/control/stats" -> text(response, callback, 200, stats());
+            case "/metrics" -> text(response, callback, 200, metrics());
             default -> {
                 requests.incrementAndGet();
                 Thread.ofVirtual().start(() -> serve(path, query, request, response, callback));
@@ -138,6 +142,7 @@ public final class TestBackend extends Handler.Abstract {
 
     private void events(int count, Response response, Callback callback) throws Exception {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+        openStreams.incrementAndGet();
         try (OutputStream out = Content.Sink.asOutputStream(response)) {
             for (int i = 1; i <= count; i++) {
                 if (i > 1) {
@@ -146,6 +151,8 @@ public final class TestBackend extends Handler.Abstract {
                 out.write(("id: " + i + "\ndata: event " + i + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
+        } finally {
+            openStreams.decrementAndGet();
         }
         callback.succeeded();
     }
@@ -153,6 +160,14 @@ public final class TestBackend extends Handler.Abstract {
     private String stats() {
         return "{\"requests\":" + requests.get() + ",\"hanging\":" + hanging.get() + ",\"lastClientClose\":"
                 + lastClientClose.get() + "}";
+    }
+
+    /** The same gauge names and label as the app's Prometheus registry. */
+    private String metrics() {
+        return "# TYPE loom_live_connections_sse gauge\n"
+                + "loom_live_connections_sse{instance_id=\"" + id + "\"} " + openStreams.get() + ".0\n"
+                + "# TYPE loom_live_connections_websocket gauge\n"
+                + "loom_live_connections_websocket{instance_id=\"" + id + "\"} " + openWebSockets.get() + ".0\n";
     }
 
     private static void control(Response response, Callback callback, Runnable action) {
@@ -179,6 +194,7 @@ public final class TestBackend extends Handler.Abstract {
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
+            openWebSockets.incrementAndGet();
             session.sendText("open " + id + " query=" + query + " cookie=" + cookie,
                     org.eclipse.jetty.websocket.api.Callback.NOOP);
         }
@@ -196,6 +212,7 @@ public final class TestBackend extends Handler.Abstract {
         @Override
         public void onWebSocketClose(int statusCode, String reason, org.eclipse.jetty.websocket.api.Callback callback) {
             lastClientClose.set(statusCode);
+            openWebSockets.decrementAndGet();
             callback.succeed();
         }
     }

@@ -1,0 +1,125 @@
+package io.loomcluster.lb.dashboard;
+
+import io.loomcluster.lb.admin.AdminHandler;
+import io.loomcluster.lb.backend.Backend;
+import io.loomcluster.lb.backend.BackendPool;
+import io.loomcluster.lb.backend.BackendState;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The live dashboard on the admin port: a static page ({@code /}, its CSS and JS, served from the
+ * jar) that follows {@code /events}. Once a second a ticker on the admin server's scheduler samples
+ * the pool into {@link TrafficHistory} and broadcasts the snapshot; every few seconds it also asks
+ * healthy backends for their live connection counts. Nothing here runs on the proxy's threads.
+ */
+public final class Dashboard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+    private static final long TICK_MILLIS = 1000;
+    private static final int CONNECTION_POLL_TICKS = 3;
+    private static final long CONNECTION_POLL_TIMEOUT_MILLIS = 1000;
+    static final int MAX_STREAMS = 16;
+
+    private final BackendPool pool;
+    private final TrafficHistory history;
+    private final LiveConnections connections;
+    private final DashboardStreams streams = new DashboardStreams(MAX_STREAMS);
+    private final SnapshotJson json;
+    private Scheduler scheduler;
+    private volatile Scheduler.Task next;
+    private volatile boolean closed;
+    private long ticks;
+
+    public Dashboard(BackendPool pool, String strategy, HttpClient metricsClient) {
+        this.pool = pool;
+        this.history = new TrafficHistory(pool);
+        this.connections = new LiveConnections(metricsClient, CONNECTION_POLL_TIMEOUT_MILLIS);
+        this.json = new SnapshotJson(strategy, TICK_MILLIS);
+    }
+
+    /** Starts ticking on the given (started) scheduler. */
+    public void start(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        next = scheduler.schedule(this::tick, 0, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (ticks++ % CONNECTION_POLL_TICKS == 0) {
+                connections.poll(pool.snapshot().all().stream()
+                        .filter(b -> b.state() == BackendState.HEALTHY).toList());
+            }
+            TrafficHistory.Sample sample = history.sample(System.nanoTime(), System.currentTimeMillis());
+            streams.broadcast(json.render(sample, pool.snapshot().available().size(), connections::of));
+        } catch (RuntimeException e) {
+            LOG.warn("dashboard sample failed", e);
+        } finally {
+            if (!closed) {
+                next = scheduler.schedule(this::tick, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** {@code GET /events}. */
+    public Request.Handler events() {
+        return streams;
+    }
+
+    /** Event streams open right now (for {@code /metrics}). */
+    public int openStreams() {
+        return streams.open();
+    }
+
+    /** {@code GET /}. */
+    public Supplier<AdminHandler.Page> page() {
+        return asset("dashboard.html", "text/html; charset=utf-8");
+    }
+
+    public Supplier<AdminHandler.Page> script() {
+        return asset("dashboard.js", "text/javascript; charset=utf-8");
+    }
+
+    public Supplier<AdminHandler.Page> styles() {
+        return asset("dashboard.css", "text/css; charset=utf-8");
+    }
+
+    private static Supplier<AdminHandler.Page> asset(String name, String contentType) {
+        try (InputStream in = Dashboard.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("dashboard asset " + name + " is missing from the jar");
+            }
+            AdminHandler.Page page = new AdminHandler.Page(200, contentType,
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return () -> page;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading dashboard asset " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Scheduler.Task task = next;
+        if (task != null) {
+            task.cancel();
+        }
+    }
+
+    /** For {@link SnapshotJson}: a backend's live connection counts, or null. */
+    interface ConnectionsOf {
+        LiveConnections.Counts of(Backend backend);
+    }
+}
