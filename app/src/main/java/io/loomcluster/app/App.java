@@ -68,7 +68,7 @@ public final class App {
                 .build();
         metrics = new Metrics(config.instanceId());
         database = Database.connect(config, metrics.registry());
-        database.migrate();
+        database.migrate(config.startupTimeout());
         redis = Redis.connect(config.redisUrl());
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);

@@ -32,6 +32,7 @@ public record AppConfig(
         Duration slowConsumerTimeout,
         Duration idempotencyRetention,
         List<Cidr> trustedProxies,
+        Duration startupTimeout,
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
         boolean registerInRedis) {
@@ -63,6 +64,7 @@ public record AppConfig(
                 e.duration("SLOW_CONSUMER_TIMEOUT", Duration.ofSeconds(10)),
                 e.duration("IDEMPOTENCY_KEY_RETENTION", Duration.ofHours(24)),
                 e.cidrs("TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
+                e.duration("STARTUP_TIMEOUT", Duration.ofSeconds(60)),
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true));

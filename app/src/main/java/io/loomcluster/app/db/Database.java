@@ -5,16 +5,21 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.loomcluster.app.config.AppConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * The PostgreSQL pool. Its size caps database concurrency; a request that cannot get a connection
  * within {@code DATABASE_CONNECT_TIMEOUT} fails fast with 503 instead of queueing for long.
  */
 public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
     private final HikariDataSource dataSource;
 
     private Database(HikariDataSource dataSource) {
@@ -40,9 +45,37 @@ public final class Database implements AutoCloseable {
         return new Database(new HikariDataSource(hikari));
     }
 
-    /** Applies the schema migrations; instances starting together are serialised by Flyway's lock. */
-    public void migrate() {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    /**
+     * Applies the schema migrations; instances starting together are serialised by Flyway's lock.
+     * PostgreSQL that is not reachable yet (starting, or slow on a loaded machine) is waited for,
+     * with back-off, up to {@code timeout}; then the failure is thrown and the process exits.
+     */
+    public void migrate(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Duration backoff = Duration.ofMillis(250);
+        while (true) {
+            try {
+                Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+                return;
+            } catch (FlywayException e) {
+                if (!(e.getCause() instanceof SQLException) || System.nanoTime() + backoff.toNanos() > deadline) {
+                    throw e;
+                }
+                log.warn("PostgreSQL not reachable yet ({}); retrying in {} ms", e.getCause().getMessage(), backoff.toMillis());
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            // Start-up back-off: nothing to wait on while the database is unreachable.
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
+        }
     }
 
     public DataSource dataSource() {
