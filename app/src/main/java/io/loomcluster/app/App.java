@@ -62,7 +62,7 @@ public final class App {
 
     private App(AppConfig config) {
         this.config = config;
-        ObjectMapper json = JsonMapper.builder()
+        ObjectMapper json = JsonBody.mapperBuilder()
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
@@ -94,7 +94,7 @@ public final class App {
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, new ClientAddress(config.trustedProxies()), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events, signals, auth, body, limiter, config.maxSubscribers());
+        var messageRoutes = new MessageRoutes(messages, rooms, events, live, auth, body, limiter, config.maxSubscribers());
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events, metrics)), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
@@ -136,14 +136,14 @@ public final class App {
 
     /**
      * Graceful stop: readiness turns 503 and the instance leaves Redis discovery; after a short delay
-     * (balancers notice) long-polls are woken, in-flight requests finish, then the server stops.
+     * (balancers notice) live streams and long-polls are ended, in-flight requests finish, then the
+     * server stops.
      */
     public void shutdown() {
         log.info("shutdown: draining");
         readiness.startDraining();
         registration.withdraw();
         pause(config.shutdownDrainDelay());
-        signals.wakeAll();
         live.closeAll();
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");

@@ -1,6 +1,8 @@
 package io.loomcluster.app.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -29,7 +31,7 @@ public final class JsonBody {
     private final ObjectMapper strict;
 
     public JsonBody() {
-        this.strict = JsonMapper.builder()
+        this.strict = mapperBuilder()
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -41,6 +43,14 @@ public final class JsonBody {
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         strict.getFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * Jackson with a shared, bounded pool of its buffers. Its default pool is per thread, and every
+     * live connection here is its own virtual thread: per-thread buffers would stay with each of them.
+     */
+    public static JsonMapper.Builder mapperBuilder() {
+        return JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.newBoundedPool(256)).build());
     }
 
     public <T> T read(Context ctx, Class<T> type) {

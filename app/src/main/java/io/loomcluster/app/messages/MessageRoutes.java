@@ -11,16 +11,12 @@ import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
+import java.util.List;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** {@code /api/rooms/{id}/messages}: post (idempotent with a key) and read after an id, long-polling with {@code wait}. */
 public final class MessageRoutes {
     public static final int MAX_WAIT_SECONDS = 30;
-    // Waiters re-read PostgreSQL at least this often, so a lost Redis event only delays delivery.
-    private static final Duration RECHECK = Duration.ofSeconds(5);
 
     record NewMessage(String text) {
     }
@@ -28,19 +24,19 @@ public final class MessageRoutes {
     private final MessageService messages;
     private final RoomService rooms;
     private final MessageEvents events;
-    private final RoomSignals signals;
+    private final MessageWaiter waiter;
     private final Auth auth;
     private final JsonBody body;
     private final InFlightLimiter limiter;
     private final Semaphore waiters;
     private final int maxWaiters;
 
-    public MessageRoutes(MessageService messages, RoomService rooms, MessageEvents events, RoomSignals signals,
+    public MessageRoutes(MessageService messages, RoomService rooms, MessageEvents events, MessageWaiter waiter,
                          Auth auth, JsonBody body, InFlightLimiter limiter, int maxWaiters) {
         this.messages = messages;
         this.rooms = rooms;
         this.events = events;
-        this.signals = signals;
+        this.waiter = waiter;
         this.auth = auth;
         this.body = body;
         this.limiter = limiter;
@@ -80,41 +76,27 @@ public final class MessageRoutes {
         int limit = Params.queryInt(ctx, "limit", 50, 1, 100);
         int wait = Params.queryInt(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
         rooms.requireMember(roomId, session.userId());
-        MessagePage page = messages.after(roomId, after, limit);
-        if (!page.items().isEmpty() || wait == 0) {
-            ctx.json(page);
+        if (wait == 0) {
+            ctx.json(messages.after(roomId, after, limit));
             return;
         }
-        ctx.json(longPoll(ctx, roomId, after, limit, Duration.ofSeconds(wait)));
+        ctx.json(longPoll(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
     }
 
-    private MessagePage longPoll(Context ctx, long roomId, long after, int limit, Duration wait) throws InterruptedException {
+    // The room's feed answers: it reads PostgreSQL only when this poll may be behind what it has
+    // read, so parked polls cost no queries while nothing happens.
+    private MessagePage longPoll(Context ctx, long roomId, long userId, long after, int limit, Duration wait)
+            throws InterruptedException {
         if (!waiters.tryAcquire()) {
             throw ApiException.unavailable("too many waiting requests on this instance; retry", 1);
         }
         // A parked long-poll holds no database connection, so it does not count against the in-flight bound.
         limiter.release(ctx);
         try {
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (true) {
-                var signal = signals.next(roomId);
-                MessagePage page = messages.after(roomId, after, limit);
-                long remaining = deadline - System.nanoTime();
-                if (!page.items().isEmpty() || remaining <= 0) {
-                    return page;
-                }
-                awaitSignal(signal, Math.min(remaining, RECHECK.toNanos()));
-            }
+            List<Message> items = waiter.await(roomId, userId, after, limit, wait);
+            return new MessagePage(items, items.size() == limit ? items.get(items.size() - 1).id() : null);
         } finally {
             waiters.release();
-        }
-    }
-
-    private static void awaitSignal(java.util.concurrent.CompletableFuture<Void> signal, long nanos) throws InterruptedException {
-        try {
-            signal.get(nanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Timed out: re-read PostgreSQL anyway (covers a lost Redis event).
         }
     }
 }

@@ -21,12 +21,21 @@ final class LiveMetrics {
                 .register(metrics.registry());
     }
 
+    // Long-polls are counted where they are bounded, by the messages routes.
     void opened(Subscriber.Kind kind) {
-        (kind == Subscriber.Kind.SSE ? sse : websocket).incrementAndGet();
+        switch (kind) {
+            case SSE -> sse.incrementAndGet();
+            case WEBSOCKET -> websocket.incrementAndGet();
+            case LONGPOLL -> { }
+        }
     }
 
     void closed(Subscriber.Kind kind) {
-        (kind == Subscriber.Kind.SSE ? sse : websocket).decrementAndGet();
+        switch (kind) {
+            case SSE -> sse.decrementAndGet();
+            case WEBSOCKET -> websocket.decrementAndGet();
+            case LONGPOLL -> { }
+        }
     }
 
     int open() {

@@ -4,6 +4,10 @@ import io.loomcluster.app.messages.MessageService;
 import io.loomcluster.app.messages.RoomSignals;
 import io.loomcluster.app.metrics.Metrics;
 
+import io.loomcluster.app.messages.Message;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -35,7 +39,7 @@ final class LiveRooms {
 
     /** A new subscriber of the room starting after {@code after}; null when this instance is full. */
     Subscriber subscribe(long roomId, long userId, Subscriber.Kind kind, long after, Runnable onOverflow) {
-        if (metrics.open() >= maxSubscribers) {
+        if (kind != Subscriber.Kind.LONGPOLL && metrics.open() >= maxSubscribers) {
             return null;
         }
         Subscriber subscriber = new Subscriber(roomId, userId, kind, after, bufferSize, slowTimeoutNanos, () -> {
@@ -62,6 +66,30 @@ final class LiveRooms {
             }
             return feed;
         });
+    }
+
+    /**
+     * A long-poll: the messages after {@code after} (up to {@code limit}) as soon as the room's feed
+     * has any, or none after the wait. The feed reads PostgreSQL for it only when it may be behind.
+     */
+    List<Message> await(long roomId, long userId, long after, int limit, long waitMillis) throws InterruptedException {
+        Subscriber subscriber = new Subscriber(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
+        feeds.compute(roomId, (id, feed) -> {
+            RoomFeed live = feed != null ? feed : new RoomFeed(id, messages, signals, metrics, recheckMillis);
+            live.add(subscriber);
+            return live;
+        });
+        try {
+            List<Message> found = new ArrayList<>();
+            Message next = subscriber.next(waitMillis);
+            while (next != null) {
+                found.add(next);
+                next = found.size() < limit ? subscriber.next(0) : null;
+            }
+            return found;
+        } finally {
+            unsubscribe(subscriber);
+        }
     }
 
     /** Ends a user's subscriptions to a room (they left it, here or on another instance). */

@@ -11,6 +11,7 @@ import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.Params;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.MessageWaiter;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
@@ -25,6 +26,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * membership before the stream starts, replay from {@code Last-Event-ID} / {@code after}, then
  * follow the room's feed; each connection writes from its own virtual thread, blocking.
  */
-public final class LiveRoutes {
+public final class LiveRoutes implements MessageWaiter {
     private static final Logger log = LoggerFactory.getLogger(LiveRoutes.class);
     private static final String WS_START = "loom.wsStart";
     private static final int CLOSE_GOING_AWAY = 1001;
@@ -77,6 +79,14 @@ public final class LiveRoutes {
             ws.onError(ctx -> ended(ctx, "connection error"));
             ws.onMessage(ctx -> { /* the stream is one-way; client frames are ignored */ });
         });
+    }
+
+    @Override
+    public List<Message> await(long roomId, long userId, long after, int limit, Duration wait) throws InterruptedException {
+        if (shuttingDown) {
+            return List.of();
+        }
+        return live.await(roomId, userId, after, limit, wait.toMillis());
     }
 
     /** A user left a room (here or elsewhere): their live connections to it end. */

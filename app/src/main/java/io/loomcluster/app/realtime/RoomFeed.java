@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The live messages of one room on this instance: one pump thread reads PostgreSQL once per
- * wake-up (a post here or on another instance, a new subscriber, or a periodic re-check) and fans
- * the new messages out to every local subscriber, each past its own last id. Reading from
+ * The live messages of one room on this instance: one pump thread reads PostgreSQL when a post
+ * was announced (here or on another instance), when a subscriber is behind what the feed has
+ * read, or at a periodic re-check, and fans the new messages out to every local subscriber, each
+ * past its own last id. Idle subscribers cost no queries, however many there are. Reading from
  * PostgreSQL rather than trusting the event payload keeps order and loses nothing, however events
  * arrive; a reconnecting subscriber's replay is the same read.
  */
@@ -34,6 +35,8 @@ final class RoomFeed {
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
     private volatile boolean stopped;
+    // The highest message id known to exist in the room; read and written by the pump thread.
+    private volatile long head;
 
     RoomFeed(long roomId, MessageService messages, RoomSignals signals, LiveMetrics metrics, long recheckMillis) {
         this.roomId = roomId;
@@ -70,18 +73,37 @@ final class RoomFeed {
     }
 
     private void pump() {
+        CompletableFuture<Void> roomSignal = signals.next(roomId);
+        // Read on the first pass: the feed knows nothing of the room yet.
+        boolean dirty = true;
         while (!stopped) {
             CompletableFuture<Void> localWake = new CompletableFuture<>();
             wake = localWake;
-            CompletableFuture<Void> roomSignal = signals.next(roomId);
-            try {
-                drain();
-            } catch (RuntimeException e) {
-                // PostgreSQL unavailable: subscribers keep their place and the next wake-up retries.
-                log.warn("room {} feed could not read messages; retrying", roomId, e);
+            if (dirty || anyoneBehindHead()) {
+                try {
+                    drain();
+                    dirty = false;
+                } catch (RuntimeException e) {
+                    // PostgreSQL unavailable: subscribers keep their place and the next wake-up retries.
+                    log.warn("room {} feed could not read messages; retrying", roomId, e);
+                }
             }
-            await(CompletableFuture.anyOf(localWake, roomSignal));
+            if (!await(CompletableFuture.anyOf(localWake, roomSignal))) {
+                // Periodic re-check: covers an event lost while Redis was away.
+                dirty = true;
+            }
+            if (roomSignal.isDone()) {
+                dirty = true;
+                roomSignal = signals.next(roomId);
+            }
         }
+    }
+
+    // A subscriber that joined with an older cursor, or one that skipped messages while its queue was
+    // full, needs a read even when nothing new was announced; the others are served by announcements.
+    private boolean anyoneBehindHead() {
+        long known = head;
+        return subscribers.stream().anyMatch(s -> s.queuedUpTo() < known);
     }
 
     private void drain() {
@@ -95,6 +117,8 @@ final class RoomFeed {
                 return;
             }
             List<Message> page = messages.after(roomId, from, PAGE).items();
+            // Nothing newer than the last id read (or than "from", when the page is empty) exists now.
+            head = Math.max(head, page.isEmpty() ? from : page.get(page.size() - 1).id());
             long now = System.nanoTime();
             for (Message message : page) {
                 for (Subscriber subscriber : subscribers) {
@@ -118,14 +142,19 @@ final class RoomFeed {
         }
     }
 
-    private void await(CompletableFuture<?> future) {
+    /** False when the re-check period passed with no wake-up. */
+    private boolean await(CompletableFuture<?> future) {
         try {
             future.get(recheckMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Periodic re-check: covers an event lost while Redis was away.
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopped = true;
+            return true;
         }
     }
 }

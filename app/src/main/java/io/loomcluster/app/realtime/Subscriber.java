@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * than the slow-consumer timeout is dropped and can reconnect and replay from its last id.
  */
 final class Subscriber {
-    enum Kind { SSE, WEBSOCKET }
+    enum Kind { SSE, WEBSOCKET, LONGPOLL }
 
     enum Offer { ACCEPTED, FULL, DROPPED }
 
