@@ -37,7 +37,7 @@ final class Chat implements Workload {
             int roomIndex = j % rooms;
             // Room-major spread: the subscribers of one room land on different targets.
             URI base = ctx.targets().get(j / rooms);
-            subscribers.add(ctx.transport().subscriber(ctx.api(), base, ctx.fixture().session(j + 1),
+            subscribers.add(ctx.transport().of(j).subscriber(ctx.api(), base, ctx.fixture().session(j + 1),
                     ctx.fixture().room(roomIndex), roomIndex, ctx.fixture().lastSeedMessageId(),
                     ctx.deliveries(), ctx.metrics(), null).start());
         }

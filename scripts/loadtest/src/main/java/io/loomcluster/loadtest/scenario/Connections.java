@@ -36,7 +36,7 @@ final class Connections implements Workload {
     public void execute(Ticket ticket, long user) {
         int j = (int) user;
         int rooms = ctx.fixture().rooms().size();
-        Subscriber subscriber = ctx.transport().subscriber(ctx.api(), ctx.targets().get(j / rooms),
+        Subscriber subscriber = ctx.transport().of(j).subscriber(ctx.api(), ctx.targets().get(j / rooms),
                 ctx.fixture().session(j), ctx.fixture().room(j % rooms), j % rooms,
                 ctx.fixture().lastSeedMessageId(), ctx.deliveries(), ctx.metrics(), ticket);
         subscribers.set(j, subscriber);
