@@ -58,6 +58,7 @@ public enum Transport {
             case MIX -> throw new IllegalStateException("mix is resolved per subscriber with of(index)");
         };
         deliveries.subscribed(roomIndex);
-        return new Subscriber(channel, deliveries, metrics, afterId, connectOperation(), firstConnect);
+        return new Subscriber(channel, deliveries, metrics, afterId, connectOperation(), option,
+                deliveries.target(base), firstConnect);
     }
 }

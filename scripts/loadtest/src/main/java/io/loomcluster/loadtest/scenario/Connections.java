@@ -5,6 +5,7 @@ import io.loomcluster.loadtest.metrics.Ticket;
 import io.loomcluster.loadtest.realtime.Subscriber;
 import io.loomcluster.loadtest.schedule.RateSchedule;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,8 +68,9 @@ final class Connections implements Workload {
             }
             int roomIndex = (int) (i % ctx.fixture().rooms().size());
             Ticket ticket = ctx.metrics().begin(intended);
-            Reply reply = ctx.api().post(ctx.targets().get(i), "/api/rooms/" + ctx.fixture().room(roomIndex)
-                    + "/messages", ctx.fixture().session(i), Map.of("text", ctx.deliveries().tag(intended, ctx.payload())));
+            URI target = ctx.targets().get(i);
+            Reply reply = ctx.api().post(target, "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
+                    ctx.fixture().session(i), Map.of("text", ctx.deliveries().tag(intended, target, ctx.payload())));
             reply.complete(ticket, Chat.POST_MESSAGE);
             if (reply.status() == 201) {
                 ctx.deliveries().posted(roomIndex);
