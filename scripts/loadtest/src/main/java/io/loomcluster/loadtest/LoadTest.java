@@ -63,7 +63,7 @@ public final class LoadTest {
 
     private Measured window(Targets targets, Fixture fixture, String windowId, Duration duration, PrintStream progress) {
         Metrics metrics = new Metrics();
-        Deliveries deliveries = new Deliveries(windowId, metrics, fixture.rooms().size());
+        Deliveries deliveries = new Deliveries(windowId, metrics, fixture.rooms().size(), targets.urls());
         ScenarioContext ctx = new ScenarioContext(api, targets, fixture, metrics, deliveries, options.transport(),
                 options.setupTimeout(), options.timeout(), ScenarioContext.payload(options.messageBytes()));
         try (Workload workload = Scenarios.create(options, ctx)) {

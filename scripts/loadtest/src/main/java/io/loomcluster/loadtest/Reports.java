@@ -23,7 +23,7 @@ final class Reports {
             long expected = deliveries.expected();
             delivery = new RunReport.Delivery(options.transport().option(), deliveries.posts(), expected,
                     metrics.deliveries(), Math.max(0, expected - metrics.deliveries()), metrics.duplicates(),
-                    metrics.deliveryLatency(), metrics.connectLatency(), metrics.subscriptions(),
+                    metrics.deliveryLatency(), metrics.deliveryLatencyByPath(), metrics.connectLatency(), metrics.subscriptions(),
                     metrics.subscriberErrors());
         }
         double cpuPercent = window.seconds() > 0 ? 100 * window.cpuSeconds() / window.seconds() : 0;

@@ -21,7 +21,7 @@ public final class Usage {
               --timeout D         per-request timeout                            (10s)
               --grace D           after the window, wait this long for in-flight (5s)
             scenario:
-              --transport T       ws | sse | longpoll, for chat/connections/mixed (longpoll)
+              --transport T       ws | sse | longpoll | mix (each in turn), for chat/connections/mixed (longpoll)
               --mix W             mixed weights, e.g. browse=7,chat=3            (browse=7,chat=3)
               --rooms N           rooms created for the run                      (4)
               --accounts N        accounts registered and logged in once         (10; closed: min(users,50))

@@ -19,6 +19,7 @@ public final class Metrics {
     private final LatencyRecorder all = new LatencyRecorder();
     private final ConcurrentMap<String, LatencyRecorder> byOperation = new ConcurrentHashMap<>();
     private final LatencyRecorder delivery = new LatencyRecorder();
+    private final ConcurrentMap<String, LatencyRecorder> deliveryByPath = new ConcurrentHashMap<>();
     private final LatencyRecorder connect = new LatencyRecorder();
     private final Set<Ticket> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -105,9 +106,17 @@ public final class Metrics {
 
     /** A message of this run arrived at a subscriber, {@code latencyNanos} after it was due to be sent. */
     public void delivered(long latencyNanos) {
+        delivered(latencyNanos, null);
+    }
+
+    /** The same, also recorded under {@code path} (e.g. {@code ws cross-target}) when it is not null. */
+    public void delivered(long latencyNanos, String path) {
         deliveries.increment();
         intervalDeliveries.increment();
         delivery.recordNanos(latencyNanos);
+        if (path != null) {
+            deliveryByPath.computeIfAbsent(path, k -> new LatencyRecorder()).recordNanos(latencyNanos);
+        }
     }
 
     public void duplicate() {
@@ -133,6 +142,7 @@ public final class Metrics {
         LatencyStats latency = LatencyStats.of(all.takeInterval());
         byOperation.values().forEach(LatencyRecorder::takeInterval);
         LatencyStats deliveryStats = LatencyStats.of(delivery.takeInterval());
+        deliveryByPath.values().forEach(LatencyRecorder::takeInterval);
         connect.takeInterval();
         long requests = intervalRequests.sumThenReset();
         double rate = seconds > 0 ? requests / seconds : 0;
@@ -165,6 +175,12 @@ public final class Metrics {
 
     public LatencyStats deliveryLatency() {
         return LatencyStats.of(delivery.cumulative());
+    }
+
+    public Map<String, LatencyStats> deliveryLatencyByPath() {
+        Map<String, LatencyStats> out = new TreeMap<>();
+        deliveryByPath.forEach((path, rec) -> out.put(path, LatencyStats.of(rec.cumulative())));
+        return out;
     }
 
     public LatencyStats connectLatency() {

@@ -21,6 +21,8 @@ public final class Subscriber implements AutoCloseable {
     private final Deliveries deliveries;
     private final Metrics metrics;
     private final String operation;
+    private final String transport;
+    private final int target;
     private final Ticket firstConnect;
     private final CountDownLatch connected = new CountDownLatch(1);
     private volatile boolean closed;
@@ -28,13 +30,18 @@ public final class Subscriber implements AutoCloseable {
     private volatile long lastId;
     private long attemptStartNanos;
 
-    /** {@code firstConnect}, when not null, is the measured operation that ends when the first connect does. */
+    /**
+     * {@code firstConnect}, when not null, is the measured operation that ends when the first connect does;
+     * {@code transport} and {@code target} (the target's index) name the path of this subscriber's deliveries.
+     */
     Subscriber(Channel channel, Deliveries deliveries, Metrics metrics, long afterId, String operation,
-               Ticket firstConnect) {
+               String transport, int target, Ticket firstConnect) {
         this.channel = channel;
         this.deliveries = deliveries;
         this.metrics = metrics;
         this.operation = operation;
+        this.transport = transport;
+        this.target = target;
         this.firstConnect = firstConnect;
         this.lastId = afterId;
     }
@@ -102,7 +109,7 @@ public final class Subscriber implements AutoCloseable {
             return;
         }
         lastId = id;
-        deliveries.received(text, receivedNanos);
+        deliveries.received(text, receivedNanos, transport, target);
     }
 
     public boolean awaitConnected(long timeout, TimeUnit unit) throws InterruptedException {

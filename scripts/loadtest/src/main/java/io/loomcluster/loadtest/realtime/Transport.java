@@ -8,9 +8,13 @@ import io.loomcluster.loadtest.metrics.Ticket;
 import java.net.URI;
 import java.util.Locale;
 
-/** How subscribers receive messages; {@code --transport ws|sse|longpoll}. */
+/** How subscribers receive messages; {@code --transport ws|sse|longpoll|mix}. */
 public enum Transport {
-    WS("ws"), SSE("sse"), LONGPOLL("longpoll");
+    WS("ws"), SSE("sse"), LONGPOLL("longpoll"),
+    /** Not a transport of its own: subscriber <i>i</i> uses ws, sse and longpoll in turn ({@link #of}). */
+    MIX("mix");
+
+    private static final Transport[] MIXED = {WS, SSE, LONGPOLL};
 
     private final String option;
 
@@ -24,11 +28,16 @@ public enum Transport {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + text + "'; expected ws, sse or longpoll");
+        throw new IllegalArgumentException("unknown transport '" + text + "'; expected ws, sse, longpoll or mix");
     }
 
     public String option() {
         return option;
+    }
+
+    /** The transport of subscriber number {@code index}: itself, or for {@code mix} ws, sse, longpoll in turn. */
+    public Transport of(int index) {
+        return this == MIX ? MIXED[Math.floorMod(index, MIXED.length)] : this;
     }
 
     /** The name under which connection set-ups are reported. */
@@ -36,15 +45,20 @@ public enum Transport {
         return "connect " + option;
     }
 
-    /** A subscriber to {@code roomIndex} (for delivery accounting) with id {@code roomId}, not yet started. */
+    /**
+     * A subscriber to {@code roomIndex} (for delivery accounting) with id {@code roomId}, not yet started.
+     * {@code mix} has no channel of its own: resolve it with {@link #of} first.
+     */
     public Subscriber subscriber(ApiClient api, URI base, Session session, long roomId, int roomIndex,
                                  long afterId, Deliveries deliveries, Metrics metrics, Ticket firstConnect) {
         Channel channel = switch (this) {
             case WS -> new WebSocketChannel(api.webSockets(), base, roomId, session);
             case SSE -> new SseChannel(api, base, roomId, session);
             case LONGPOLL -> new LongPollChannel(api, base, roomId, session);
+            case MIX -> throw new IllegalStateException("mix is resolved per subscriber with of(index)");
         };
         deliveries.subscribed(roomIndex);
-        return new Subscriber(channel, deliveries, metrics, afterId, connectOperation(), firstConnect);
+        return new Subscriber(channel, deliveries, metrics, afterId, connectOperation(), option,
+                deliveries.target(base), firstConnect);
     }
 }

@@ -80,6 +80,7 @@ final class HtmlReport {
         r.latencyByOperation().forEach((op, s) -> row(h, op, s));
         if (r.delivery() != null) {
             row(h, "delivery post→receipt (" + r.delivery().transport() + ")", r.delivery().latency());
+            r.delivery().latencyByPath().forEach((path, s) -> row(h, "delivery " + path, s));
             row(h, "connect (" + r.delivery().transport() + ")", r.delivery().connect());
         }
         h.append("</table></section>");

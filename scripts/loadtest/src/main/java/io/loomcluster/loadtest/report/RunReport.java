@@ -25,10 +25,12 @@ public record RunReport(String tool, String runId, String startedAt, Map<String,
 
     /**
      * Live delivery: {@code expected} is accepted posts times the subscribers of their room; {@code missing}
-     * is what had not arrived when the run ended.
+     * is what had not arrived when the run ended. {@code latencyByPath} splits {@code latency} by the
+     * subscriber's transport and by whether it was served by the target the message was posted to.
      */
     public record Delivery(String transport, long posts, long expected, long delivered, long missing,
-                           long duplicates, LatencyStats latency, LatencyStats connect,
+                           long duplicates, LatencyStats latency, Map<String, LatencyStats> latencyByPath,
+                           LatencyStats connect,
                            Map<String, Long> subscriptionsByInstance, Map<String, Long> subscriberErrors) {
     }
 

@@ -27,6 +27,7 @@ public final class SummaryTable {
         r.latencyByOperation().forEach((op, stats) -> row(out, "  " + op, stats));
         if (r.delivery() != null) {
             row(out, "delivery (" + r.delivery().transport() + ")", r.delivery().latency());
+            r.delivery().latencyByPath().forEach((path, stats) -> row(out, "  delivery " + path, stats));
             row(out, "connect (" + r.delivery().transport() + ")", r.delivery().connect());
         }
         out.append('\n');

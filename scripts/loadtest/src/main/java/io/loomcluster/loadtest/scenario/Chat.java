@@ -37,7 +37,7 @@ final class Chat implements Workload {
             int roomIndex = j % rooms;
             // Room-major spread: the subscribers of one room land on different targets.
             URI base = ctx.targets().get(j / rooms);
-            subscribers.add(ctx.transport().subscriber(ctx.api(), base, ctx.fixture().session(j + 1),
+            subscribers.add(ctx.transport().of(j).subscriber(ctx.api(), base, ctx.fixture().session(j + 1),
                     ctx.fixture().room(roomIndex), roomIndex, ctx.fixture().lastSeedMessageId(),
                     ctx.deliveries(), ctx.metrics(), null).start());
         }
@@ -62,8 +62,9 @@ final class Chat implements Workload {
     @Override
     public void execute(Ticket ticket, long user) {
         int roomIndex = ThreadLocalRandom.current().nextInt(ctx.fixture().rooms().size());
-        String text = ctx.deliveries().tag(ticket.intendedStartNanos(), ctx.payload());
-        Reply reply = ctx.api().post(ctx.targets().next(), "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
+        URI target = ctx.targets().next();
+        String text = ctx.deliveries().tag(ticket.intendedStartNanos(), target, ctx.payload());
+        Reply reply = ctx.api().post(target, "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
                 ctx.fixture().session(user), Map.of("text", text), UUID.randomUUID().toString());
         reply.complete(ticket, POST_MESSAGE);
         if (reply.status() == 201) {

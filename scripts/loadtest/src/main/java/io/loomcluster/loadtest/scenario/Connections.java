@@ -5,6 +5,7 @@ import io.loomcluster.loadtest.metrics.Ticket;
 import io.loomcluster.loadtest.realtime.Subscriber;
 import io.loomcluster.loadtest.schedule.RateSchedule;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +37,7 @@ final class Connections implements Workload {
     public void execute(Ticket ticket, long user) {
         int j = (int) user;
         int rooms = ctx.fixture().rooms().size();
-        Subscriber subscriber = ctx.transport().subscriber(ctx.api(), ctx.targets().get(j / rooms),
+        Subscriber subscriber = ctx.transport().of(j).subscriber(ctx.api(), ctx.targets().get(j / rooms),
                 ctx.fixture().session(j), ctx.fixture().room(j % rooms), j % rooms,
                 ctx.fixture().lastSeedMessageId(), ctx.deliveries(), ctx.metrics(), ticket);
         subscribers.set(j, subscriber);
@@ -67,8 +68,9 @@ final class Connections implements Workload {
             }
             int roomIndex = (int) (i % ctx.fixture().rooms().size());
             Ticket ticket = ctx.metrics().begin(intended);
-            Reply reply = ctx.api().post(ctx.targets().get(i), "/api/rooms/" + ctx.fixture().room(roomIndex)
-                    + "/messages", ctx.fixture().session(i), Map.of("text", ctx.deliveries().tag(intended, ctx.payload())));
+            URI target = ctx.targets().get(i);
+            Reply reply = ctx.api().post(target, "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
+                    ctx.fixture().session(i), Map.of("text", ctx.deliveries().tag(intended, target, ctx.payload())));
             reply.complete(ticket, Chat.POST_MESSAGE);
             if (reply.status() == 201) {
                 ctx.deliveries().posted(roomIndex);
