@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  * retrying, for a fixed time. Counts how the cluster answered and samples the processes' memory.
  */
 final class Flood implements AutoCloseable {
-    record Result(long requests, long ok, long unavailable, long withRetryAfter, long other, long slowest503Millis,
+    record Result(long requests, long ok, long unavailable, long withRetryAfter, long timedOut, long other, long slowest503Millis,
                   long maxAppRssMib, long maxLbRssMib) {
     }
 
@@ -35,6 +35,7 @@ final class Flood implements AutoCloseable {
     private final LongAdder ok = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
     private final LongAdder withRetryAfter = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
     private final LongAdder other = new LongAdder();
     private final AtomicLong slowest503 = new AtomicLong();
     private final AtomicLong appRss = new AtomicLong();
@@ -71,7 +72,7 @@ final class Flood implements AutoCloseable {
             join(t, duration.plusSeconds(20));
         }
         join(sampler, Duration.ofSeconds(5));
-        return new Result(requests.sum(), ok.sum(), unavailable.sum(), withRetryAfter.sum(), other.sum(),
+        return new Result(requests.sum(), ok.sum(), unavailable.sum(), withRetryAfter.sum(), timedOut.sum(), other.sum(),
                 slowest503.get(), appRss.get(), lbRss.get());
     }
 
@@ -96,6 +97,8 @@ final class Flood implements AutoCloseable {
             } else {
                 other.increment();
             }
+        } catch (java.net.http.HttpTimeoutException e) {
+            timedOut.increment();
         } catch (IOException e) {
             other.increment();
         } catch (InterruptedException e) {

@@ -35,6 +35,10 @@ public final class Scenarios {
         this.pacing = pacing;
     }
 
+    ChaosCluster.Spec spec() {
+        return spec;
+    }
+
     /** Every scenario by name, in the order of the table. */
     public Map<String, java.util.function.Supplier<Outcome>> all() {
         Map<String, java.util.function.Supplier<Outcome>> all = new LinkedHashMap<>();
@@ -160,7 +164,8 @@ public final class Scenarios {
             try (Flood flood = new Flood(cluster, load, 1000, Duration.ofSeconds(10))) {
                 Flood.Result r = flood.run();
                 notes.add("flood: " + r.requests() + " requests, " + r.ok() + " ok, " + r.unavailable() + " fast 503 (Retry-After on "
-                        + r.withRetryAfter() + "), " + r.other() + " other; slowest 503 " + r.slowest503Millis() + " ms");
+                        + r.withRetryAfter() + "), " + r.timedOut() + " timed out (10 s), " + r.other() + " other; slowest 503 "
+                        + r.slowest503Millis() + " ms");
                 notes.add("max RSS: instances " + r.maxAppRssMib() + " MiB, balancer " + r.maxLbRssMib() + " MiB");
             }
             long start = System.nanoTime();
@@ -173,7 +178,7 @@ public final class Scenarios {
 
     // ---- the common frame
 
-    private Outcome run(String name, ChaosCluster.Spec clusterSpec, Fault fault) {
+    Outcome run(String name, ChaosCluster.Spec clusterSpec, Fault fault) {
         try (ChaosCluster cluster = ChaosCluster.start(clusterSpec);
              Workload load = Workload.prepare(cluster.url(), shape)) {
             List<String> notes = new ArrayList<>();
@@ -198,14 +203,20 @@ public final class Scenarios {
         Await.until(requests + " more requests", Duration.ofMinutes(2), () -> load.tally().requests() >= target);
     }
 
+    /** Keeps the fault in place: for the outage time, or (outage zero) until clients retried 20 more answers. */
     private void hold(Workload load) {
+        if (pacing.outage().isZero()) {
+            long target = load.tally().retriedAnswers() + 20;
+            Await.until("clients to meet the fault", Duration.ofMinutes(1), () -> load.tally().retriedAnswers() >= target);
+            return;
+        }
         long deadline = System.nanoTime() + pacing.outage().toNanos();
         Await.until("the outage to last " + pacing.outage(), pacing.outage().plusSeconds(5),
                 () -> System.nanoTime() >= deadline);
     }
 
     /** A fresh client for recovery checks: one attempt per check, no retries. */
-    private static ApiUser probe(ChaosCluster cluster, Workload load) {
+    static ApiUser probe(ChaosCluster cluster, Workload load) {
         ApiUser template = load.writer(0);
         ApiUser probe = new ApiUser(load.http(), cluster.url(), new Tally(), Duration.ofSeconds(2), Duration.ZERO);
         probe.adopt(template);

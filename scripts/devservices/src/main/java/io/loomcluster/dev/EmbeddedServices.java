@@ -1,6 +1,7 @@
 package io.loomcluster.dev;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import redis.embedded.RedisServer;
 
 import java.io.File;
@@ -110,7 +111,12 @@ public final class EmbeddedServices implements AutoCloseable {
         try {
             File pgDir = (File) field("pgDir");
             File dataDir = (File) field("dataDirectory");
-            List<String> command = new ArrayList<>(List.of(new File(pgDir, "bin/pg_ctl").getPath(), "-D", dataDir.getPath()));
+            List<String> command = new ArrayList<>();
+            if (LinuxUtils.isUnshareAvailable()) {
+                // As zonky does: PostgreSQL refuses to run as root, so root runs it in a user namespace.
+                command.addAll(List.of("unshare", "-U"));
+            }
+            command.addAll(List.of(new File(pgDir, "bin/pg_ctl").getPath(), "-D", dataDir.getPath()));
             command.addAll(arguments);
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
