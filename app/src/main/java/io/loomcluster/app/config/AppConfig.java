@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the app reads from its environment, validated once at start-up. A wrong or missing
@@ -33,7 +34,8 @@ public record AppConfig(
         List<Cidr> trustedProxies,
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
-        boolean registerInRedis) {
+        boolean registerInRedis,
+        Set<String> allowedOrigins) {
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
@@ -63,7 +65,8 @@ public record AppConfig(
                 e.cidrs("TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
-                e.bool("REGISTER_IN_REDIS", true));
+                e.bool("REGISTER_IN_REDIS", true),
+                e.origins("ALLOWED_ORIGINS"));
     }
 
     private static String hostName() {
