@@ -19,6 +19,7 @@ import io.loomcluster.app.http.ClientAddress;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageEvents;
@@ -111,6 +112,7 @@ public final class App {
             cfg.requestLogger.http(tracker::completed);
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);
+            new OriginPolicy(config.allowedOrigins(), config.trustedProxies()).register(cfg.routes);
             sessionRoutes.register(cfg.routes);
             roomRoutes.register(cfg.routes);
             messageRoutes.register(cfg.routes);

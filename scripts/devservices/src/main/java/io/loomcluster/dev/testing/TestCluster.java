@@ -69,6 +69,16 @@ public final class TestCluster implements AutoCloseable {
         started.forEach(p -> p.awaitReady(START_TIMEOUT));
     }
 
+    /** Starts several app instances side by side with extra environment variables; returns them ready. */
+    public List<ManagedProcess> startApps(int count, Map<String, String> extraEnv) {
+        List<ManagedProcess> started = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            started.add(launchApp(extraEnv));
+        }
+        started.forEach(p -> p.awaitReady(START_TIMEOUT));
+        return List.copyOf(started);
+    }
+
     /** Starts one more app instance with extra environment variables and waits until it is ready. */
     public ManagedProcess startApp(Map<String, String> extraEnv) {
         return launchApp(extraEnv).awaitReady(START_TIMEOUT);

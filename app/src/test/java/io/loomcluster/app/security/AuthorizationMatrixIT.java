@@ -1,0 +1,163 @@
+package io.loomcluster.app.security;
+
+import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.TestCluster;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.loomcluster.app.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every endpoint as every kind of caller: anonymous, a member of the room, a logged-in non-member,
+ * and the room's creator. Each case gets a fresh room, so that no case depends on another.
+ */
+class AuthorizationMatrixIT {
+    enum Caller { ANONYMOUS, MEMBER, NON_MEMBER, OWNER }
+
+    private static final TestCluster cluster = TestCluster.shared();
+    private static URI base;
+    private static ApiClient owner;
+    private static ApiClient member;
+    private static ApiClient nonMember;
+
+    @BeforeAll
+    static void users() {
+        base = cluster.appUrl(0);
+        owner = new ApiClient(base).signUp("owner");
+        member = new ApiClient(base).signUp("member");
+        nonMember = new ApiClient(base).signUp("outsider");
+    }
+
+    /** endpoint, then the expected status for ANONYMOUS, MEMBER, NON_MEMBER, OWNER. */
+    static Stream<Arguments> matrix() {
+        List<Object[]> rows = List.of(
+                new Object[] {"GET /api/session", 401, 200, 200, 200},
+                new Object[] {"GET /api/rooms", 401, 200, 200, 200},
+                new Object[] {"POST /api/rooms", 401, 201, 201, 201},
+                new Object[] {"GET /api/rooms/{id}", 401, 200, 200, 200},
+                new Object[] {"POST /api/rooms/{id}/members", 401, 204, 204, 204},
+                new Object[] {"DELETE /api/rooms/{id}/members", 401, 204, 204, 204},
+                new Object[] {"POST /api/rooms/{id}/messages", 401, 201, 403, 201},
+                new Object[] {"GET /api/rooms/{id}/messages", 401, 200, 403, 200},
+                new Object[] {"GET /api/rooms/{id}/events", 401, 200, 403, 200},
+                new Object[] {"WS /api/rooms/{id}/ws", 401, 101, 403, 101},
+                new Object[] {"POST /graphql me", 401, 200, 200, 200},
+                new Object[] {"POST /graphql postMessage", 401, 200, 403, 200},
+                new Object[] {"DELETE /api/session", 204, 204, 204, 204});
+        List<Arguments> cases = new ArrayList<>();
+        for (Object[] row : rows) {
+            for (Caller caller : Caller.values()) {
+                cases.add(Arguments.of(row[0], caller, row[1 + caller.ordinal()]));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} as {1} -> {2}")
+    @MethodSource("matrix")
+    void everyEndpointAnswersEachCallerAsExpected(String endpoint, Caller caller, int expected) {
+        long room = owner.createRoom("matrix " + endpoint);
+        assertThat(member.postEmpty("/api/rooms/" + room + "/members").status()).isEqualTo(204);
+        ApiClient client = switch (caller) {
+            case ANONYMOUS -> new ApiClient(base);
+            case MEMBER -> member;
+            case NON_MEMBER -> nonMember;
+            case OWNER -> owner;
+        };
+        // Logging out must not end the shared users' sessions: log in a second session for that case.
+        if (endpoint.equals("DELETE /api/session") && caller != Caller.ANONYMOUS) {
+            ApiClient second = new ApiClient(base);
+            assertThat(second.login(client.username(), ApiClient.PASSWORD).status()).isEqualTo(200);
+            client = second;
+        }
+
+        int status = call(client, endpoint.replace("{id}", Long.toString(room)), room);
+
+        assertThat(status).as(endpoint + " as " + caller).isEqualTo(expected);
+    }
+
+    private static int call(ApiClient client, String endpoint, long room) {
+        String[] parts = endpoint.split(" ", 2);
+        return switch (parts[0]) {
+            case "GET" -> parts[1].endsWith("/events") ? streamStatus(client, parts[1]) : client.get(parts[1]).status();
+            case "DELETE" -> client.delete(parts[1]).status();
+            case "WS" -> webSocketStatus(client, parts[1]);
+            case "POST" -> switch (parts[1]) {
+                case "/api/rooms" -> client.post(parts[1], json("name", "created in the matrix")).status();
+                case "/graphql me" -> graphql(client, "{ me { username } }");
+                case "/graphql postMessage" -> graphql(client,
+                        "mutation { postMessage(roomId: \"" + room + "\", text: \"hi\") { id } }");
+                default -> parts[1].endsWith("/messages")
+                        ? client.post(parts[1], json("text", "hello from the matrix")).status()
+                        : client.postEmpty(parts[1]).status();
+            };
+            default -> throw new IllegalArgumentException(endpoint);
+        };
+    }
+
+    /** GraphQL answers 200 with errors; the error's extensions carry the HTTP-like status. */
+    private static int graphql(ApiClient client, String query) {
+        ApiClient.Response response = client.post("/graphql", json("query", query));
+        if (response.status() != 200) {
+            return response.status();
+        }
+        var errors = response.json().get("errors");
+        if (errors == null || errors.isEmpty()) {
+            return 200;
+        }
+        var code = errors.get(0).path("extensions").path("status");
+        return code.isMissingNode() ? -1 : code.asInt();
+    }
+
+    private static int streamStatus(ApiClient client, String path) {
+        HttpRequest request = client.builder(path).header("Accept", "text/event-stream").GET().build();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (http) {
+            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response.statusCode();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int webSocketStatus(ApiClient client, String path) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try (http) {
+            var builder = http.newWebSocketBuilder();
+            client.session().ifPresent(s -> builder.header("Cookie", "SESSION=" + s));
+            var ws = builder.buildAsync(URI.create(base.toString().replaceFirst("^http", "ws") + path),
+                    new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
+            ws.abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new CompletionException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("WebSocket handshake timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

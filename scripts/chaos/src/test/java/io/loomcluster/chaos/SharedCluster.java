@@ -1,0 +1,28 @@
+package io.loomcluster.chaos;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** One cluster (two instances behind the balancer) shared by the abuse tests of a run; stopped when the JVM exits. */
+final class SharedCluster {
+    /** Short enough that the tests see idle connections cut, long enough for every normal request here. */
+    static final String IDLE_TIMEOUT = "3s";
+
+    private SharedCluster() {
+    }
+
+    static ChaosCluster get() {
+        return Holder.CLUSTER;
+    }
+
+    private static final class Holder {
+        static final ChaosCluster CLUSTER = start();
+
+        private static ChaosCluster start() {
+            ChaosCluster cluster = ChaosCluster.start(ChaosCluster.Spec.fromSystemProperties(Path.of("target", "it-logs", "shared"), 2)
+                    .withLbEnv(Map.of("LB_IDLE_TIMEOUT", IDLE_TIMEOUT)));
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "shared-cluster-shutdown"));
+            return cluster;
+        }
+    }
+}
