@@ -146,7 +146,9 @@ public final class App {
         readiness.startDraining();
         registration.withdraw();
         pause(config.shutdownDrainDelay());
-        live.closeAll();
+        if (!live.closeAll(config.shutdownTimeout())) {
+            log.warn("shutdown: some live connections did not close in time");
+        }
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         javalin.stop();

@@ -11,6 +11,8 @@ final class LiveMetrics {
     private final AtomicInteger websocket = new AtomicInteger();
     private final Counter fannedOut;
     private final Counter dropped;
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition none = lock.newCondition();
 
     LiveMetrics(Metrics metrics) {
         metrics.gauge("loom_live_connections_sse", "open Server-Sent Events streams", sse::get);
@@ -35,6 +37,31 @@ final class LiveMetrics {
             case SSE -> sse.decrementAndGet();
             case WEBSOCKET -> websocket.decrementAndGet();
             case LONGPOLL -> { }
+        }
+        if (open() == 0) {
+            lock.lock();
+            try {
+                none.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Waits until no SSE or WebSocket connection is open, up to the timeout; true when none is. */
+    boolean awaitNoneOpen(java.time.Duration timeout) {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (open() > 0 && remaining > 0) {
+                remaining = none.awaitNanos(remaining);
+            }
+            return open() == 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -108,4 +108,8 @@ final class LiveRooms {
     int open() {
         return metrics.open();
     }
+
+    boolean awaitNoneOpen(java.time.Duration timeout) {
+        return metrics.awaitNoneOpen(timeout);
+    }
 }

@@ -94,10 +94,14 @@ public final class LiveRoutes implements MessageWaiter {
         live.kick(roomId, userId);
     }
 
-    /** Shutdown: every live connection is told to reconnect elsewhere. */
-    public void closeAll() {
+    /**
+     * Shutdown: every live connection is told to reconnect elsewhere, and this waits (up to the
+     * timeout) until their close frames and final events are written, before the server stops.
+     */
+    public boolean closeAll(Duration timeout) {
         shuttingDown = true;
         live.closeAll("server shutting down; reconnect with your last id");
+        return live.awaitNoneOpen(timeout);
     }
 
     private Start start(Context ctx, String lastEventId) {

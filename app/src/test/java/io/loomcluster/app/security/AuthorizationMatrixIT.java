@@ -1,6 +1,6 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static io.loomcluster.app.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

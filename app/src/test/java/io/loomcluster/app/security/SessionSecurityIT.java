@@ -1,6 +1,6 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.app.ApiClient;
+import io.loomcluster.dev.testing.ApiClient;
 import io.loomcluster.dev.testing.Await;
 import io.loomcluster.dev.testing.ManagedProcess;
 import io.loomcluster.dev.testing.TestCluster;

@@ -144,8 +144,8 @@ public record LbConfig(
                 env.bytes("LB_MAX_BODY_BYTES", 10L * 1024 * 1024, 0),
                 (int) env.bytes("LB_MAX_HEADER_BYTES", 16 * 1024, 1024),
                 (int) env.bytes("LB_RETRY_BUFFER_BYTES", 64 * 1024, 0),
-                env.intIn("LB_MAX_CONNECTIONS_PER_BACKEND", 256, 1, 100_000, "a count 1-100000"),
-                env.intIn("LB_MAX_QUEUED_PER_BACKEND", 1024, 1, 1_000_000, "a count 1-1000000"),
+                env.intIn("LB_MAX_CONNECTIONS_PER_BACKEND", 512, 1, 100_000, "a count 1-100000"),
+                env.intIn("LB_MAX_QUEUED_PER_BACKEND", 64, 1, 1_000_000, "a count 1-1000000"),
                 env.intIn("LB_THREADS", 200, 8, 10_000, "a thread count 8-10000"),
                 (int) env.bytes("LB_WS_MAX_MESSAGE_BYTES", 1024 * 1024, 125),
                 env.intIn("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000, "a count 1-1000000"));

@@ -23,6 +23,8 @@ public final class Problems {
                 + "}";
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (requestId != null) {
             response.getHeaders().put(RequestIds.HEADER, requestId);
         }

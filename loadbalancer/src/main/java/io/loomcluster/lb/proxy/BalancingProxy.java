@@ -86,12 +86,24 @@ public final class BalancingProxy extends ProxyHandler {
                     exchange.streamedBody = true;
                 }
                 dispatch(exchange, null);
-            }, callback::failed);
+            }, failure -> bodyFailed(exchange, failure));
         } else {
             exchange.streamedBody = hasBody;
             dispatch(exchange, null);
         }
         return true;
+    }
+
+    // The client's body did not arrive whole: nothing was forwarded, and the fault is the client's.
+    private static void bodyFailed(Exchange exchange, Throwable failure) {
+        int status = Failures.isTimeout(failure) ? 408 : Failures.clientFault(failure);
+        if (status == 0) {
+            exchange.callback.failed(failure);
+            return;
+        }
+        exchange.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        Problems.write(exchange.response, exchange.callback, status,
+                status == 408 ? "the request body did not arrive in time" : "the request body is malformed", exchange.requestId);
     }
 
     private void dispatch(Exchange exchange, Backend excluded) {
