@@ -69,6 +69,9 @@ public final class LoadBalancer implements AutoCloseable {
         http.setRequestHeaderSize(config.limits().maxHeaderBytes());
         // No leniency at the edge: ambiguous framing is how requests get smuggled past a proxy.
         http.setHttpCompliance(HttpCompliance.STRICT);
+        // The per-connection header-field cache is a ~100 KB trie on every connection that carries a
+        // second request: thousands of kept-alive clients (long-polls) would spend most of the heap on it.
+        http.setHeaderCacheSize(0);
         ServerConnector connector = new ServerConnector(server, 1, -1, new HttpConnectionFactory(http));
         connector.setPort(config.port());
         connector.setIdleTimeout(config.timeouts().idle().toMillis());
