@@ -35,6 +35,7 @@ public final class Redis implements AutoCloseable {
         return connect(uri, 0, 2);
     }
 
+
     private static Redis connect(URI uri, int socketTimeoutMillis, int poolSize) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
@@ -56,6 +57,9 @@ public final class Redis implements AutoCloseable {
                 .connectionTimeoutMillis(TIMEOUT_MILLIS)
                 .socketTimeoutMillis(socketTimeoutMillis)
                 .clientName("loom-app")
+                // RESP2: a PING on a subscribed connection then answers with a "pong" message that
+                // the subscriber understands (over RESP3 it is a bare PONG that ends the subscription).
+                .protocol(redis.clients.jedis.RedisProtocol.RESP2)
                 .ssl("rediss".equals(uri.getScheme()));
         String userInfo = uri.getUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {
