@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  * The live messages of one room on this instance: one pump thread reads PostgreSQL when a post
  * was announced (here or on another instance), when a subscriber is behind what the feed has
  * read, or at a periodic re-check, and fans the new messages out to every local subscriber, each
- * past its own last id. Idle subscribers cost no queries, however many there are. Reading from
+ * past its own last id. A new subscriber costs one read; idle subscribers cost none, however many
+ * there are. Reading from
  * PostgreSQL rather than trusting the event payload keeps order and loses nothing, however events
  * arrive; a reconnecting subscriber's replay is the same read.
  */
@@ -37,6 +38,7 @@ final class RoomFeed {
     private volatile boolean stopped;
     // The highest message id known to exist in the room; read and written by the pump thread.
     private volatile long head;
+    private volatile boolean readRequested;
 
     RoomFeed(long roomId, MessageService messages, RoomSignals signals, LiveMetrics metrics, long recheckMillis) {
         this.roomId = roomId;
@@ -50,6 +52,9 @@ final class RoomFeed {
     void add(Subscriber subscriber) {
         subscriber.onDrained(this::nudge);
         subscribers.add(subscriber);
+        // A newcomer's cursor may come from another instance, ahead of or behind what this feed has
+        // read: one read for it settles that, whatever the feed believes about the room.
+        readRequested = true;
         nudge();
     }
 
@@ -76,13 +81,21 @@ final class RoomFeed {
         CompletableFuture<Void> roomSignal = signals.next(roomId);
         // Read on the first pass: the feed knows nothing of the room yet.
         boolean dirty = true;
+        long lastRead = System.nanoTime();
         while (!stopped) {
             CompletableFuture<Void> localWake = new CompletableFuture<>();
             wake = localWake;
-            if (dirty || anyoneBehindHead()) {
+            // The re-check is periodic even while wake-ups keep coming: an announcement lost on the
+            // way (Redis away, a race with a subscriber leaving) costs at most one period.
+            if (System.nanoTime() - lastRead > recheckMillis * 1_000_000) {
+                dirty = true;
+            }
+            if (dirty || readRequested || anyoneBehindHead()) {
+                readRequested = false;
+                lastRead = System.nanoTime();
                 try {
-                    drain();
-                    dirty = false;
+                    // With no subscriber nothing was read: the announcement stays pending for the next one.
+                    dirty = !drain();
                 } catch (RuntimeException e) {
                     // PostgreSQL unavailable: subscribers keep their place and the next wake-up retries.
                     log.warn("room {} feed could not read messages; retrying", roomId, e);
@@ -106,16 +119,19 @@ final class RoomFeed {
         return subscribers.stream().anyMatch(s -> s.queuedUpTo() < known);
     }
 
-    private void drain() {
+    /** Reads and hands out what subscribers are missing; false when there was no subscriber to read for. */
+    private boolean drain() {
         // Subscribers whose queue is full sit out the rest of this pass, so that none gets a gap;
         // they are served from their own last id on the pass after their writer drains.
         Set<Subscriber> waiting = new HashSet<>();
+        boolean read = false;
         while (!stopped) {
             long from = subscribers.stream().filter(s -> !waiting.contains(s))
                     .mapToLong(Subscriber::queuedUpTo).min().orElse(-1);
             if (from < 0) {
-                return;
+                return read;
             }
+            read = true;
             List<Message> page = messages.after(roomId, from, PAGE).items();
             // Nothing newer than the last id read (or than "from", when the page is empty) exists now.
             head = Math.max(head, page.isEmpty() ? from : page.get(page.size() - 1).id());
@@ -137,9 +153,10 @@ final class RoomFeed {
             }
             metrics.fannedOut(page.size());
             if (page.size() < PAGE) {
-                return;
+                return true;
             }
         }
+        return read;
     }
 
     /** False when the re-check period passed with no wake-up. */
