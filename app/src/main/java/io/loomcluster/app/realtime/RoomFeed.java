@@ -126,7 +126,11 @@ final class RoomFeed {
         Set<Subscriber> waiting = new HashSet<>();
         boolean read = false;
         while (!stopped) {
-            long from = subscribers.stream().filter(s -> !waiting.contains(s))
+            // A fixed set per page: a subscriber that joins while a page is handed out would
+            // otherwise get its later messages without the earlier ones, a gap. It is served from
+            // its own cursor on the next page or pass.
+            List<Subscriber> current = List.copyOf(subscribers);
+            long from = current.stream().filter(s -> !waiting.contains(s))
                     .mapToLong(Subscriber::queuedUpTo).min().orElse(-1);
             if (from < 0) {
                 return read;
@@ -137,7 +141,7 @@ final class RoomFeed {
             head = Math.max(head, page.isEmpty() ? from : page.get(page.size() - 1).id());
             long now = System.nanoTime();
             for (Message message : page) {
-                for (Subscriber subscriber : subscribers) {
+                for (Subscriber subscriber : current) {
                     if (waiting.contains(subscriber) || message.id() <= subscriber.queuedUpTo()) {
                         continue;
                     }
