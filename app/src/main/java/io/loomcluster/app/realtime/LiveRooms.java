@@ -49,12 +49,17 @@ final class LiveRooms {
             onOverflow.run();
         });
         metrics.opened(kind);
-        feeds.compute(roomId, (id, feed) -> {
+        join(subscriber);
+        return subscriber;
+    }
+
+    // The room's feed is created with its first subscriber, atomically with respect to its last leaving.
+    private void join(Subscriber subscriber) {
+        feeds.compute(subscriber.roomId(), (id, feed) -> {
             RoomFeed live = feed != null ? feed : new RoomFeed(id, messages, signals, metrics, recheckMillis);
             live.add(subscriber);
             return live;
         });
-        return subscriber;
     }
 
     void unsubscribe(Subscriber subscriber) {
@@ -74,11 +79,7 @@ final class LiveRooms {
      */
     List<Message> await(long roomId, long userId, long after, int limit, long waitMillis) throws InterruptedException {
         Subscriber subscriber = new Subscriber(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
-        feeds.compute(roomId, (id, feed) -> {
-            RoomFeed live = feed != null ? feed : new RoomFeed(id, messages, signals, metrics, recheckMillis);
-            live.add(subscriber);
-            return live;
-        });
+        join(subscriber);
         try {
             List<Message> found = new ArrayList<>();
             Message next = subscriber.next(waitMillis);

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
 import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ShutdownIT {
@@ -66,12 +67,5 @@ class ShutdownIT {
 
         assertThat(bad.awaitExit(Duration.ofSeconds(30))).isTrue();
         assertThat(java.nio.file.Files.readString(bad.log())).contains("DATABASE_URL is not set");
-    }
-
-    static double metric(URI instance, String name) {
-        return new ApiClient(instance).get("/metrics").body().lines()
-                .filter(l -> l.startsWith(name))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }

@@ -135,7 +135,7 @@ class MessagesIT {
                 Executors.newVirtualThreadPerTaskExecutor());
         // The poll is parked only once the instance has seen it; wait for it to be in flight.
         io.loomcluster.dev.testing.Await.until("the long-poll to be parked", java.time.Duration.ofSeconds(10),
-                () -> parkedWaiters(a) > 0);
+                () -> ApiClient.metric(a, "loom_long_polls_waiting") > 0);
         ApiClient.Response posted = onA.on(b).post("/api/rooms/" + room + "/messages", json("text", "wake up"));
 
         ApiClient.Response received = poll.get();
@@ -153,14 +153,6 @@ class MessagesIT {
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().get("items")).isEmpty();
-    }
-
-    static double parkedWaiters(URI instance) {
-        String metrics = new ApiClient(instance).get("/metrics").body();
-        return metrics.lines()
-                .filter(l -> l.startsWith("loom_long_polls_waiting"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 
     static List<JsonNode> readAll(ApiClient client, long room, int pageSize) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.dev.testing.ApiClient.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -194,12 +195,5 @@ class LiveDeliveryIT {
 
     static double droppedConsumers(URI instance) {
         return metric(instance, "loom_live_consumers_dropped_total");
-    }
-
-    static double metric(URI instance, String name) {
-        return new ApiClient(instance).get("/metrics").body().lines()
-                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }

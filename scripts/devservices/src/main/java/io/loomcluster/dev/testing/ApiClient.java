@@ -166,6 +166,14 @@ public final class ApiClient {
         return node.toString();
     }
 
+    /** The sum of a Prometheus series (all its labels) on an instance's {@code /metrics}; 0 when absent. */
+    public static double metric(URI instance, String name) {
+        return new ApiClient(instance).get("/metrics").body().lines()
+                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     private static String randomAddress() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return "198.18." + r.nextInt(256) + "." + r.nextInt(1, 255);
