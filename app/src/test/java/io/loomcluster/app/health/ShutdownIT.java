@@ -1,9 +1,9 @@
 package io.loomcluster.app.health;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.Await;
-import io.loomcluster.dev.testing.ManagedProcess;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
-import static io.loomcluster.dev.testing.ApiClient.metric;
+import static io.loomcluster.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ShutdownIT {

@@ -1,8 +1,8 @@
 package io.loomcluster.app.health;
 
-import io.loomcluster.dev.FreePorts;
-import io.loomcluster.dev.testing.ManagedProcess;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.FreePorts;
+import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

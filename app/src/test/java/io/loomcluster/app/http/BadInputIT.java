@@ -1,7 +1,7 @@
 package io.loomcluster.app.http;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -13,7 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.stream.Stream;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad input gets a 4xx problem+json that says what was wrong, and changes nothing. */

@@ -1,8 +1,8 @@
 package io.loomcluster.app.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MessagesIT {
@@ -134,7 +134,7 @@ class MessagesIT {
                 () -> onA.get("/api/rooms/" + room + "/messages?after=" + lastSeen + "&wait=25"),
                 Executors.newVirtualThreadPerTaskExecutor());
         // The poll is parked only once the instance has seen it; wait for it to be in flight.
-        io.loomcluster.dev.testing.Await.until("the long-poll to be parked", java.time.Duration.ofSeconds(10),
+        io.loomcluster.testing.Await.until("the long-poll to be parked", java.time.Duration.ofSeconds(10),
                 () -> ApiClient.metric(a, "loom_long_polls_waiting") > 0);
         ApiClient.Response posted = onA.on(b).post("/api/rooms/" + room + "/messages", json("text", "wake up"));
 

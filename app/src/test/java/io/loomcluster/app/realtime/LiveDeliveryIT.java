@@ -2,12 +2,12 @@ package io.loomcluster.app.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.SseStream;
-import io.loomcluster.dev.testing.WsClient;
-import io.loomcluster.dev.testing.Await;
-import io.loomcluster.dev.testing.ManagedProcess;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.SseStream;
+import io.loomcluster.testing.WsClient;
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
-import static io.loomcluster.dev.testing.ApiClient.metric;
+import static io.loomcluster.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,15 +1,15 @@
 package io.loomcluster.app.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RoomsIT {

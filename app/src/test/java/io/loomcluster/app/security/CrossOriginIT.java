@@ -1,8 +1,8 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.ManagedProcess;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.Map;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** State-changing requests from another origin are refused; CORS is off unless ALLOWED_ORIGINS lists an origin. */

@@ -1,7 +1,7 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Passwords and session ids never reach the instances' logs, whatever the request did. */

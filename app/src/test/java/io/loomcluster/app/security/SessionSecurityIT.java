@@ -1,9 +1,9 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.Await;
-import io.loomcluster.dev.testing.ManagedProcess;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 

@@ -1,7 +1,7 @@
 package io.loomcluster.app.sessions;
 
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.TestCluster;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

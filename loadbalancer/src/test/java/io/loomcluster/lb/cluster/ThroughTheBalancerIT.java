@@ -1,11 +1,11 @@
 package io.loomcluster.lb.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.dev.testing.ApiClient;
-import io.loomcluster.dev.testing.Await;
-import io.loomcluster.dev.testing.SseStream;
-import io.loomcluster.dev.testing.TestCluster;
-import io.loomcluster.dev.testing.WsClient;
+import io.loomcluster.testing.ApiClient;
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.SseStream;
+import io.loomcluster.testing.TestCluster;
+import io.loomcluster.testing.WsClient;
 import io.loomcluster.lb.testing.Balancer;
 import io.loomcluster.lb.testing.Processes;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import static io.loomcluster.dev.testing.ApiClient.json;
+import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real app instances behind the real balancer: what a client of the cluster sees. */

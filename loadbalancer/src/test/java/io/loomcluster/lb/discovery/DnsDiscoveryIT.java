@@ -1,7 +1,7 @@
 package io.loomcluster.lb.discovery;
 
-import io.loomcluster.dev.FreePorts;
-import io.loomcluster.dev.testing.Await;
+import io.loomcluster.testing.FreePorts;
+import io.loomcluster.testing.Await;
 import io.loomcluster.lb.LoadBalancer;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.config.LbConfig;

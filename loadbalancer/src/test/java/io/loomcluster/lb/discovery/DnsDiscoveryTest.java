@@ -1,6 +1,6 @@
 package io.loomcluster.lb.discovery;
 
-import io.loomcluster.dev.testing.Await;
+import io.loomcluster.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

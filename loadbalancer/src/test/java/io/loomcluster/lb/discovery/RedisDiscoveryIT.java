@@ -1,7 +1,7 @@
 package io.loomcluster.lb.discovery;
 
-import io.loomcluster.dev.EmbeddedServices;
-import io.loomcluster.dev.testing.Await;
+import io.loomcluster.testing.EmbeddedServices;
+import io.loomcluster.testing.Await;
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.Balancer;
 import io.loomcluster.lb.testing.Http;

@@ -1,6 +1,6 @@
 package io.loomcluster.lb.health;
 
-import io.loomcluster.dev.testing.Await;
+import io.loomcluster.testing.Await;
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.Balancer;
 import io.loomcluster.lb.testing.Http;

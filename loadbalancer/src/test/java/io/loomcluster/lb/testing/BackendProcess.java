@@ -1,7 +1,7 @@
 package io.loomcluster.lb.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.dev.testing.ManagedProcess;
+import io.loomcluster.testing.ManagedProcess;
 
 import java.net.URI;
 

@@ -1,8 +1,8 @@
 package io.loomcluster.lb.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.dev.testing.Await;
-import io.loomcluster.dev.testing.ManagedProcess;
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.ManagedProcess;
 
 import java.net.URI;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.loomcluster.lb.testing;
 
-import io.loomcluster.dev.FreePorts;
-import io.loomcluster.dev.testing.ManagedProcess;
+import io.loomcluster.testing.FreePorts;
+import io.loomcluster.testing.ManagedProcess;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,0 +1,82 @@
+package io.loomcluster.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs embedded PostgreSQL and Redis until SIGTERM, for {@code scripts/cluster}.
+ *
+ * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --env-file FILE</pre>
+ *
+ * Once both servers accept connections it writes {@code DATABASE_URL}, {@code DATABASE_USER} and
+ * {@code REDIS_URL} to the env file (atomically), so that the launcher can wait for that file.
+ */
+public final class DevServices {
+    private DevServices() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        int postgresPort = 0;
+        int redisPort = 0;
+        Path dataDir = null;
+        Path envFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--postgres-port" -> postgresPort = port("--postgres-port", value);
+                case "--redis-port" -> redisPort = port("--redis-port", value);
+                case "--data" -> dataDir = Path.of(required("--data", value));
+                case "--env-file" -> envFile = Path.of(required("--env-file", value));
+                default -> fail("unknown argument " + args[i]
+                        + "; expected --postgres-port N --redis-port N --data DIR --env-file FILE");
+            }
+            i++;
+        }
+        if (envFile == null) {
+            fail("--env-file is required");
+        }
+        EmbeddedServices services = EmbeddedServices.start(
+                new EmbeddedServices.Options(postgresPort, redisPort, dataDir));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            services.close();
+            stopped.countDown();
+        }, "devservices-shutdown"));
+
+        Path tmp = envFile.resolveSibling(envFile.getFileName() + ".tmp");
+        Files.writeString(tmp, "DATABASE_URL=" + services.jdbcUrl() + "\n"
+                + "DATABASE_USER=" + services.databaseUser() + "\n"
+                + "REDIS_URL=" + services.redisUrl() + "\n");
+        Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("devservices ready: postgres=" + services.jdbcUrl() + " redis=" + services.redisUrl());
+        stopped.await();
+    }
+
+    private static int port(String name, String value) {
+        try {
+            int port = Integer.parseInt(required(name, value));
+            if (port < 0 || port > 65535) {
+                fail(name + " must be a port number 0-65535, got " + value);
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            fail(name + " must be a port number 0-65535, got " + value);
+            return -1;
+        }
+    }
+
+    private static String required(String name, String value) {
+        if (value == null) {
+            fail(name + " needs a value");
+        }
+        return value;
+    }
+
+    private static void fail(String message) {
+        System.err.println("devservices: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,78 @@
+package io.loomcluster.chaos;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code scripts/chaos [--scenario NAME]... [--list]}: runs fault scenarios against real
+ * clusters and prints one table row per scenario. Exits 1 when a scenario lost or duplicated an
+ * acknowledged write or a request failed for good, 2 on bad options.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Path logs = Path.of(System.getProperty("chaos.logs", "tools/chaos/target/chaos-logs"))
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        List<String> chosen = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--scenario" -> {
+                    if (i + 1 >= args.length) {
+                        usage("--scenario needs a name");
+                    }
+                    chosen.add(args[++i]);
+                }
+                case "--list" -> {
+                    scenarios(logs.resolve("unused")).keySet().forEach(System.out::println);
+                    return;
+                }
+                case "--help", "-h" -> {
+                    usage(null);
+                }
+                default -> usage("unknown option " + args[i]);
+            }
+        }
+        Map<String, Supplier<Outcome>> all = scenarios(logs);
+        if (chosen.isEmpty()) {
+            chosen.addAll(all.keySet());
+        }
+        for (String name : chosen) {
+            if (!all.containsKey(name)) {
+                usage("unknown scenario '" + name + "'; known: " + String.join(", ", all.keySet()));
+            }
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (String name : chosen) {
+            System.err.println("chaos: running " + name + " (logs in " + logs.resolve(name) + ")");
+            Outcome outcome = scenarios(logs.resolve(name)).get(name).get();
+            outcomes.add(outcome);
+            System.err.println(Table.row(outcome));
+        }
+        System.out.println(Table.render(outcomes));
+        boolean clean = outcomes.stream().allMatch(o -> o.tally().failed() == 0 && o.audit().lost() == 0
+                && o.audit().duplicated() == 0);
+        System.exit(clean ? 0 : 1);
+    }
+
+    private static Map<String, Supplier<Outcome>> scenarios(Path logDir) {
+        ChaosCluster.Spec spec = ChaosCluster.Spec.fromSystemProperties(logDir, 3);
+        return new Scenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all();
+    }
+
+    private static void usage(String error) {
+        if (error != null) {
+            System.err.println("chaos: " + error);
+        }
+        System.err.println("usage: scripts/chaos [--scenario NAME]... [--list]");
+        System.err.println("  scenarios: kill-9, rolling-restart, redis-outage, postgres-outage, hung-backend,");
+        System.err.println("             balancer-restart, overload (default: all, in that order)");
+        System.exit(error == null ? 0 : 2);
+    }
+}
