@@ -2,7 +2,10 @@ package io.loomcluster.app.graphql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +22,7 @@ class GraphqlIT {
 
     @Test
     void queriesAndMutationsWorkAcrossInstances() {
-        ApiClient user = new ApiClient(a).signUp("gql");
+        Session user = TestUsers.signUp(a, "gql");
 
         JsonNode created = graphql(user, "mutation { createRoom(name: \"gql room\", topic: \"t\") { id name memberCount createdBy { username } } }", Map.of());
         String roomId = created.at("/data/createRoom/id").asText();
@@ -41,13 +44,13 @@ class GraphqlIT {
 
     @Test
     void theSameAuthorizationRulesAsRestApply() {
-        ApiClient owner = new ApiClient(a).signUp("gqlowner");
-        long room = owner.createRoom("gql private");
-        ApiClient stranger = new ApiClient(b).signUp("gqlstranger");
+        Session owner = TestUsers.signUp(a, "gqlowner");
+        long room = owner.createRoom("gql private").id();
+        Session stranger = TestUsers.signUp(b, "gqlstranger");
 
         JsonNode read = graphql(stranger, "query($room: ID!) { room(id: $room) { name messages { text } } }", Map.of("room", Long.toString(room)));
         JsonNode post = graphql(stranger, "mutation($room: ID!) { postMessage(roomId: $room, text: \"x\") { id } }", Map.of("room", Long.toString(room)));
-        ApiClient.Response anonymous = new ApiClient(a).post("/graphql", ApiClient.json("query", "{ me { username } }"));
+        Reply anonymous = TestUsers.at(a).post("/graphql", Json.object("query", "{ me { username } }"));
 
         assertThat(read.at("/errors/0/extensions/status").asInt()).isEqualTo(403);
         assertThat(post.at("/errors/0/extensions/status").asInt()).isEqualTo(403);
@@ -58,12 +61,12 @@ class GraphqlIT {
 
     @Test
     void nestedListsAreBatchedNotLoadedOneByOne() {
-        ApiClient user = new ApiClient(a).signUp("batch");
+        Session user = TestUsers.signUp(a, "batch");
         long first = 0;
         for (int i = 0; i < 6; i++) {
-            long room = user.createRoom("batch " + i);
+            long room = user.createRoom("batch " + i).id();
             first = first == 0 ? room : first;
-            user.post("/api/rooms/" + room + "/messages", ApiClient.json("text", "m" + i));
+            user.post("/api/rooms/" + room + "/messages", Json.object("text", "m" + i));
         }
         Map<String, Double> before = batches(a);
 
@@ -82,8 +85,8 @@ class GraphqlIT {
 
     @Test
     void anOverDeepQueryIsRefusedBeforeItRuns() {
-        ApiClient user = new ApiClient(a).signUp("deep");
-        long room = user.createRoom("deep");
+        Session user = TestUsers.signUp(a, "deep");
+        long room = user.createRoom("deep").id();
         String deep = "query($r: ID!) { room(id: $r) { messages { room { messages { room { messages { room { messages { id } } } } } } } } }";
 
         JsonNode result = graphql(user, deep, Map.of("r", Long.toString(room)));
@@ -94,7 +97,7 @@ class GraphqlIT {
 
     @Test
     void anOverComplexQueryIsRefusedBeforeItRuns() {
-        ApiClient user = new ApiClient(a).signUp("complex");
+        Session user = TestUsers.signUp(a, "complex");
 
         JsonNode result = graphql(user, "{ rooms(limit: 100) { items { messages(limit: 100) { text author { username } } } } }", Map.of());
 
@@ -104,12 +107,12 @@ class GraphqlIT {
 
     @Test
     void badArgumentsAreClearErrors() {
-        ApiClient user = new ApiClient(a).signUp("gqlbad");
+        Session user = TestUsers.signUp(a, "gqlbad");
 
         JsonNode badId = graphql(user, "{ room(id: \"abc\") { name } }", Map.of());
         JsonNode badLimit = graphql(user, "{ rooms(limit: 1000) { items { name } } }", Map.of());
         JsonNode syntax = graphql(user, "{ rooms( ", Map.of());
-        ApiClient.Response noQuery = user.post("/graphql", ApiClient.json("variables", Map.of()));
+        Reply noQuery = user.post("/graphql", Json.object("variables", Map.of()));
 
         assertThat(badId.at("/errors/0/extensions/status").asInt()).isEqualTo(400);
         assertThat(badLimit.at("/errors/0/message").asText()).contains("limit must be a whole number from 1 to 100");
@@ -117,15 +120,15 @@ class GraphqlIT {
         assertThat(noQuery.status()).isEqualTo(400);
     }
 
-    private static JsonNode graphql(ApiClient client, String query, Map<String, Object> variables) {
-        ApiClient.Response response = client.post("/graphql", ApiClient.json("query", query, "variables", variables));
+    private static JsonNode graphql(Session client, String query, Map<String, Object> variables) {
+        Reply response = client.post("/graphql", Json.object("query", query, "variables", variables));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return response.json();
     }
 
     private static Map<String, Double> batches(URI instance) {
         Map<String, Double> counts = new java.util.HashMap<>(Map.of("messages", 0.0, "memberships", 0.0, "users", 0.0, "rooms", 0.0));
-        new ApiClient(instance).get("/metrics").body().lines()
+        TestUsers.at(instance).get("/metrics").body().lines()
                 .filter(l -> l.startsWith("loom_graphql_batch_loads_total{"))
                 .forEach(l -> {
                     String loader = l.replaceAll(".*loader=\"([a-z]+)\".*", "$1");

@@ -1,6 +1,9 @@
 package io.loomcluster.app.health;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.Await;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
@@ -18,9 +21,9 @@ class HealthIT {
 
     @Test
     void everyResponseNamesTheInstanceAndCarriesTheRequestId() {
-        ApiClient client = new ApiClient(a);
-        ApiClient.Response withId = client.send(client.builder("/health/live").header("X-Request-Id", "trace-123").GET());
-        ApiClient.Response withoutId = new ApiClient(b).get("/api/nowhere");
+        Session client = TestUsers.at(a);
+        Reply withId = client.send(Request.get("/health/live").header("X-Request-Id", "trace-123"));
+        Reply withoutId = TestUsers.at(b).get("/api/nowhere");
 
         assertThat(withId.header("X-Request-Id")).isEqualTo("trace-123");
         assertThat(withId.header("X-Instance-Id")).isEqualTo(cluster.apps().get(0).name());
@@ -31,18 +34,18 @@ class HealthIT {
 
     @Test
     void aHostileRequestIdIsReplaced() {
-        ApiClient client = new ApiClient(a);
-        ApiClient.Response response = client.send(client.builder("/health/live")
-                .header("X-Request-Id", "evil id with spaces and\ttabs").GET());
+        Session client = TestUsers.at(a);
+        Reply response = client.send(Request.get("/health/live")
+                .header("X-Request-Id", "evil id with spaces and\ttabs"));
 
         assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
     }
 
     @Test
     void metricsExposeRequestTimersPoolGaugesAndJvmFigures() {
-        new ApiClient(a).get("/health/live");
+        TestUsers.at(a).get("/health/live");
 
-        String metrics = new ApiClient(a).get("/metrics").body();
+        String metrics = TestUsers.at(a).get("/metrics").body();
 
         assertThat(metrics).contains("http_server_requests_seconds_count{");
         assertThat(metrics).contains("route=\"/health/live\"");
@@ -60,24 +63,24 @@ class HealthIT {
             cluster.services().stopRedis();
 
             Await.until("readiness to report Redis down", Duration.ofSeconds(15),
-                    () -> new ApiClient(a).get("/health/ready").status() == 503);
-            ApiClient.Response notReady = new ApiClient(a).get("/health/ready");
+                    () -> TestUsers.at(a).get("/health/ready").status() == 503);
+            Reply notReady = TestUsers.at(a).get("/health/ready");
             assertThat(notReady.contentType()).startsWith("application/problem+json");
             assertThat(notReady.json().get("detail").asText()).contains("redis unreachable").doesNotContain("postgres");
             // Requests that need Redis fail fast with 503, not 500 and not a hang.
-            ApiClient.Response login = new ApiClient(a).login("nobody_here", "whatever password");
+            Reply login = TestUsers.at(a).login("nobody_here", "whatever password");
             assertThat(login.status()).isEqualTo(503);
             assertThat(login.header("Retry-After")).isNotNull();
-            assertThat(new ApiClient(a).get("/health/live").status()).isEqualTo(200);
+            assertThat(TestUsers.at(a).get("/health/live").status()).isEqualTo(200);
         } finally {
             cluster.services().startRedis();
         }
 
         Await.until("readiness to recover", Duration.ofSeconds(15),
-                () -> new ApiClient(a).get("/health/ready").status() == 200);
+                () -> TestUsers.at(a).get("/health/ready").status() == 200);
         assertThat(instance.pid()).isEqualTo(pid);
         assertThat(instance.isAlive()).isTrue();
-        ApiClient client = new ApiClient(a).signUp("afterredis");
+        Session client = TestUsers.signUp(a, "afterredis");
         assertThat(client.get("/api/session").status()).isEqualTo(200);
     }
 }

@@ -1,6 +1,9 @@
 package io.loomcluster.app.health;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.Await;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
@@ -12,8 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.testing.ApiClient.json;
-import static io.loomcluster.testing.ApiClient.metric;
+import static io.loomcluster.testing.TestUsers.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ShutdownIT {
@@ -23,9 +25,9 @@ class ShutdownIT {
     void sigtermTurnsReadinessOffFirstLetsInFlightRequestsFinishThenExits() throws Exception {
         ManagedProcess instance = cluster.startApp(Map.of("SHUTDOWN_DRAIN_DELAY", "3s"));
         URI url = TestCluster.baseUrl(instance);
-        ApiClient client = new ApiClient(url).signUp("draining");
-        long room = client.createRoom("drain");
-        CompletableFuture<ApiClient.Response> inFlight = CompletableFuture.supplyAsync(
+        Session client = TestUsers.signUp(url, "draining");
+        long room = client.createRoom("drain").id();
+        CompletableFuture<Reply> inFlight = CompletableFuture.supplyAsync(
                 () -> client.get("/api/rooms/" + room + "/messages?after=0&wait=20"),
                 Executors.newVirtualThreadPerTaskExecutor());
         Await.until("the long-poll to be parked", Duration.ofSeconds(10),
@@ -34,10 +36,10 @@ class ShutdownIT {
         instance.signalTerminate();
 
         Await.until("readiness to turn 503", Duration.ofSeconds(10),
-                () -> new ApiClient(url).get("/health/ready").status() == 503);
+                () -> TestUsers.at(url).get("/health/ready").status() == 503);
         // Still serving while it drains: a balancer that has not noticed yet loses nothing.
-        assertThat(client.post("/api/rooms/" + room + "/messages", json("text", "during drain")).status()).isEqualTo(201);
-        ApiClient.Response finished = inFlight.get();
+        assertThat(client.post("/api/rooms/" + room + "/messages", Json.object("text", "during drain")).status()).isEqualTo(201);
+        Reply finished = inFlight.get();
         assertThat(finished.status()).isEqualTo(200);
         assertThat(instance.awaitExit(Duration.ofSeconds(30))).isTrue();
         assertThat(ManagedProcess.status(url.resolve("/health/live"))).isEqualTo(-1);

@@ -1,6 +1,10 @@
 package io.loomcluster.app.http;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,10 +14,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.stream.Stream;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad input gets a 4xx problem+json that says what was wrong, and changes nothing. */
@@ -21,13 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadInputIT {
     private final TestCluster cluster = TestCluster.shared();
     private final URI a = cluster.appUrl(0);
-    private ApiClient member;
+    private Session member;
     private long room;
 
     @BeforeAll
     void setUp() {
-        member = new ApiClient(a).signUp("badinput");
-        room = member.createRoom("bad input");
+        member = TestUsers.signUp(a, "badinput");
+        room = member.createRoom("bad input").id();
     }
 
     Stream<Arguments> badMessageBodies() {
@@ -42,9 +44,9 @@ class BadInputIT {
                 Arguments.of("unknown field", "{\"text\": \"hi\", \"admin\": true}", 400, "unknown field 'admin'"),
                 Arguments.of("duplicate field", "{\"text\": \"hi\", \"text\": \"again\"}", 400, "malformed JSON"),
                 Arguments.of("trailing garbage", "{\"text\": \"hi\"} {}", 400, "malformed JSON"),
-                Arguments.of("empty text", json("text", ""), 400, "text must be 1 to 4000 characters"),
-                Arguments.of("blank text", json("text", "   "), 400, "text must not be blank"),
-                Arguments.of("text too long", json("text", "x".repeat(4001)), 400, "text must be 1 to 4000 characters"),
+                Arguments.of("empty text", Json.object("text", ""), 400, "text must be 1 to 4000 characters"),
+                Arguments.of("blank text", Json.object("text", "   "), 400, "text must not be blank"),
+                Arguments.of("text too long", Json.object("text", "x".repeat(4001)), 400, "text must be 1 to 4000 characters"),
                 Arguments.of("NUL character", "{\"text\": \"a\\u0000b\"}", 400, "NUL"),
                 Arguments.of("lone surrogate", "{\"text\": \"a\\ud800b\"}", 400, "unpaired surrogate"),
                 Arguments.of("empty body", "", 400, "empty"));
@@ -55,7 +57,7 @@ class BadInputIT {
     void aBadMessageBodyIsRefusedAndNothingIsPosted(String what, String body, int status, String detail) {
         int before = messageCount();
 
-        ApiClient.Response response = member.post("/api/rooms/" + room + "/messages", body);
+        Reply response = member.post("/api/rooms/" + room + "/messages", body);
 
         assertProblem(response, status, detail);
         assertThat(messageCount()).isEqualTo(before);
@@ -63,40 +65,40 @@ class BadInputIT {
 
     Stream<Arguments> badRegistrations() {
         return Stream.of(
-                Arguments.of("username too short", json("username", "ab", "password", ApiClient.PASSWORD), "username must be 3 to 32"),
-                Arguments.of("username too long", json("username", "a".repeat(33), "password", ApiClient.PASSWORD), "username must be 3 to 32"),
-                Arguments.of("username with capitals", json("username", "Alice", "password", ApiClient.PASSWORD), "a-z, 0-9 and _"),
-                Arguments.of("username with spaces", json("username", "a b c", "password", ApiClient.PASSWORD), "a-z, 0-9 and _"),
-                Arguments.of("username missing", json("password", ApiClient.PASSWORD), "username is required"),
-                Arguments.of("password too short", json("username", "shortpw_user", "password", "1234567"), "password must be 8 to 128"),
-                Arguments.of("password too long", json("username", "longpw_user", "password", "p".repeat(129)), "password must be 8 to 128"),
-                Arguments.of("password missing", json("username", "nopw_user"), "password is required"),
+                Arguments.of("username too short", Json.object("username", "ab", "password", TestUsers.PASSWORD), "username must be 3 to 32"),
+                Arguments.of("username too long", Json.object("username", "a".repeat(33), "password", TestUsers.PASSWORD), "username must be 3 to 32"),
+                Arguments.of("username with capitals", Json.object("username", "Alice", "password", TestUsers.PASSWORD), "a-z, 0-9 and _"),
+                Arguments.of("username with spaces", Json.object("username", "a b c", "password", TestUsers.PASSWORD), "a-z, 0-9 and _"),
+                Arguments.of("username missing", Json.object("password", TestUsers.PASSWORD), "username is required"),
+                Arguments.of("password too short", Json.object("username", "shortpw_user", "password", "1234567"), "password must be 8 to 128"),
+                Arguments.of("password too long", Json.object("username", "longpw_user", "password", "p".repeat(129)), "password must be 8 to 128"),
+                Arguments.of("password missing", Json.object("username", "nopw_user"), "password is required"),
                 Arguments.of("password a number", "{\"username\": \"numpw_user\", \"password\": 12345678}", "'password' has the wrong type"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRegistrations")
     void aBadRegistrationIsRefusedAndCreatesNoUser(String what, String body, String detail) {
-        ApiClient client = new ApiClient(a);
+        Session client = TestUsers.at(a);
 
         assertProblem(client.post("/api/users", body), 400, detail);
     }
 
     @Test
     void aRefusedRegistrationLeavesTheUsernameFree() {
-        String name = ApiClient.uniqueUsername("free");
-        ApiClient client = new ApiClient(a);
-        assertProblem(client.post("/api/users", json("username", name, "password", "short")), 400, "password");
+        String name = TestUsers.uniqueUsername("free");
+        Session client = TestUsers.at(a);
+        assertProblem(client.post("/api/users", Json.object("username", name, "password", "short")), 400, "password");
 
-        assertThat(client.post("/api/users", json("username", name, "password", ApiClient.PASSWORD)).status()).isEqualTo(201);
+        assertThat(client.post("/api/users", Json.object("username", name, "password", TestUsers.PASSWORD)).status()).isEqualTo(201);
     }
 
     Stream<Arguments> badRooms() {
         return Stream.of(
-                Arguments.of("empty name", json("name", ""), "name must be 1 to 80"),
-                Arguments.of("blank name", json("name", "  "), "name must not be blank"),
-                Arguments.of("name too long", json("name", "n".repeat(81)), "name must be 1 to 80"),
-                Arguments.of("topic too long", json("name", "ok", "topic", "t".repeat(201)), "topic must be 0 to 200"),
+                Arguments.of("empty name", Json.object("name", ""), "name must be 1 to 80"),
+                Arguments.of("blank name", Json.object("name", "  "), "name must not be blank"),
+                Arguments.of("name too long", Json.object("name", "n".repeat(81)), "name must be 1 to 80"),
+                Arguments.of("topic too long", Json.object("name", "ok", "topic", "t".repeat(201)), "topic must be 0 to 200"),
                 Arguments.of("name a list", "{\"name\": [\"a\"]}", "'name' has the wrong type"));
     }
 
@@ -112,7 +114,7 @@ class BadInputIT {
     @Test
     void aBodyOver64KiBIs413() {
         int before = messageCount();
-        String huge = json("text", "x".repeat(70_000));
+        String huge = Json.object("text", "x".repeat(70_000));
 
         assertProblem(member.post("/api/rooms/" + room + "/messages", huge), 413, "larger than 65536 bytes");
         assertThat(messageCount()).isEqualTo(before);
@@ -120,22 +122,18 @@ class BadInputIT {
 
     @Test
     void aChunkedBodyOver64KiBIs413() {
-        byte[] huge = json("text", "x".repeat(70_000)).getBytes();
-        HttpRequest.Builder request = member.builder("/api/rooms/" + room + "/messages")
-                .header("Content-Type", "application/json")
-                // A publisher of unknown length makes the client send the body chunked, without Content-Length.
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge)));
+        byte[] huge = Json.object("text", "x".repeat(70_000)).getBytes();
+        Request request = Request.post("/api/rooms/" + room + "/messages")
+                .header("Content-Type", "application/json").body(huge).chunked();
 
         assertProblem(member.send(request), 413, "larger than");
     }
 
     @Test
     void aWriteWithTheWrongContentTypeIs415() {
-        HttpRequest.Builder form = member.builder("/api/rooms/" + room + "/messages")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("text=hello"));
-        HttpRequest.Builder none = member.builder("/api/rooms")
-                .POST(HttpRequest.BodyPublishers.ofString(json("name", "no type")));
+        Request form = Request.post("/api/rooms/" + room + "/messages")
+                .header("Content-Type", "application/x-www-form-urlencoded").body("text=hello");
+        Request none = Request.post("/api/rooms").body(Json.object("name", "no type"));
 
         assertProblem(member.send(form), 415, "expected Content-Type: application/json");
         assertProblem(member.send(none), 415, "expected Content-Type: application/json");
@@ -166,8 +164,7 @@ class BadInputIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("badPaths")
     void badPathsAndParametersAreClientErrors(String method, String path, int status, String detail) {
-        HttpRequest.Builder request = member.builder(path.replace("ROOM", Long.toString(room)))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+        Request request = Request.of(method, path.replace("ROOM", Long.toString(room)));
 
         assertProblem(member.send(request), status, detail);
     }
@@ -194,26 +191,26 @@ class BadInputIT {
     void aBadIdempotencyKeyIsRefused() {
         int before = messageCount();
 
-        assertProblem(member.post("/api/rooms/" + room + "/messages", json("text", "hi"), "Idempotency-Key", "x".repeat(129)),
+        assertProblem(member.post("/api/rooms/" + room + "/messages", Json.object("text", "hi"), "Idempotency-Key", "x".repeat(129)),
                 400, "Idempotency-Key must be 1 to 128");
         assertThat(messageCount()).isEqualTo(before);
     }
 
     @Test
     void actingWithoutASessionIs401() {
-        ApiClient anonymous = new ApiClient(a);
+        Session anonymous = TestUsers.at(a);
 
         assertProblem(anonymous.get("/api/session"), 401, "needs a session");
         assertProblem(anonymous.get("/api/rooms"), 401, "needs a session");
-        assertProblem(anonymous.post("/api/rooms", json("name", "anon")), 401, "needs a session");
-        assertProblem(anonymous.post("/api/rooms/" + room + "/messages", json("text", "anon")), 401, "needs a session");
+        assertProblem(anonymous.post("/api/rooms", Json.object("name", "anon")), 401, "needs a session");
+        assertProblem(anonymous.post("/api/rooms/" + room + "/messages", Json.object("text", "anon")), 401, "needs a session");
         assertProblem(anonymous.postEmpty("/api/rooms/" + room + "/members"), 401, "needs a session");
     }
 
     @Test
     void aForgedSessionCookieIs401() {
-        ApiClient forged = new ApiClient(a);
-        forged.useSession("x".repeat(43));
+        Session forged = TestUsers.at(a);
+        forged.useCookie("x".repeat(43));
 
         assertProblem(forged.get("/api/session"), 401, "needs a session");
     }
@@ -226,7 +223,7 @@ class BadInputIT {
         String cursor = null;
         String last = null;
         do {
-            ApiClient.Response page = member.get("/api/rooms?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+            Reply page = member.get("/api/rooms?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
             for (var item : page.json().get("items")) {
                 last = item.get("id").asText();
             }
@@ -236,7 +233,7 @@ class BadInputIT {
         return last;
     }
 
-    static void assertProblem(ApiClient.Response response, int status, String detail) {
+    static void assertProblem(Reply response, int status, String detail) {
         assertThat(response.status()).as(response.body()).isEqualTo(status);
         assertThat(response.contentType()).startsWith("application/problem+json");
         assertThat(response.json().get("status").asInt()).isEqualTo(status);

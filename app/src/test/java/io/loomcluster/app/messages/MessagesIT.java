@@ -1,7 +1,10 @@
 package io.loomcluster.app.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MessagesIT {
@@ -25,14 +27,14 @@ class MessagesIT {
 
     @Test
     void concurrentPostsWithOneIdempotencyKeyOnTwoInstancesYieldOneMessage() throws Exception {
-        ApiClient onA = new ApiClient(a).signUp("idem");
-        ApiClient onB = onA.on(b);
-        long room = onA.createRoom("idempotency");
+        Session onA = TestUsers.signUp(a, "idem");
+        Session onB = onA.on(b);
+        long room = onA.createRoom("idempotency").id();
         int rounds = 20;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int round = 0; round < rounds; round++) {
                 String key = "key-" + round;
-                String body = json("text", "once " + round);
+                String body = Json.object("text", "once " + round);
                 CountDownLatch start = new CountDownLatch(1);
                 var first = pool.submit(() -> {
                     start.await();
@@ -43,8 +45,8 @@ class MessagesIT {
                     return onB.post("/api/rooms/" + room + "/messages", body, "Idempotency-Key", key);
                 });
                 start.countDown();
-                ApiClient.Response r1 = first.get();
-                ApiClient.Response r2 = second.get();
+                Reply r1 = first.get();
+                Reply r2 = second.get();
                 assertThat(r1.status()).isEqualTo(201);
                 assertThat(r2.status()).isEqualTo(201);
                 assertThat(r1.json().get("id").asLong()).isEqualTo(r2.json().get("id").asLong());
@@ -58,11 +60,11 @@ class MessagesIT {
 
     @Test
     void aRetriedPostWithTheSameKeyReturnsTheFirstMessageAndSaysSo() {
-        ApiClient client = new ApiClient(a).signUp("retry");
-        long room = client.createRoom("retries");
+        Session client = TestUsers.signUp(a, "retry");
+        long room = client.createRoom("retries").id();
 
-        ApiClient.Response first = client.post("/api/rooms/" + room + "/messages", json("text", "hello"), "Idempotency-Key", "abc");
-        ApiClient.Response again = client.on(b).post("/api/rooms/" + room + "/messages", json("text", "hello"), "Idempotency-Key", "abc");
+        Reply first = client.post("/api/rooms/" + room + "/messages", Json.object("text", "hello"), "Idempotency-Key", "abc");
+        Reply again = client.on(b).post("/api/rooms/" + room + "/messages", Json.object("text", "hello"), "Idempotency-Key", "abc");
 
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
@@ -72,25 +74,25 @@ class MessagesIT {
 
     @Test
     void theSameKeyFromAnotherUserIsIndependent() {
-        ApiClient alice = new ApiClient(a).signUp("alice");
-        ApiClient bob = new ApiClient(b).signUp("bob");
-        long room = alice.createRoom("shared keys");
+        Session alice = TestUsers.signUp(a, "alice");
+        Session bob = TestUsers.signUp(b, "bob");
+        long room = alice.createRoom("shared keys").id();
         assertThat(bob.postEmpty("/api/rooms/" + room + "/members").status()).isEqualTo(204);
 
-        long fromAlice = alice.post("/api/rooms/" + room + "/messages", json("text", "a"), "Idempotency-Key", "same").json().get("id").asLong();
-        long fromBob = bob.post("/api/rooms/" + room + "/messages", json("text", "b"), "Idempotency-Key", "same").json().get("id").asLong();
+        long fromAlice = alice.post("/api/rooms/" + room + "/messages", Json.object("text", "a"), "Idempotency-Key", "same").json().get("id").asLong();
+        long fromBob = bob.post("/api/rooms/" + room + "/messages", Json.object("text", "b"), "Idempotency-Key", "same").json().get("id").asLong();
 
         assertThat(fromBob).isNotEqualTo(fromAlice);
     }
 
     @Test
     void paginationReturnsEveryMessageExactlyOnceInOrder() {
-        ApiClient client = new ApiClient(a).signUp("pages");
-        long room = client.createRoom("pagination");
+        Session client = TestUsers.signUp(a, "pages");
+        long room = client.createRoom("pagination").id();
         List<Long> posted = new ArrayList<>();
         for (int i = 0; i < 23; i++) {
-            ApiClient poster = i % 2 == 0 ? client : client.on(b);
-            posted.add(poster.post("/api/rooms/" + room + "/messages", json("text", "m" + i)).json().get("id").asLong());
+            Session poster = i % 2 == 0 ? client : client.on(b);
+            posted.add(poster.post("/api/rooms/" + room + "/messages", Json.object("text", "m" + i)).json().get("id").asLong());
         }
 
         List<JsonNode> read = readAll(client.on(b), room, 5);
@@ -102,12 +104,12 @@ class MessagesIT {
 
     @Test
     void postingToARoomYouAreNotAMemberOfIsForbiddenAndChangesNothing() {
-        ApiClient owner = new ApiClient(a).signUp("owner");
-        ApiClient stranger = new ApiClient(b).signUp("stranger");
-        long room = owner.createRoom("members only");
+        Session owner = TestUsers.signUp(a, "owner");
+        Session stranger = TestUsers.signUp(b, "stranger");
+        long room = owner.createRoom("members only").id();
 
-        ApiClient.Response post = stranger.post("/api/rooms/" + room + "/messages", json("text", "let me in"));
-        ApiClient.Response read = stranger.get("/api/rooms/" + room + "/messages");
+        Reply post = stranger.post("/api/rooms/" + room + "/messages", Json.object("text", "let me in"));
+        Reply read = stranger.get("/api/rooms/" + room + "/messages");
 
         assertThat(post.status()).isEqualTo(403);
         assertThat(post.contentType()).startsWith("application/problem+json");
@@ -117,28 +119,28 @@ class MessagesIT {
 
     @Test
     void postingToARoomYouLeftIsForbidden() {
-        ApiClient owner = new ApiClient(a).signUp("leaver");
-        long room = owner.createRoom("leaving");
+        Session owner = TestUsers.signUp(a, "leaver");
+        long room = owner.createRoom("leaving").id();
         assertThat(owner.on(b).delete("/api/rooms/" + room + "/members").status()).isEqualTo(204);
 
-        assertThat(owner.post("/api/rooms/" + room + "/messages", json("text", "still here?")).status()).isEqualTo(403);
+        assertThat(owner.post("/api/rooms/" + room + "/messages", Json.object("text", "still here?")).status()).isEqualTo(403);
     }
 
     @Test
     void aLongPollOnOneInstanceReceivesAMessagePostedOnTheOther() throws Exception {
-        ApiClient onA = new ApiClient(a).signUp("poller");
-        long room = onA.createRoom("long poll");
+        Session onA = TestUsers.signUp(a, "poller");
+        long room = onA.createRoom("long poll").id();
         long lastSeen = 0;
 
-        CompletableFuture<ApiClient.Response> poll = CompletableFuture.supplyAsync(
+        CompletableFuture<Reply> poll = CompletableFuture.supplyAsync(
                 () -> onA.get("/api/rooms/" + room + "/messages?after=" + lastSeen + "&wait=25"),
                 Executors.newVirtualThreadPerTaskExecutor());
         // The poll is parked only once the instance has seen it; wait for it to be in flight.
         io.loomcluster.testing.Await.until("the long-poll to be parked", java.time.Duration.ofSeconds(10),
-                () -> ApiClient.metric(a, "loom_long_polls_waiting") > 0);
-        ApiClient.Response posted = onA.on(b).post("/api/rooms/" + room + "/messages", json("text", "wake up"));
+                () -> TestUsers.metric(a, "loom_long_polls_waiting") > 0);
+        Reply posted = onA.on(b).post("/api/rooms/" + room + "/messages", Json.object("text", "wake up"));
 
-        ApiClient.Response received = poll.get();
+        Reply received = poll.get();
         assertThat(received.status()).isEqualTo(200);
         assertThat(received.json().get("items")).hasSize(1);
         assertThat(received.json().get("items").get(0).get("id").asLong()).isEqualTo(posted.json().get("id").asLong());
@@ -146,21 +148,21 @@ class MessagesIT {
 
     @Test
     void aLongPollWithNothingNewReturnsEmptyAtItsDeadline() {
-        ApiClient client = new ApiClient(a).signUp("quiet");
-        long room = client.createRoom("quiet");
+        Session client = TestUsers.signUp(a, "quiet");
+        long room = client.createRoom("quiet").id();
 
-        ApiClient.Response response = client.get("/api/rooms/" + room + "/messages?after=0&wait=1");
+        Reply response = client.get("/api/rooms/" + room + "/messages?after=0&wait=1");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.json().get("items")).isEmpty();
     }
 
-    static List<JsonNode> readAll(ApiClient client, long room, int pageSize) {
+    static List<JsonNode> readAll(Session client, long room, int pageSize) {
         List<JsonNode> all = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         long after = 0;
         while (true) {
-            ApiClient.Response page = client.get("/api/rooms/" + room + "/messages?after=" + after + "&limit=" + pageSize);
+            Reply page = client.get("/api/rooms/" + room + "/messages?after=" + after + "&limit=" + pageSize);
             assertThat(page.status()).isEqualTo(200);
             for (JsonNode item : page.json().get("items")) {
                 assertThat(seen.add(item.get("id").asLong())).as("message seen twice").isTrue();

@@ -2,9 +2,13 @@ package io.loomcluster.app.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.testing.ApiClient;
-import io.loomcluster.testing.SseStream;
-import io.loomcluster.testing.WsClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
+import io.loomcluster.client.EventStream;
+import io.loomcluster.client.SseEvent;
+import io.loomcluster.client.LiveSocket;
 import io.loomcluster.testing.Await;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
@@ -19,8 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import static io.loomcluster.testing.ApiClient.json;
-import static io.loomcluster.testing.ApiClient.metric;
+import static io.loomcluster.testing.TestUsers.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,15 +37,15 @@ class LiveDeliveryIT {
 
     @Test
     void aMessagePostedOnOneInstanceArrivesOverSseOnTheOtherInOrder() throws Exception {
-        ApiClient user = new ApiClient(a).signUp("sse");
-        long room = user.createRoom("sse");
+        Session user = TestUsers.signUp(a, "sse");
+        long room = user.createRoom("sse").id();
 
-        try (SseStream stream = SseStream.open(user.on(b), "/api/rooms/" + room + "/events", null)) {
+        try (EventStream stream = user.on(b).events(room, null)) {
             assertThat(stream.status()).isEqualTo(200);
             List<Long> posted = postSome(user, room, 5);
 
             for (long id : posted) {
-                SseStream.Event event = stream.next(WAIT);
+                SseEvent event = stream.next(WAIT);
                 assertThat(event.event()).isEqualTo("message");
                 assertThat(event.id()).isEqualTo(Long.toString(id));
                 assertThat(JSON.readTree(event.data()).get("id").asLong()).isEqualTo(id);
@@ -52,9 +55,9 @@ class LiveDeliveryIT {
 
     @Test
     void aMessagePostedOnOneInstanceArrivesOverWebSocketOnTheOther() throws Exception {
-        ApiClient user = new ApiClient(a).signUp("ws");
-        long room = user.createRoom("ws");
-        WsClient socket = WsClient.connect(user, b, "/api/rooms/" + room + "/ws", true);
+        Session user = TestUsers.signUp(a, "ws");
+        long room = user.createRoom("ws").id();
+        LiveSocket socket = user.on(b).webSocket("/api/rooms/" + room + "/ws", true);
 
         List<Long> posted = postSome(user, room, 3);
 
@@ -63,42 +66,42 @@ class LiveDeliveryIT {
             assertThat(frame.get("id").asLong()).isEqualTo(id);
             assertThat(frame.get("roomId").asLong()).isEqualTo(room);
         }
-        socket.socket.sendClose(1000, "done").join();
-        assertThat(socket.closed.get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+        socket.close(1000, "done");
+        assertThat(socket.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
     }
 
     @Test
     void reconnectingWithTheLastIdReplaysExactlyTheMissedMessages() throws Exception {
-        ApiClient user = new ApiClient(a).signUp("replay");
-        long room = user.createRoom("replay");
+        Session user = TestUsers.signUp(a, "replay");
+        long room = user.createRoom("replay").id();
         List<Long> seen = postSome(user, room, 2);
         List<Long> missed = postSome(user.on(b), room, 4);
 
-        try (SseStream stream = SseStream.open(user.on(b), "/api/rooms/" + room + "/events", Long.toString(seen.get(1)))) {
+        try (EventStream stream = user.on(b).events(room, Long.toString(seen.get(1)))) {
             for (long id : missed) {
                 assertThat(stream.next(WAIT).id()).isEqualTo(Long.toString(id));
             }
             long live = postSome(user, room, 1).get(0);
             assertThat(stream.next(WAIT).id()).isEqualTo(Long.toString(live));
         }
-        WsClient socket = WsClient.connect(user, a, "/api/rooms/" + room + "/ws?after=" + missed.get(1), true);
+        LiveSocket socket = user.on(a).webSocket("/api/rooms/" + room + "/ws?after=" + missed.get(1), true);
         assertThat(JSON.readTree(socket.next(WAIT)).get("id").asLong()).isEqualTo(missed.get(2));
         assertThat(JSON.readTree(socket.next(WAIT)).get("id").asLong()).isEqualTo(missed.get(3));
-        socket.socket.abort();
+        socket.close();
     }
 
     @Test
     void nonMembersAndAnonymousClientsAreRefusedBeforeTheStreamStarts() throws Exception {
-        ApiClient owner = new ApiClient(a).signUp("owner");
-        long room = owner.createRoom("private");
-        ApiClient stranger = new ApiClient(b).signUp("stranger");
+        Session owner = TestUsers.signUp(a, "owner");
+        long room = owner.createRoom("private").id();
+        Session stranger = TestUsers.signUp(b, "stranger");
 
-        try (SseStream refused = SseStream.open(stranger, "/api/rooms/" + room + "/events", null);
-             SseStream anonymous = SseStream.open(new ApiClient(b), "/api/rooms/" + room + "/events", null)) {
+        try (EventStream refused = stranger.events(room, null);
+             EventStream anonymous = TestUsers.at(b).events(room, null)) {
             assertThat(refused.status()).isEqualTo(403);
             assertThat(anonymous.status()).isEqualTo(401);
         }
-        assertThatThrownBy(() -> WsClient.connect(stranger, b, "/api/rooms/" + room + "/ws", true))
+        assertThatThrownBy(() -> stranger.on(b).webSocket("/api/rooms/" + room + "/ws", true))
                 .isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
@@ -106,19 +109,19 @@ class LiveDeliveryIT {
 
     @Test
     void leavingARoomEndsItsLiveStreamsOnEveryInstance() throws Exception {
-        ApiClient user = new ApiClient(a).signUp("leaving");
-        long room = user.createRoom("leaving");
+        Session user = TestUsers.signUp(a, "leaving");
+        long room = user.createRoom("leaving").id();
 
-        try (SseStream stream = SseStream.open(user.on(b), "/api/rooms/" + room + "/events", null)) {
-            WsClient socket = WsClient.connect(user, b, "/api/rooms/" + room + "/ws", true);
+        try (EventStream stream = user.on(b).events(room, null)) {
+            LiveSocket socket = user.on(b).webSocket("/api/rooms/" + room + "/ws", true);
             Await.until("both streams to be live", WAIT, () -> liveConnections(b) >= 2);
             assertThat(user.delete("/api/rooms/" + room + "/members").status()).isEqualTo(204);
 
-            SseStream.Event close = stream.next(WAIT);
+            SseEvent close = stream.next(WAIT);
             assertThat(close.event()).isEqualTo("close");
             assertThat(close.data()).contains("you left the room");
-            assertThat(stream.next(WAIT)).isEqualTo(SseStream.END);
-            WsClient.Closed closed = socket.closed.get(15, TimeUnit.SECONDS);
+            assertThat(stream.next(WAIT)).isEqualTo(SseEvent.END);
+            LiveSocket.Closed closed = socket.closed().get(15, TimeUnit.SECONDS);
             assertThat(closed.code()).isEqualTo(1008);
             assertThat(closed.reason()).contains("you left the room");
         }
@@ -129,10 +132,10 @@ class LiveDeliveryIT {
         ManagedProcess small = cluster.startApp(Map.of("SUBSCRIBER_BUFFER", "8", "SLOW_CONSUMER_TIMEOUT", "1s"));
         URI instance = TestCluster.baseUrl(small);
         try {
-            ApiClient user = new ApiClient(instance).signUp("slow");
-            long room = user.createRoom("slow consumers");
-            WsClient slow = WsClient.connect(user, instance, "/api/rooms/" + room + "/ws", false);
-            try (SseStream fast = SseStream.open(user, "/api/rooms/" + room + "/events", null)) {
+            Session user = TestUsers.signUp(instance, "slow");
+            long room = user.createRoom("slow consumers").id();
+            LiveSocket slow = user.on(instance).webSocket("/api/rooms/" + room + "/ws", false);
+            try (EventStream fast = user.events(room, null)) {
                 Await.until("both subscribers to be live", WAIT, () -> liveConnections(instance) >= 2);
                 // 4000 three-byte characters: 12 KB a message, to fill the socket buffers sooner.
                 String big = "€".repeat(4000);
@@ -141,7 +144,7 @@ class LiveDeliveryIT {
                 // buffers fill, then its 8-message queue); bounded in count.
                 while (posted.size() % 20 != 0 || droppedConsumers(instance) == 0) {
                     assertThat(posted.size()).as("messages posted without the slow consumer being dropped").isLessThan(2000);
-                    posted.add(user.post("/api/rooms/" + room + "/messages", json("text", big)).json().get("id").asLong());
+                    posted.add(user.post("/api/rooms/" + room + "/messages", Json.object("text", big)).json().get("id").asLong());
                 }
 
                 for (long id : posted) {
@@ -149,8 +152,8 @@ class LiveDeliveryIT {
                 }
                 Await.until("the server to close the slow consumer's connection", WAIT, () -> liveConnections(instance) == 1);
                 // Once the slow client reads again it finds its connection closed.
-                slow.socket.request(Long.MAX_VALUE);
-                Await.until("the slow client to see the connection closed", WAIT, () -> slow.closed.isDone());
+                slow.resumeReading();
+                Await.until("the slow client to see the connection closed", WAIT, () -> slow.closed().isDone());
             }
         } finally {
             small.close();
@@ -161,28 +164,28 @@ class LiveDeliveryIT {
     void shutdownClosesLiveConnectionsWithGoingAway() throws Exception {
         ManagedProcess doomed = cluster.startApp(Map.of("SHUTDOWN_DRAIN_DELAY", "500ms"));
         URI instance = TestCluster.baseUrl(doomed);
-        ApiClient user = new ApiClient(instance).signUp("goaway");
-        long room = user.createRoom("going away");
-        WsClient socket = WsClient.connect(user, instance, "/api/rooms/" + room + "/ws", true);
-        try (SseStream stream = SseStream.open(user, "/api/rooms/" + room + "/events", null)) {
+        Session user = TestUsers.signUp(instance, "goaway");
+        long room = user.createRoom("going away").id();
+        LiveSocket socket = user.on(instance).webSocket("/api/rooms/" + room + "/ws", true);
+        try (EventStream stream = user.events(room, null)) {
             Await.until("both streams to be live", WAIT, () -> liveConnections(instance) >= 2);
 
             doomed.signalTerminate();
 
-            WsClient.Closed closed = socket.closed.get(20, TimeUnit.SECONDS);
+            LiveSocket.Closed closed = socket.closed().get(20, TimeUnit.SECONDS);
             assertThat(closed.code()).isEqualTo(1001);
             assertThat(closed.reason()).contains("shutting down");
-            SseStream.Event last = stream.next(WAIT);
+            SseEvent last = stream.next(WAIT);
             assertThat(last.event()).isEqualTo("close");
             assertThat(last.data()).contains("shutting down");
             assertThat(doomed.awaitExit(Duration.ofSeconds(30))).isTrue();
         }
     }
 
-    private static List<Long> postSome(ApiClient user, long room, int count) {
+    private static List<Long> postSome(Session user, long room, int count) {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ApiClient.Response posted = user.post("/api/rooms/" + room + "/messages", json("text", "live " + i));
+            Reply posted = user.post("/api/rooms/" + room + "/messages", Json.object("text", "live " + i));
             assertThat(posted.status()).isEqualTo(201);
             ids.add(posted.json().get("id").asLong());
         }

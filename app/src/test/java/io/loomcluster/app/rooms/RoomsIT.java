@@ -1,7 +1,10 @@
 package io.loomcluster.app.rooms;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -9,7 +12,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RoomsIT {
@@ -19,9 +21,9 @@ class RoomsIT {
 
     @Test
     void creatingARoomMakesTheCreatorAMember() {
-        ApiClient creator = new ApiClient(a).signUp("creator");
+        Session creator = TestUsers.signUp(a, "creator");
 
-        ApiClient.Response created = creator.post("/api/rooms", json("name", "lobby", "topic", "say hi"));
+        Reply created = creator.post("/api/rooms", Json.object("name", "lobby", "topic", "say hi"));
 
         assertThat(created.status()).isEqualTo(201);
         JsonNode room = created.json();
@@ -29,24 +31,24 @@ class RoomsIT {
         assertThat(room.get("topic").asText()).isEqualTo("say hi");
         assertThat(room.get("createdBy").asLong()).isEqualTo(creator.userId());
         assertThat(room.get("memberCount").asInt()).isEqualTo(1);
-        assertThat(creator.post("/api/rooms/" + room.get("id").asLong() + "/messages", json("text", "first")).status()).isEqualTo(201);
+        assertThat(creator.post("/api/rooms/" + room.get("id").asLong() + "/messages", Json.object("text", "first")).status()).isEqualTo(201);
     }
 
     @Test
     void aJoinOnOneInstanceIsNeverServedStaleByTheOther() {
-        ApiClient owner = new ApiClient(a).signUp("cached");
-        long room = owner.createRoom("cache");
-        ApiClient onB = owner.on(b);
+        Session owner = TestUsers.signUp(a, "cached");
+        long room = owner.createRoom("cache").id();
+        Session onB = owner.on(b);
         // Warm both instances' view of the room (and the shared cache).
         assertThat(onB.get("/api/rooms/" + room).json().get("memberCount").asInt()).isEqualTo(1);
         assertThat(owner.get("/api/rooms/" + room).json().get("memberCount").asInt()).isEqualTo(1);
 
         for (int i = 0; i < 5; i++) {
-            ApiClient joiner = new ApiClient(a).signUp("joiner");
+            Session joiner = TestUsers.signUp(a, "joiner");
             assertThat(joiner.postEmpty("/api/rooms/" + room + "/members").status()).isEqualTo(204);
             assertThat(onB.get("/api/rooms/" + room).json().get("memberCount").asInt()).isEqualTo(2 + i);
         }
-        ApiClient leaver = new ApiClient(b).signUp("leaver");
+        Session leaver = TestUsers.signUp(b, "leaver");
         leaver.postEmpty("/api/rooms/" + room + "/members");
         assertThat(leaver.delete("/api/rooms/" + room + "/members").status()).isEqualTo(204);
         assertThat(owner.get("/api/rooms/" + room).json().get("memberCount").asInt()).isEqualTo(6);
@@ -54,9 +56,9 @@ class RoomsIT {
 
     @Test
     void joiningTwiceCountsOnce() {
-        ApiClient owner = new ApiClient(a).signUp("twice");
-        long room = owner.createRoom("twice");
-        ApiClient joiner = new ApiClient(b).signUp("joiner");
+        Session owner = TestUsers.signUp(a, "twice");
+        long room = owner.createRoom("twice").id();
+        Session joiner = TestUsers.signUp(b, "joiner");
 
         joiner.postEmpty("/api/rooms/" + room + "/members");
         joiner.postEmpty("/api/rooms/" + room + "/members");
@@ -66,9 +68,9 @@ class RoomsIT {
 
     @Test
     void roomListPagesCoverEveryRoomOnceInIdOrderAndSeeNewRoomsAtOnce() {
-        ApiClient client = new ApiClient(a).signUp("lister");
+        Session client = TestUsers.signUp(a, "lister");
         List<Long> before = allRoomIds(client.on(b), 7);
-        long fresh = client.createRoom("new on A");
+        long fresh = client.createRoom("new on A").id();
 
         List<Long> after = allRoomIds(client.on(b), 7);
 
@@ -77,11 +79,11 @@ class RoomsIT {
         assertThat(after).hasSize(before.size() + 1);
     }
 
-    private static List<Long> allRoomIds(ApiClient client, int pageSize) {
+    private static List<Long> allRoomIds(Session client, int pageSize) {
         List<Long> ids = new ArrayList<>();
         String cursor = null;
         do {
-            ApiClient.Response page = client.get("/api/rooms?limit=" + pageSize + (cursor == null ? "" : "&cursor=" + cursor));
+            Reply page = client.get("/api/rooms?limit=" + pageSize + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.json().get("items").size()).isLessThanOrEqualTo(pageSize);
             page.json().get("items").forEach(item -> ids.add(item.get("id").asLong()));

@@ -1,6 +1,11 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.EventStream;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.LiveSocket;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,18 +13,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,16 +30,16 @@ class AuthorizationMatrixIT {
 
     private static final TestCluster cluster = TestCluster.shared();
     private static URI base;
-    private static ApiClient owner;
-    private static ApiClient member;
-    private static ApiClient nonMember;
+    private static Session owner;
+    private static Session member;
+    private static Session nonMember;
 
     @BeforeAll
     static void users() {
         base = cluster.appUrl(0);
-        owner = new ApiClient(base).signUp("owner");
-        member = new ApiClient(base).signUp("member");
-        nonMember = new ApiClient(base).signUp("outsider");
+        owner = TestUsers.signUp(base, "owner");
+        member = TestUsers.signUp(base, "member");
+        nonMember = TestUsers.signUp(base, "outsider");
     }
 
     /** endpoint, then the expected status for ANONYMOUS, MEMBER, NON_MEMBER, OWNER. */
@@ -71,18 +70,18 @@ class AuthorizationMatrixIT {
     @ParameterizedTest(name = "{0} as {1} -> {2}")
     @MethodSource("matrix")
     void everyEndpointAnswersEachCallerAsExpected(String endpoint, Caller caller, int expected) {
-        long room = owner.createRoom("matrix " + endpoint);
+        long room = owner.createRoom("matrix " + endpoint).id();
         assertThat(member.postEmpty("/api/rooms/" + room + "/members").status()).isEqualTo(204);
-        ApiClient client = switch (caller) {
-            case ANONYMOUS -> new ApiClient(base);
+        Session client = switch (caller) {
+            case ANONYMOUS -> TestUsers.at(base);
             case MEMBER -> member;
             case NON_MEMBER -> nonMember;
             case OWNER -> owner;
         };
         // Logging out must not end the shared users' sessions: log in a second session for that case.
         if (endpoint.equals("DELETE /api/session") && caller != Caller.ANONYMOUS) {
-            ApiClient second = new ApiClient(base);
-            assertThat(second.login(client.username(), ApiClient.PASSWORD).status()).isEqualTo(200);
+            Session second = TestUsers.at(base);
+            assertThat(second.login(client.username(), TestUsers.PASSWORD).status()).isEqualTo(200);
             client = second;
         }
 
@@ -91,19 +90,19 @@ class AuthorizationMatrixIT {
         assertThat(status).as(endpoint + " as " + caller).isEqualTo(expected);
     }
 
-    private static int call(ApiClient client, String endpoint, long room) {
+    private static int call(Session client, String endpoint, long room) {
         String[] parts = endpoint.split(" ", 2);
         return switch (parts[0]) {
             case "GET" -> parts[1].endsWith("/events") ? streamStatus(client, parts[1]) : client.get(parts[1]).status();
             case "DELETE" -> client.delete(parts[1]).status();
             case "WS" -> webSocketStatus(client, parts[1]);
             case "POST" -> switch (parts[1]) {
-                case "/api/rooms" -> client.post(parts[1], json("name", "created in the matrix")).status();
+                case "/api/rooms" -> client.post(parts[1], Json.object("name", "created in the matrix")).status();
                 case "/graphql me" -> graphql(client, "{ me { username } }");
                 case "/graphql postMessage" -> graphql(client,
                         "mutation { postMessage(roomId: \"" + room + "\", text: \"hi\") { id } }");
                 default -> parts[1].endsWith("/messages")
-                        ? client.post(parts[1], json("text", "hello from the matrix")).status()
+                        ? client.post(parts[1], Json.object("text", "hello from the matrix")).status()
                         : client.postEmpty(parts[1]).status();
             };
             default -> throw new IllegalArgumentException(endpoint);
@@ -111,8 +110,8 @@ class AuthorizationMatrixIT {
     }
 
     /** GraphQL answers 200 with errors; the error's extensions carry the HTTP-like status. */
-    private static int graphql(ApiClient client, String query) {
-        ApiClient.Response response = client.post("/graphql", json("query", query));
+    private static int graphql(Session client, String query) {
+        Reply response = client.post("/graphql", Json.object("query", query));
         if (response.status() != 200) {
             return response.status();
         }
@@ -124,40 +123,21 @@ class AuthorizationMatrixIT {
         return code.isMissingNode() ? -1 : code.asInt();
     }
 
-    private static int streamStatus(ApiClient client, String path) {
-        HttpRequest request = client.builder(path).header("Accept", "text/event-stream").GET().build();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (http) {
-            HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            response.body().close();
-            return response.statusCode();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    private static int streamStatus(Session client, String path) {
+        long room = Long.parseLong(path.split("/")[3]);
+        try (EventStream stream = client.events(room, null)) {
+            return stream.status();
         }
     }
 
-    private static int webSocketStatus(ApiClient client, String path) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (http) {
-            var builder = http.newWebSocketBuilder();
-            client.session().ifPresent(s -> builder.header("Cookie", "SESSION=" + s));
-            var ws = builder.buildAsync(URI.create(base.toString().replaceFirst("^http", "ws") + path),
-                    new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
-            ws.abort();
+    private static int webSocketStatus(Session client, String path) {
+        try (LiveSocket socket = client.webSocket(path, false)) {
             return 101;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 return refused.getResponse().statusCode();
             }
-            throw new CompletionException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("WebSocket handshake timed out", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            throw e;
         }
     }
 }

@@ -1,16 +1,18 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.util.Map;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** State-changing requests from another origin are refused; CORS is off unless ALLOWED_ORIGINS lists an origin. */
@@ -29,10 +31,10 @@ class CrossOriginIT {
 
     @Test
     void aPostFromAnotherOriginIsRefusedWith403AndChangesNothing() {
-        ApiClient user = new ApiClient(plain).signUp("csrf");
+        Session user = TestUsers.signUp(plain, "csrf");
         int before = roomCount(user);
 
-        ApiClient.Response response = user.post("/api/rooms", json("name", "forged"), "Origin", "https://evil.example");
+        Reply response = user.post("/api/rooms", Json.object("name", "forged"), "Origin", "https://evil.example");
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
@@ -43,13 +45,13 @@ class CrossOriginIT {
 
     @Test
     void deleteAndGraphqlMutationsAreCoveredToo() {
-        ApiClient user = new ApiClient(plain).signUp("csrfdel");
-        long room = user.createRoom("kept");
+        Session user = TestUsers.signUp(plain, "csrfdel");
+        long room = user.createRoom("kept").id();
 
-        ApiClient.Response leave = user.send(user.builder("/api/rooms/" + room + "/members")
-                .header("Origin", "https://evil.example").DELETE());
-        ApiClient.Response logout = user.send(user.builder("/api/session").header("Origin", "null").DELETE());
-        ApiClient.Response graphql = user.post("/graphql", json("query", "mutation { createRoom(name: \"forged\") { id } }"),
+        Reply leave = user.send(Request.delete("/api/rooms/" + room + "/members")
+                .header("Origin", "https://evil.example"));
+        Reply logout = user.send(Request.delete("/api/session").header("Origin", "null"));
+        Reply graphql = user.post("/graphql", Json.object("query", "mutation { createRoom(name: \"forged\") { id } }"),
                 "Origin", "http://evil.example");
 
         assertThat(leave.status()).isEqualTo(403);
@@ -61,12 +63,12 @@ class CrossOriginIT {
 
     @Test
     void theRequestsOwnOriginIsAccepted() {
-        ApiClient user = new ApiClient(plain).signUp("sameorigin");
+        Session user = TestUsers.signUp(plain, "sameorigin");
 
-        ApiClient.Response direct = user.post("/api/rooms", json("name", "mine"),
+        Reply direct = user.post("/api/rooms", Json.object("name", "mine"),
                 "Origin", "http://127.0.0.1:" + plain.getPort());
         // Behind the balancer (a trusted proxy): the origin the browser used is in X-Forwarded-Proto/-Host.
-        ApiClient.Response proxied = user.post("/api/rooms", json("name", "mine too"),
+        Reply proxied = user.post("/api/rooms", Json.object("name", "mine too"),
                 "Origin", "https://chat.example.com", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "chat.example.com");
 
         assertThat(direct.status()).isEqualTo(201);
@@ -75,9 +77,9 @@ class CrossOriginIT {
 
     @Test
     void aForwardedHostDoesNotMatchAnotherSite() {
-        ApiClient user = new ApiClient(plain).signUp("fwdhost");
+        Session user = TestUsers.signUp(plain, "fwdhost");
 
-        ApiClient.Response response = user.post("/api/rooms", json("name", "forged"),
+        Reply response = user.post("/api/rooms", Json.object("name", "forged"),
                 "Origin", "https://evil.example", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "chat.example.com");
 
         assertThat(response.status()).isEqualTo(403);
@@ -85,24 +87,24 @@ class CrossOriginIT {
 
     @Test
     void readsAndRequestsWithoutOriginAreUnaffected() {
-        ApiClient user = new ApiClient(plain).signUp("noorigin");
+        Session user = TestUsers.signUp(plain, "noorigin");
 
-        assertThat(user.send(user.builder("/api/rooms").header("Origin", "https://evil.example").GET()).status()).isEqualTo(200);
-        assertThat(user.post("/api/rooms", json("name", "no origin header")).status()).isEqualTo(201);
+        assertThat(user.send(Request.get("/api/rooms").header("Origin", "https://evil.example")).status()).isEqualTo(200);
+        assertThat(user.post("/api/rooms", Json.object("name", "no origin header")).status()).isEqualTo(201);
     }
 
     @Test
     void refusedRequestsDoNotLeakInFlightSlots() {
-        ApiClient user = new ApiClient(plain).signUp("leak");
+        Session user = TestUsers.signUp(plain, "leak");
         for (int i = 0; i < 300; i++) {
-            assertThat(user.post("/api/rooms", json("name", "x"), "Origin", "https://evil.example").status()).isEqualTo(403);
+            assertThat(user.post("/api/rooms", Json.object("name", "x"), "Origin", "https://evil.example").status()).isEqualTo(403);
         }
         assertThat(user.get("/api/rooms").status()).isEqualTo(200);
     }
 
     @Test
     void withoutAllowedOriginsThereAreNoCorsHeadersAndNoPreflight() {
-        ApiClient.Response preflight = preflight(plain, PARTNER);
+        Reply preflight = preflight(plain, PARTNER);
 
         assertThat(preflight.status()).isNotEqualTo(204).isLessThan(500);
         assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
@@ -111,15 +113,15 @@ class CrossOriginIT {
 
     @Test
     void anAllowedOriginGetsPreflightAndCredentialedCors() {
-        ApiClient.Response preflight = preflight(withPartner, PARTNER);
+        Reply preflight = preflight(withPartner, PARTNER);
         assertThat(preflight.status()).isEqualTo(204);
         assertThat(preflight.header("Access-Control-Allow-Origin")).isEqualTo(PARTNER);
         assertThat(preflight.header("Access-Control-Allow-Credentials")).isEqualTo("true");
         assertThat(preflight.header("Access-Control-Allow-Methods")).contains("POST");
         assertThat(preflight.header("Access-Control-Allow-Headers")).contains("Idempotency-Key");
 
-        ApiClient user = new ApiClient(withPartner).signUp("partner");
-        ApiClient.Response created = user.post("/api/rooms", json("name", "from partner"), "Origin", PARTNER);
+        Session user = TestUsers.signUp(withPartner, "partner");
+        Reply created = user.post("/api/rooms", Json.object("name", "from partner"), "Origin", PARTNER);
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.header("Access-Control-Allow-Origin")).isEqualTo(PARTNER);
         assertThat(created.header("Vary")).contains("Origin");
@@ -127,24 +129,23 @@ class CrossOriginIT {
 
     @Test
     void anUnlistedOriginGetsNoPreflightAndIsRefused() {
-        ApiClient.Response preflight = preflight(withPartner, "https://evil.example");
+        Reply preflight = preflight(withPartner, "https://evil.example");
         assertThat(preflight.status()).isEqualTo(403);
         assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
 
-        ApiClient user = new ApiClient(withPartner).signUp("unlisted");
-        assertThat(user.post("/api/rooms", json("name", "x"), "Origin", "https://evil.example").status()).isEqualTo(403);
+        Session user = TestUsers.signUp(withPartner, "unlisted");
+        assertThat(user.post("/api/rooms", Json.object("name", "x"), "Origin", "https://evil.example").status()).isEqualTo(403);
     }
 
-    private static ApiClient.Response preflight(URI base, String origin) {
-        ApiClient anonymous = new ApiClient(base);
-        return anonymous.send(anonymous.builder("/api/rooms")
+    private static Reply preflight(URI base, String origin) {
+        Session anonymous = TestUsers.at(base);
+        return anonymous.send(Request.of("OPTIONS", "/api/rooms")
                 .header("Origin", origin)
                 .header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "content-type, idempotency-key")
-                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+                .header("Access-Control-Request-Headers", "content-type, idempotency-key"));
     }
 
-    private static int roomCount(ApiClient user) {
+    private static int roomCount(Session user) {
         int count = 0;
         String cursor = "";
         while (true) {

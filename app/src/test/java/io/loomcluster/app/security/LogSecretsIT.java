@@ -1,6 +1,8 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Passwords and session ids never reach the instances' logs, whatever the request did. */
@@ -23,13 +24,13 @@ class LogSecretsIT {
     void passwordsAndSessionIdsAreNotLogged() {
         String password = "Pw-" + Long.toHexString(System.nanoTime()) + "-never-log-me";
         String wrongPassword = "Wrong-" + Long.toHexString(System.nanoTime()) + "-never-log-me";
-        String name = ApiClient.uniqueUsername("secrets");
-        ApiClient client = new ApiClient(cluster.appUrl(0));
-        assertThat(client.post("/api/users", json("username", name, "password", password)).status()).isEqualTo(201);
+        String name = TestUsers.uniqueUsername("secrets");
+        Session client = TestUsers.at(cluster.appUrl(0));
+        assertThat(client.post("/api/users", Json.object("username", name, "password", password)).status()).isEqualTo(201);
         assertThat(client.login(name, wrongPassword).status()).isEqualTo(401);
         assertThat(client.login(name, password).status()).isEqualTo(200);
-        String session = client.session().orElseThrow();
-        ApiClient other = client.on(cluster.appUrl(1));
+        String session = client.cookie().orElseThrow();
+        Session other = client.on(cluster.appUrl(1));
         assertThat(other.get("/api/session").status()).isEqualTo(200);
         // Bad input that carries the password: a malformed body, and a field of the wrong type.
         other.post("/api/session", "{\"username\":\"" + name + "\",\"password\":\"" + password + "\",}");

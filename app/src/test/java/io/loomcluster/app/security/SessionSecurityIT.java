@@ -1,6 +1,9 @@
 package io.loomcluster.app.security;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.Await;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
@@ -20,13 +23,13 @@ class SessionSecurityIT {
     @Test
     void withCookieSecureTheSessionCookieIsSecureHttpOnlyAndSameSiteLax() {
         ManagedProcess secure = cluster.startApp(Map.of("COOKIE_SECURE", "true"));
-        ApiClient client = new ApiClient(TestCluster.baseUrl(secure));
-        String name = ApiClient.uniqueUsername("secure");
-        client.post("/api/users", ApiClient.json("username", name, "password", ApiClient.PASSWORD));
+        Session client = TestUsers.at(TestCluster.baseUrl(secure));
+        String name = TestUsers.uniqueUsername("secure");
+        client.post("/api/users", Json.object("username", name, "password", TestUsers.PASSWORD));
 
-        ApiClient.Response login = client.login(name, ApiClient.PASSWORD);
+        Reply login = client.login(name, TestUsers.PASSWORD);
         String cookie = login.headers("Set-Cookie").stream().filter(c -> c.startsWith("SESSION=")).findFirst().orElseThrow();
-        ApiClient.Response logout = client.delete("/api/session");
+        Reply logout = client.delete("/api/session");
         String cleared = logout.headers("Set-Cookie").stream().filter(c -> c.startsWith("SESSION=")).findFirst().orElseThrow();
 
         assertThat(cookie).contains("; Secure").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
@@ -37,8 +40,8 @@ class SessionSecurityIT {
     void aSessionIsNotAcceptedAfterItsIdleTimeout() {
         ManagedProcess shortLived = cluster.startApp(Map.of("SESSION_IDLE_TIMEOUT", "2s"));
         URI url = TestCluster.baseUrl(shortLived);
-        ApiClient client = new ApiClient(url).signUp("expiry");
-        String session = client.session().orElseThrow();
+        Session client = TestUsers.signUp(url, "expiry");
+        String session = client.cookie().orElseThrow();
         assertThat(client.get("/api/session").status()).isEqualTo(200);
 
         // Every use extends the session, so wait on Redis, not by asking the API.
@@ -47,7 +50,7 @@ class SessionSecurityIT {
                     () -> !redis.exists("loom:session:" + session));
         }
 
-        ApiClient.Response after = client.get("/api/session");
+        Reply after = client.get("/api/session");
         assertThat(after.status()).isEqualTo(401);
         assertThat(after.contentType()).isEqualTo("application/problem+json");
         assertThat(client.on(cluster.appUrl(0)).get("/api/session").status()).isEqualTo(401);
@@ -55,15 +58,15 @@ class SessionSecurityIT {
 
     @Test
     void logoutEndsTheSessionOnEveryInstanceAndForEveryEndpoint() {
-        ApiClient onA = new ApiClient(cluster.appUrl(0)).signUp("logout");
-        long room = onA.createRoom("before logout");
-        ApiClient onB = onA.on(cluster.appUrl(1));
+        Session onA = TestUsers.signUp(cluster.appUrl(0), "logout");
+        long room = onA.createRoom("before logout").id();
+        Session onB = onA.on(cluster.appUrl(1));
 
         assertThat(onA.delete("/api/session").status()).isEqualTo(204);
 
         assertThat(onB.get("/api/session").status()).isEqualTo(401);
         assertThat(onB.get("/api/rooms").status()).isEqualTo(401);
-        assertThat(onB.post("/api/rooms/" + room + "/messages", ApiClient.json("text", "after logout")).status()).isEqualTo(401);
+        assertThat(onB.post("/api/rooms/" + room + "/messages", Json.object("text", "after logout")).status()).isEqualTo(401);
         assertThat(onB.get("/api/rooms/" + room + "/messages?after=0").status()).isEqualTo(401);
     }
 }

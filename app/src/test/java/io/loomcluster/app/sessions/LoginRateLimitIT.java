@@ -1,6 +1,8 @@
 package io.loomcluster.app.sessions;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
@@ -15,21 +17,21 @@ class LoginRateLimitIT {
 
     @Test
     void loginAttemptsPerUsernameAreCountedAcrossInstances() {
-        ApiClient owner = new ApiClient(a).signUp("limited");
+        Session owner = TestUsers.signUp(a, "limited");
         // The sign-up's login was attempt 1 of the default 10 per username; nine more alternate
         // between the two instances, each from its own address so that only the per-username limit can trip.
         for (int i = 0; i < 9; i++) {
-            ApiClient attacker = new ApiClient(i % 2 == 0 ? a : b);
+            Session attacker = TestUsers.at(i % 2 == 0 ? a : b);
             assertThat(attacker.login(owner.username(), "wrong password " + i).status()).isEqualTo(401);
         }
 
-        ApiClient.Response limited = new ApiClient(b).login(owner.username(), "wrong password again");
+        Reply limited = TestUsers.at(b).login(owner.username(), "wrong password again");
 
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.contentType()).startsWith("application/problem+json");
         assertThat(Integer.parseInt(limited.header("Retry-After"))).isPositive();
         // Even the right password is refused while the window lasts.
-        assertThat(new ApiClient(a).login(owner.username(), ApiClient.PASSWORD).status()).isEqualTo(429);
+        assertThat(TestUsers.at(a).login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(429);
     }
 
     @Test
@@ -38,15 +40,15 @@ class LoginRateLimitIT {
         // The default allows 100 attempts per address per minute; a different username each time,
         // alternating instances, so that only the shared per-address counter can trip.
         for (int attempt = 0; attempt < 100; attempt++) {
-            ApiClient client = new ApiClient(attempt % 2 == 0 ? a : b, address);
-            assertThat(client.login(ApiClient.uniqueUsername("nobody"), "wrong password").status()).isEqualTo(401);
+            Session client = TestUsers.at(attempt % 2 == 0 ? a : b, address);
+            assertThat(client.login(TestUsers.uniqueUsername("nobody"), "wrong password").status()).isEqualTo(401);
         }
 
-        ApiClient.Response limited = new ApiClient(b, address).login(ApiClient.uniqueUsername("nobody"), "wrong password");
+        Reply limited = TestUsers.at(b, address).login(TestUsers.uniqueUsername("nobody"), "wrong password");
 
         assertThat(limited.status()).isEqualTo(429);
-        ApiClient elsewhere = new ApiClient(a, "203.0.113.78");
-        assertThat(elsewhere.login(ApiClient.uniqueUsername("nobody"), "wrong password").status()).isEqualTo(401);
+        Session elsewhere = TestUsers.at(a, "203.0.113.78");
+        assertThat(elsewhere.login(TestUsers.uniqueUsername("nobody"), "wrong password").status()).isEqualTo(401);
     }
 
 }

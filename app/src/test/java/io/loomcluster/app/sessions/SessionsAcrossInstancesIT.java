@@ -1,12 +1,14 @@
 package io.loomcluster.app.sessions;
 
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SessionsAcrossInstancesIT {
@@ -16,56 +18,56 @@ class SessionsAcrossInstancesIT {
 
     @Test
     void sessionMadeOnOneInstanceWorksOnTheOtherAndLogoutThereEndsItEverywhere() {
-        ApiClient onA = new ApiClient(a).signUp("across");
-        ApiClient onB = onA.on(b);
+        Session onA = TestUsers.signUp(a, "across");
+        Session onB = onA.on(b);
 
-        ApiClient.Response meOnB = onB.get("/api/session");
+        Reply meOnB = onB.get("/api/session");
         assertThat(meOnB.status()).isEqualTo(200);
         assertThat(meOnB.json().get("username").asText()).isEqualTo(onA.username());
         assertThat(meOnB.header("X-Instance-Id")).isNotEqualTo(onA.get("/api/session").header("X-Instance-Id"));
 
         assertThat(onB.delete("/api/session").status()).isEqualTo(204);
 
-        ApiClient stale = new ApiClient(a);
-        stale.useSession(onA.session().orElseThrow());
+        Session stale = TestUsers.at(a);
+        stale.useCookie(onA.cookie().orElseThrow());
         assertThat(stale.get("/api/session").status()).isEqualTo(401);
     }
 
     @Test
     void loginRotatesTheSessionIdAndTheOldIdStopsWorking() {
-        ApiClient client = new ApiClient(a).signUp("rotate");
-        String first = client.session().orElseThrow();
+        Session client = TestUsers.signUp(a, "rotate");
+        String first = client.cookie().orElseThrow();
 
-        assertThat(client.login(client.username(), ApiClient.PASSWORD).status()).isEqualTo(200);
-        String second = client.session().orElseThrow();
+        assertThat(client.login(client.username(), TestUsers.PASSWORD).status()).isEqualTo(200);
+        String second = client.cookie().orElseThrow();
 
         assertThat(second).isNotEqualTo(first);
-        ApiClient old = new ApiClient(b);
-        old.useSession(first);
+        Session old = TestUsers.at(b);
+        old.useCookie(first);
         assertThat(old.get("/api/session").status()).isEqualTo(401);
         assertThat(client.on(b).get("/api/session").status()).isEqualTo(200);
     }
 
     @Test
     void aSessionIdChosenByTheClientIsNeverAdopted() {
-        ApiClient attacker = new ApiClient(a);
-        attacker.useSession("attacker-chosen-session-id-aaaaaaaaaaaaaaaa");
-        String name = ApiClient.uniqueUsername("fixation");
-        attacker.post("/api/users", json("username", name, "password", ApiClient.PASSWORD));
+        Session attacker = TestUsers.at(a);
+        attacker.useCookie("attacker-chosen-session-id-aaaaaaaaaaaaaaaa");
+        String name = TestUsers.uniqueUsername("fixation");
+        attacker.post("/api/users", Json.object("username", name, "password", TestUsers.PASSWORD));
 
-        ApiClient.Response login = attacker.login(name, ApiClient.PASSWORD);
+        Reply login = attacker.login(name, TestUsers.PASSWORD);
 
         assertThat(login.status()).isEqualTo(200);
-        assertThat(attacker.session()).get().isNotEqualTo("attacker-chosen-session-id-aaaaaaaaaaaaaaaa");
+        assertThat(attacker.cookie()).get().isNotEqualTo("attacker-chosen-session-id-aaaaaaaaaaaaaaaa");
     }
 
     @Test
     void sessionCookieIsHttpOnlyAndSameSiteLax() {
-        ApiClient client = new ApiClient(a);
-        String name = ApiClient.uniqueUsername("cookie");
-        client.post("/api/users", json("username", name, "password", ApiClient.PASSWORD));
+        Session client = TestUsers.at(a);
+        String name = TestUsers.uniqueUsername("cookie");
+        client.post("/api/users", Json.object("username", name, "password", TestUsers.PASSWORD));
 
-        ApiClient.Response login = client.login(name, ApiClient.PASSWORD);
+        Reply login = client.login(name, TestUsers.PASSWORD);
 
         String cookie = login.headers("Set-Cookie").stream().filter(c -> c.startsWith("SESSION=")).findFirst().orElseThrow();
         assertThat(cookie).contains("HttpOnly").contains("SameSite=Lax").contains("Path=/").doesNotContain("Secure");
@@ -73,10 +75,10 @@ class SessionsAcrossInstancesIT {
 
     @Test
     void wrongPasswordAndUnknownUserAreBoth401WithoutSayingWhich() {
-        ApiClient client = new ApiClient(a).signUp("wrongpw");
+        Session client = TestUsers.signUp(a, "wrongpw");
 
-        ApiClient.Response wrongPassword = new ApiClient(a).login(client.username(), "not the password");
-        ApiClient.Response unknownUser = new ApiClient(a).login(ApiClient.uniqueUsername("ghost"), "not the password");
+        Reply wrongPassword = TestUsers.at(a).login(client.username(), "not the password");
+        Reply unknownUser = TestUsers.at(a).login(TestUsers.uniqueUsername("ghost"), "not the password");
 
         assertThat(wrongPassword.status()).isEqualTo(401);
         assertThat(unknownUser.status()).isEqualTo(401);
@@ -85,10 +87,10 @@ class SessionsAcrossInstancesIT {
 
     @Test
     void registeringATakenUsernameIs409() {
-        ApiClient client = new ApiClient(a).signUp("taken");
+        Session client = TestUsers.signUp(a, "taken");
 
-        ApiClient.Response again = new ApiClient(b).post("/api/users",
-                json("username", client.username(), "password", "another password"));
+        Reply again = TestUsers.at(b).post("/api/users",
+                Json.object("username", client.username(), "password", "another password"));
 
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.contentType()).startsWith("application/problem+json");

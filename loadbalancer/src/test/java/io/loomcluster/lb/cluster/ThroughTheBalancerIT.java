@@ -1,13 +1,17 @@
 package io.loomcluster.lb.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.testing.ApiClient;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.TestUsers;
 import io.loomcluster.testing.Await;
-import io.loomcluster.testing.SseStream;
+import io.loomcluster.client.EventStream;
 import io.loomcluster.testing.TestCluster;
-import io.loomcluster.testing.WsClient;
-import io.loomcluster.lb.testing.Balancer;
-import io.loomcluster.lb.testing.Processes;
+import io.loomcluster.client.LiveSocket;
+import io.loomcluster.testing.BalancerProcess;
+import io.loomcluster.lb.testing.BalancerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,21 +25,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import static io.loomcluster.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The real app instances behind the real balancer: what a client of the cluster sees. */
 class ThroughTheBalancerIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Balancer balancer;
+    private static BalancerProcess balancer;
     private static URI front;
 
     @BeforeAll
     static void startBalancer() {
         TestCluster cluster = TestCluster.shared();
         // The instances register themselves in Redis; the balancer discovers them there.
-        balancer = Processes.balancer("lb-cluster", Map.of("LB_DISCOVERY", "redis", "REDIS_URL", cluster.services().redisUrl(),
+        balancer = BalancerFixture.balancer("lb-cluster", Map.of("LB_DISCOVERY", "redis", "REDIS_URL", cluster.services().redisUrl(),
                 "LB_REDIS_INTERVAL", "200ms"));
         front = URI.create("http://127.0.0.1:" + balancer.port());
         Await.until("both instances to be discovered and healthy", Duration.ofSeconds(30),
@@ -51,11 +54,11 @@ class ThroughTheBalancerIT {
 
     @Test
     void requestsAreSpreadOverTheInstancesAndTheSessionWorksOnEach() {
-        ApiClient user = new ApiClient(front).signUp("lbspread");
+        Session user = TestUsers.signUp(front, "lbspread");
         Map<String, Integer> served = new HashMap<>();
 
         for (int i = 0; i < 10; i++) {
-            ApiClient.Response me = user.get("/api/session");
+            Reply me = user.get("/api/session");
             assertThat(me.status()).isEqualTo(200);
             served.merge(me.header("X-Instance-Id"), 1, Integer::sum);
         }
@@ -66,8 +69,8 @@ class ThroughTheBalancerIT {
 
     @Test
     void theRequestIdIsCarriedThroughAndTheClientAddressIsTheBalancersView() {
-        ApiClient user = new ApiClient(front);
-        ApiClient.Response response = user.send(user.builder("/health/live").header("X-Request-Id", "through-lb-1").GET());
+        Session user = TestUsers.at(front);
+        Reply response = user.send(Request.get("/health/live").header("X-Request-Id", "through-lb-1"));
 
         assertThat(response.header("X-Request-Id")).isEqualTo("through-lb-1");
         assertThat(response.header("X-Instance-Id")).startsWith("app-");
@@ -75,35 +78,35 @@ class ThroughTheBalancerIT {
 
     @Test
     void liveMessagesArriveOverSseWebSocketAndLongPollThroughTheBalancer() throws Exception {
-        ApiClient user = new ApiClient(front).signUp("lblive");
-        long room = user.createRoom("through the balancer");
-        WsClient socket = WsClient.connect(user, front, "/api/rooms/" + room + "/ws", true);
-        try (SseStream stream = SseStream.open(user, "/api/rooms/" + room + "/events", null)) {
+        Session user = TestUsers.signUp(front, "lblive");
+        long room = user.createRoom("through the balancer").id();
+        LiveSocket socket = user.on(front).webSocket("/api/rooms/" + room + "/ws", true);
+        try (EventStream stream = user.events(room, null)) {
             assertThat(stream.status()).isEqualTo(200);
-            CompletableFuture<ApiClient.Response> poll = CompletableFuture.supplyAsync(
+            CompletableFuture<Reply> poll = CompletableFuture.supplyAsync(
                     () -> user.get("/api/rooms/" + room + "/messages?after=0&wait=20"), Executors.newVirtualThreadPerTaskExecutor());
             // The SSE and WebSocket subscriptions are live once a message posted now reaches them.
-            long id = user.post("/api/rooms/" + room + "/messages", json("text", "through"), "Idempotency-Key", "lb-1")
+            long id = user.post("/api/rooms/" + room + "/messages", Json.object("text", "through"), "Idempotency-Key", "lb-1")
                     .json().get("id").asLong();
 
             assertThat(stream.next(WAIT).id()).isEqualTo(Long.toString(id));
             assertThat(JSON.readTree(socket.next(WAIT)).get("id").asLong()).isEqualTo(id);
             assertThat(poll.get(30, TimeUnit.SECONDS).json().at("/items/0/id").asLong()).isEqualTo(id);
         }
-        socket.socket.sendClose(1000, "bye").join();
-        assertThat(socket.closed.get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+        socket.close(1000, "bye");
+        assertThat(socket.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
     }
 
     @Test
     void aReconnectThroughTheBalancerReplaysWhatWasMissed() throws Exception {
-        ApiClient user = new ApiClient(front).signUp("lbreplay");
-        long room = user.createRoom("replay through the balancer");
+        Session user = TestUsers.signUp(front, "lbreplay");
+        long room = user.createRoom("replay through the balancer").id();
         List<Long> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            ids.add(user.post("/api/rooms/" + room + "/messages", json("text", "r" + i)).json().get("id").asLong());
+            ids.add(user.post("/api/rooms/" + room + "/messages", Json.object("text", "r" + i)).json().get("id").asLong());
         }
 
-        try (SseStream stream = SseStream.open(user, "/api/rooms/" + room + "/events", Long.toString(ids.get(1)))) {
+        try (EventStream stream = user.events(room, Long.toString(ids.get(1)))) {
             assertThat(stream.next(WAIT).id()).isEqualTo(Long.toString(ids.get(2)));
             assertThat(stream.next(WAIT).id()).isEqualTo(Long.toString(ids.get(3)));
         }
@@ -111,10 +114,10 @@ class ThroughTheBalancerIT {
 
     @Test
     void graphqlAndProblemResponsesPassThroughUnchanged() {
-        ApiClient user = new ApiClient(front).signUp("lbgql");
+        Session user = TestUsers.signUp(front, "lbgql");
 
-        ApiClient.Response graphql = user.post("/graphql", json("query", "{ me { username } }"));
-        ApiClient.Response problem = user.post("/api/rooms", "{\"name\": ");
+        Reply graphql = user.post("/graphql", Json.object("query", "{ me { username } }"));
+        Reply problem = user.post("/api/rooms", "{\"name\": ");
 
         assertThat(graphql.json().at("/data/me/username").asText()).isEqualTo(user.username());
         assertThat(problem.status()).isEqualTo(400);

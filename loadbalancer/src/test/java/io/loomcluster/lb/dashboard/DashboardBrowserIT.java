@@ -1,10 +1,9 @@
 package io.loomcluster.lb.dashboard;
 
 import io.loomcluster.lb.testing.BackendProcess;
-import io.loomcluster.lb.testing.Balancer;
+import io.loomcluster.lb.testing.BalancerFixture;
 import io.loomcluster.lb.testing.Browser;
-import io.loomcluster.lb.testing.Http;
-import io.loomcluster.lb.testing.Processes;
+import io.loomcluster.testing.BalancerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,25 +27,23 @@ class DashboardBrowserIT {
     private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    private BalancerFixture lb;
     private BackendProcess a;
     private BackendProcess b;
-    private Balancer balancer;
+    private BalancerProcess balancer;
 
+    // Its own fixture: the test kills a backend and the balancer itself.
     @BeforeEach
     void start() {
-        var backends = Processes.backends("web-a", "web-b");
-        a = backends.get(0);
-        b = backends.get(1);
-        balancer = Processes.balancer("web-lb", Map.of("LB_BACKENDS", a.url() + "," + b.url()));
-        balancer.awaitState(a, "healthy");
-        balancer.awaitState(b, "healthy");
+        lb = BalancerFixture.start("web", Map.of());
+        a = lb.a();
+        b = lb.b();
+        balancer = lb.balancer();
     }
 
     @AfterEach
     void stop() {
-        balancer.close();
-        a.close();
-        b.close();
+        lb.close();
     }
 
     @Test
@@ -62,7 +59,7 @@ class DashboardBrowserIT {
             page.executeScript("document.documentElement.dataset.sameDocument = 'yes'");
 
             for (int i = 0; i < 200; i++) {
-                Http.expect200(Http.get(balancer.url("/echo")));
+                assertThat(lb.get("/echo").status()).isEqualTo(200);
             }
             wait.until(d -> !"0".equals(figure(page, a, ".f-rps")) || !"0".equals(figure(page, b, ".f-rps")));
 
@@ -84,7 +81,7 @@ class DashboardBrowserIT {
             assertThat(page.findElement(By.id("live-text")).getText()).isEqualTo("offline");
             browser.screenshot(SCREENSHOTS.resolve("dashboard-offline.png"));
 
-            balancer.process().start().awaitReady(Processes.START_TIMEOUT);
+            balancer.process().start().awaitReady(BalancerProcess.START_TIMEOUT);
             wait.until(d -> !d.findElement(By.id("banner")).isDisplayed() && "healthy".equals(stateOf(page, b)));
             assertThat(sameDocument(page)).isTrue();
         }

@@ -6,8 +6,10 @@ import io.loomcluster.lb.LoadBalancer;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.testing.BackendProcess;
-import io.loomcluster.lb.testing.Http;
-import io.loomcluster.lb.testing.Processes;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
+import io.loomcluster.lb.testing.BalancerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,12 +34,13 @@ class DnsDiscoveryIT {
     private static BackendProcess second;
     private static LoadBalancer balancer;
     private static int port;
+    private static final LoomClient CLIENT = LoomClient.builder(URI.create("http://127.0.0.1")).retry(RetryPolicy.NONE).build();
 
     @BeforeAll
     static void start() throws Exception {
         int backendPort = FreePorts.pick();
-        first = Processes.backend("dns-1", "127.0.0.1", backendPort);
-        second = Processes.backend("dns-2", "127.0.0.2", backendPort);
+        first = BalancerFixture.backend("dns-1", "127.0.0.1", backendPort);
+        second = BalancerFixture.backend("dns-2", "127.0.0.2", backendPort);
         port = FreePorts.pick();
         LbConfig config = LbConfig.fromEnv(Map.of(
                 "LB_PORT", Integer.toString(port),
@@ -72,8 +75,8 @@ class DnsDiscoveryIT {
 
     private static void awaitServedBy(Set<String> expected) {
         Await.until("requests to be served by exactly " + expected, Duration.ofSeconds(10), () -> IntStream.range(0, 6)
-                .mapToObj(i -> Http.get(URI.create("http://127.0.0.1:" + port + "/echo")).headers()
-                        .firstValue("X-Instance-Id").orElse("none"))
+                .mapToObj(i -> String.valueOf(CLIENT.at(URI.create("http://127.0.0.1:" + port)).send(Request.get("/echo"))
+                        .instanceId()))
                 .collect(Collectors.toSet()).equals(expected));
     }
 }

@@ -3,9 +3,11 @@ package io.loomcluster.lb.discovery;
 import io.loomcluster.testing.EmbeddedServices;
 import io.loomcluster.testing.Await;
 import io.loomcluster.lb.testing.BackendProcess;
-import io.loomcluster.lb.testing.Balancer;
-import io.loomcluster.lb.testing.Http;
-import io.loomcluster.lb.testing.Processes;
+import io.loomcluster.lb.testing.BalancerFixture;
+import io.loomcluster.testing.BalancerProcess;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,23 +29,26 @@ class RedisDiscoveryIT {
     private static RedisClient redis;
     private static BackendProcess a;
     private static BackendProcess b;
-    private static Balancer balancer;
+    private static BalancerProcess balancer;
+    private static LoomClient client;
 
     @BeforeAll
     static void start() {
         services = EmbeddedServices.start(EmbeddedServices.Options.ephemeral());
         redis = RedisClient.create(URI.create(services.redisUrl()));
-        var backends = Processes.backends("redis-a", "redis-b");
+        var backends = BalancerFixture.backends("redis-a", "redis-b");
         a = backends.get(0);
         b = backends.get(1);
-        balancer = Processes.balancer("redis-lb", Map.of(
+        balancer = BalancerFixture.balancer("redis-lb", Map.of(
                 "LB_DISCOVERY", "redis",
                 "REDIS_URL", services.redisUrl(),
                 "LB_REDIS_INTERVAL", "200ms"));
+        client = LoomClient.builder(balancer.url()).retry(RetryPolicy.NONE).build();
     }
 
     @AfterAll
     static void stop() {
+        client.close();
         balancer.close();
         a.close();
         b.close();
@@ -54,21 +59,21 @@ class RedisDiscoveryIT {
     @Test
     void registeredBackendsArePickedUpAndRemovedOrExpiredOnesDropped() {
         register(a, System.currentTimeMillis() + 60_000);
-        balancer.awaitState(a, "healthy");
+        balancer.awaitState(a.url(), "healthy");
         assertThat(servedBy(6)).containsExactly("redis-a");
 
         register(b, System.currentTimeMillis() + 60_000);
-        balancer.awaitState(b, "healthy");
+        balancer.awaitState(b.url(), "healthy");
         Await.until("both backends to serve", Duration.ofSeconds(10),
                 () -> servedBy(6).equals(Set.of("redis-a", "redis-b")));
 
         redis.zrem(KEY, a.url().toString());
-        balancer.awaitState(a, "absent");
+        balancer.awaitState(a.url(), "absent");
         assertThat(servedBy(6)).containsExactly("redis-b");
 
         register(b, System.currentTimeMillis() - 1);
-        balancer.awaitState(b, "absent");
-        assertThat(Http.get(balancer.url("/echo")).statusCode()).isEqualTo(503);
+        balancer.awaitState(b.url(), "absent");
+        assertThat(client.send(Request.get("/echo")).status()).isEqualTo(503);
     }
 
     private static void register(BackendProcess backend, long expiresAtMillis) {
@@ -77,7 +82,7 @@ class RedisDiscoveryIT {
 
     private static Set<String> servedBy(int requests) {
         return IntStream.range(0, requests)
-                .mapToObj(i -> Http.get(balancer.url("/echo")).headers().firstValue("X-Instance-Id").orElse("none"))
+                .mapToObj(i -> String.valueOf(client.send(Request.get("/echo")).instanceId()))
                 .collect(Collectors.toSet());
     }
 }

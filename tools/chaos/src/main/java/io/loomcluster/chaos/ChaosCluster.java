@@ -1,17 +1,10 @@
 package io.loomcluster.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loomcluster.testing.FreePorts;
-import io.loomcluster.testing.Await;
+import io.loomcluster.testing.BalancerProcess;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,8 +18,6 @@ import java.util.Map;
  */
 public final class ChaosCluster implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final HttpClient ADMIN = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What to start: jars, where logs go, and extra environment for the instances and the balancer. */
     public record Spec(Path appJar, Path lbJar, Path logDir, int instances, Map<String, String> appEnv,
@@ -59,17 +50,12 @@ public final class ChaosCluster implements AutoCloseable {
 
     private final TestCluster cluster;
     private final List<ManagedProcess> apps;
-    private final ManagedProcess balancer;
-    private final int lbPort;
-    private final int adminPort;
+    private final BalancerProcess balancer;
 
-    private ChaosCluster(TestCluster cluster, List<ManagedProcess> apps, ManagedProcess balancer, int lbPort,
-                         int adminPort) {
+    private ChaosCluster(TestCluster cluster, List<ManagedProcess> apps, BalancerProcess balancer) {
         this.cluster = cluster;
         this.apps = apps;
         this.balancer = balancer;
-        this.lbPort = lbPort;
-        this.adminPort = adminPort;
     }
 
     public static ChaosCluster start(Spec spec) {
@@ -81,20 +67,14 @@ public final class ChaosCluster implements AutoCloseable {
                     "SHUTDOWN_DRAIN_DELAY", "2s"));
             appEnv.putAll(spec.appEnv());
             List<ManagedProcess> apps = cluster.startApps(spec.instances(), appEnv);
-            int lbPort = FreePorts.pick();
-            int adminPort = FreePorts.pick();
             Map<String, String> lbEnv = new HashMap<>(Map.of(
-                    "LB_PORT", Integer.toString(lbPort),
-                    "LB_ADMIN_PORT", Integer.toString(adminPort),
                     "LB_DISCOVERY", "redis",
                     "REDIS_URL", cluster.services().redisUrl(),
                     "LB_HEALTH_INTERVAL", "1s"));
             lbEnv.putAll(spec.lbEnv());
-            ManagedProcess balancer = cluster.track(ManagedProcess.javaJar("loadbalancer", spec.lbJar(),
-                    List.of("-Xmx256m"), lbEnv, spec.logDir().resolve("loadbalancer.log"),
-                    URI.create("http://127.0.0.1:" + adminPort + "/health/live")));
-            balancer.start().awaitReady(START_TIMEOUT);
-            ChaosCluster chaos = new ChaosCluster(cluster, apps, balancer, lbPort, adminPort);
+            BalancerProcess balancer = BalancerProcess.start("loadbalancer", spec.lbJar(), lbEnv, spec.logDir());
+            cluster.track(balancer.process());
+            ChaosCluster chaos = new ChaosCluster(cluster, apps, balancer);
             chaos.awaitAvailable(spec.instances());
             return chaos;
         } catch (RuntimeException | Error e) {
@@ -104,22 +84,22 @@ public final class ChaosCluster implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + lbPort);
+        return balancer.url();
     }
 
     public int lbPort() {
-        return lbPort;
+        return balancer.port();
     }
 
     public int adminPort() {
-        return adminPort;
+        return balancer.adminPort();
     }
 
     public List<ManagedProcess> apps() {
         return apps;
     }
 
-    public ManagedProcess balancer() {
+    public BalancerProcess balancer() {
         return balancer;
     }
 
@@ -133,43 +113,12 @@ public final class ChaosCluster implements AutoCloseable {
 
     /** Waits until the balancer routes to {@code count} backends. */
     public void awaitAvailable(int count) {
-        Await.until(count + " backends available in the balancer (log: " + balancer.log() + ")", START_TIMEOUT,
-                () -> available() == count);
-    }
-
-    /** Backends the balancer would route a new request to, or -1 when its admin port does not answer. */
-    public int available() {
-        JsonNode status = status();
-        return status == null ? -1 : status.get("available").asInt();
+        balancer.awaitAvailable(count, START_TIMEOUT);
     }
 
     /** The balancer's state for one instance ("healthy", "ejected", ...), or "absent". */
     public String stateOf(ManagedProcess app) {
-        JsonNode status = status();
-        if (status == null) {
-            return "unknown";
-        }
-        String url = TestCluster.baseUrl(app).toString();
-        for (JsonNode b : status.get("backends")) {
-            if (b.get("url").asText().equals(url)) {
-                return b.get("state").asText();
-            }
-        }
-        return "absent";
-    }
-
-    private JsonNode status() {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/status"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            HttpResponse<String> response = ADMIN.send(request, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return balancer.stateOf(TestCluster.baseUrl(app));
     }
 
     /** Graceful restart of one instance on the same port: SIGTERM, wait for exit, start, wait until ready. */
@@ -180,8 +129,8 @@ public final class ChaosCluster implements AutoCloseable {
 
     /** Graceful restart of the balancer on the same ports; returns when it routes to {@code backends} again. */
     public void restartBalancer(int backends) {
-        balancer.terminate(Duration.ofSeconds(40));
-        balancer.start().awaitReady(START_TIMEOUT);
+        balancer.process().terminate(Duration.ofSeconds(40));
+        balancer.process().start().awaitReady(START_TIMEOUT);
         awaitAvailable(backends);
     }
 

@@ -1,12 +1,13 @@
 package io.loomcluster.chaos;
 
+import io.loomcluster.client.Failures;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
 import io.loomcluster.testing.ManagedProcess;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +30,7 @@ final class Flood implements AutoCloseable {
     private final Workload load;
     private final int clients;
     private final Duration duration;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final LoomClient client;
     private final LongAdder requests = new LongAdder();
     private final LongAdder ok = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
@@ -46,11 +46,13 @@ final class Flood implements AutoCloseable {
         this.load = load;
         this.clients = clients;
         this.duration = duration;
+        // No retries: the flood's clients are the ones that do not behave.
+        this.client = LoomClient.builder(cluster.url()).timeout(Duration.ofSeconds(10)).retry(RetryPolicy.NONE).build();
     }
 
     Result run() {
         long deadline = System.nanoTime() + duration.toNanos();
-        String session = load.anyReader().session();
+        String session = load.anyReader().session().cookie().orElseThrow();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             threads.add(Thread.ofVirtual().name("flood").start(() -> {
@@ -64,7 +66,7 @@ final class Flood implements AutoCloseable {
                 for (ManagedProcess app : cluster.apps()) {
                     appRss.accumulateAndGet(rssMib(app), Math::max);
                 }
-                lbRss.accumulateAndGet(rssMib(cluster.balancer()), Math::max);
+                lbRss.accumulateAndGet(rssMib(cluster.balancer().process()), Math::max);
                 ApiUser.sleep(250);
             }
         });
@@ -78,31 +80,21 @@ final class Flood implements AutoCloseable {
 
     private void once(String session) {
         long room = load.rooms().get(ThreadLocalRandom.current().nextInt(load.rooms().size()));
-        URI uri = cluster.url().resolve("/api/rooms/" + room + "/messages?after=0&limit=50");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header("Cookie", "SESSION=" + session).GET().build();
-        long start = System.nanoTime();
         requests.increment();
-        try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            if (response.statusCode() == 200) {
-                ok.increment();
-            } else if (response.statusCode() == 503) {
-                unavailable.increment();
-                slowest503.accumulateAndGet(millis, Math::max);
-                if (response.headers().firstValue("Retry-After").isPresent()) {
-                    withRetryAfter.increment();
-                }
-            } else {
-                other.increment();
+        Reply reply = client.send(Request.get("/api/rooms/" + room + "/messages?after=0&limit=50")
+                .header("Cookie", "SESSION=" + session));
+        if (reply.status() == 200) {
+            ok.increment();
+        } else if (reply.status() == 503) {
+            unavailable.increment();
+            slowest503.accumulateAndGet(reply.elapsed().toMillis(), Math::max);
+            if (reply.header("Retry-After") != null) {
+                withRetryAfter.increment();
             }
-        } catch (java.net.http.HttpTimeoutException e) {
+        } else if (Failures.TIMEOUT.equals(reply.failure())) {
             timedOut.increment();
-        } catch (IOException e) {
+        } else {
             other.increment();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -131,6 +123,6 @@ final class Flood implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
+        client.close();
     }
 }

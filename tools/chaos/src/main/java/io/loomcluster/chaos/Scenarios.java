@@ -1,9 +1,11 @@
 package io.loomcluster.chaos;
 
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Session;
+import io.loomcluster.client.Transport;
 import io.loomcluster.testing.Await;
 import io.loomcluster.testing.ManagedProcess;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,10 +127,9 @@ public final class Scenarios {
         return run("balancer restarted (SIGTERM, same port)", quickStop, new Fault() {
             @Override
             public void beforeLoad(ChaosCluster cluster, Workload load) {
-                HttpClient http = load.http();
-                String session = load.anyReader().session();
-                followers.add(new LiveFollower(http, cluster.url(), load.rooms().get(0), session, LiveFollower.Transport.SSE));
-                followers.add(new LiveFollower(http, cluster.url(), load.rooms().get(1), session, LiveFollower.Transport.WEBSOCKET));
+                Session session = load.anyReader().session();
+                followers.add(new LiveFollower(session, load.rooms().get(0), Transport.SSE));
+                followers.add(new LiveFollower(session, load.rooms().get(1), Transport.WEBSOCKET));
                 Await.until("live followers connected", Duration.ofSeconds(30),
                         () -> followers.stream().allMatch(LiveFollower::isConnected));
             }
@@ -218,7 +219,8 @@ public final class Scenarios {
     /** A fresh client for recovery checks: one attempt per check, no retries. */
     static ApiUser probe(ChaosCluster cluster, Workload load) {
         ApiUser template = load.writer(0);
-        ApiUser probe = new ApiUser(load.http(), cluster.url(), new Tally(), Duration.ofSeconds(2), Duration.ZERO);
+        ApiUser probe = new ApiUser(LoomClient.builder(cluster.url()).http(load.client().http())
+                .timeout(Duration.ofSeconds(2)).build(), new Tally(), Duration.ZERO);
         probe.adopt(template);
         return probe;
     }

@@ -1,7 +1,8 @@
 package io.loomcluster.chaos;
 
+import io.loomcluster.client.LoomClient;
+
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class Workload implements AutoCloseable {
     private final Shape shape;
     private final String run;
     private final Tally tally = new Tally();
-    private final HttpClient http;
+    private final LoomClient client;
     private final List<ApiUser> writers = new ArrayList<>();
     private final List<ApiUser> readers = new ArrayList<>();
     private final List<Long> rooms = new ArrayList<>();
@@ -40,13 +41,12 @@ public final class Workload implements AutoCloseable {
         this.shape = shape;
         this.run = Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         this.budget = new AtomicLong(shape.maxRequests());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
-                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.client = LoomClient.builder(base).connectTimeout(Duration.ofSeconds(2)).timeout(shape.attemptTimeout()).build();
         for (int i = 0; i < shape.writers(); i++) {
-            writers.add(new ApiUser(http, base, tally, shape.attemptTimeout(), shape.retryBudget()));
+            writers.add(new ApiUser(client, tally, shape.retryBudget()));
         }
         for (int i = 0; i < shape.readers(); i++) {
-            readers.add(new ApiUser(http, base, tally, shape.attemptTimeout(), shape.retryBudget()));
+            readers.add(new ApiUser(client, tally, shape.retryBudget()));
         }
     }
 
@@ -146,13 +146,13 @@ public final class Workload implements AutoCloseable {
         return writers.get(i);
     }
 
-    public HttpClient http() {
-        return http;
+    public LoomClient client() {
+        return client;
     }
 
     @Override
     public void close() {
         stop();
-        http.close();
+        client.close();
     }
 }

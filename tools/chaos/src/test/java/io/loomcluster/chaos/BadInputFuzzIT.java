@@ -8,7 +8,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
-import java.net.http.HttpClient;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.testing.RawHttp;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -45,8 +46,8 @@ class BadInputFuzzIT {
     @BeforeContainer
     static void start() {
         cluster = SharedCluster.get();
-        user = new ApiUser(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), cluster.url(), new Tally(),
-                TIMEOUT, Duration.ZERO).signUp("fuzz_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36));
+        user = new ApiUser(LoomClient.builder(cluster.url()).timeout(TIMEOUT).build(), new Tally(), Duration.ZERO)
+                .signUp("fuzz_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36));
         room = user.createRoom("fuzz room");
     }
 
@@ -56,7 +57,7 @@ class BadInputFuzzIT {
         State before = State.read(cluster.jdbcUrl());
         String request = "POST " + path.replace("{room}", Long.toString(room)) + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n"
                 + (contentType.isEmpty() ? "" : "Content-Type: " + contentType + "\r\n")
-                + (withSession ? "Cookie: SESSION=" + user.session() + "\r\n" : "")
+                + (withSession ? "Cookie: SESSION=" + session() + "\r\n" : "")
                 + "Content-Length: " + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n";
         byte[] bytes = concat(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
                 body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -74,7 +75,7 @@ class BadInputFuzzIT {
                                         @ForAll("headers") List<String> headers) {
         State before = State.read(cluster.jdbcUrl());
         StringBuilder request = new StringBuilder(method + " " + path.replace("{room}", Long.toString(room))
-                + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\nCookie: SESSION=" + user.session() + "\r\n");
+                + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\nCookie: SESSION=" + session() + "\r\n");
         headers.forEach(h -> request.append(h).append("\r\n"));
         request.append("Content-Length: 0\r\n\r\n");
 
@@ -90,7 +91,7 @@ class BadInputFuzzIT {
     void randomPathsAndQueriesAreRefusedCleanly(@ForAll("methods") String method, @ForAll("targets") String target) {
         State before = State.read(cluster.jdbcUrl());
         String request = method + " " + target + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\nCookie: SESSION="
-                + user.session() + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+                + session() + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
 
         int status = exchange(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
 
@@ -98,6 +99,10 @@ class BadInputFuzzIT {
         if (status >= 400) {
             assertThat(State.read(cluster.jdbcUrl())).isEqualTo(before);
         }
+    }
+
+    private static String session() {
+        return user.session().cookie().orElseThrow();
     }
 
     private static void assertCleanAnswer(int status) {

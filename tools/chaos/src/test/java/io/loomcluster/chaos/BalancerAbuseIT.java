@@ -1,8 +1,12 @@
 package io.loomcluster.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.loomcluster.testing.FreePorts;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
 import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.RawHttp;
 import io.loomcluster.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,9 +20,6 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +37,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Hostile clients at the balancer: slow ones, too many connections, smuggling attempts, probes of the admin port. */
 class BalancerAbuseIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ChaosCluster cluster = SharedCluster.get();
+    private final LoomClient client = LoomClient.builder(cluster.url()).timeout(Duration.ofSeconds(10))
+            .retry(RetryPolicy.NONE).build();
 
     @Test
     void clientsThatStopMidHeadersAreCutOffWhileOthersAreServed() throws IOException {
@@ -50,7 +52,7 @@ class BalancerAbuseIT {
                 slow.add(s);
             }
             for (int i = 0; i < 20; i++) {
-                assertThat(get(cluster.url().resolve("/health/live")).statusCode()).isEqualTo(200);
+                assertThat(client.send(Request.get("/health/live")).status()).isEqualTo(200);
             }
             for (Socket s : slow) {
                 String answer = RawHttp.readUntilClosed(s, Duration.ofSeconds(30));
@@ -67,7 +69,7 @@ class BalancerAbuseIT {
     void aBodyThatStopsHalfWayIsCutOffAndNeverReachesABackend() throws IOException {
         long before = backendRequests();
         try (Socket s = halfABody()) {
-            assertThat(get(cluster.url().resolve("/health/live")).statusCode()).isEqualTo(200);
+            assertThat(client.send(Request.get("/health/live")).status()).isEqualTo(200);
 
             RawHttp.readUntilClosed(s, Duration.ofSeconds(30));
         }
@@ -178,14 +180,14 @@ class BalancerAbuseIT {
 
     @Test
     void appResponsesThroughTheBalancerCarrySecurityHeaders() {
-        HttpResponse<String> response = get(cluster.url().resolve("/api/rooms"));
+        Reply response = client.send(Request.get("/api/rooms"));
 
-        assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
-        assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
-        assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(response.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(response.header("Referrer-Policy")).isEqualTo("no-referrer");
+        assertThat(response.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(response.contentType()).isEqualTo("application/problem+json");
     }
 
     private static boolean isClosedByPeer(Socket socket) {
@@ -245,31 +247,6 @@ class BalancerAbuseIT {
 
     /** Requests the balancer has sent to backends so far (health checks not included). */
     private long backendRequests() {
-        JsonNode status = adminStatus();
-        long total = 0;
-        for (JsonNode b : status.get("backends")) {
-            total += b.get("requests").asLong();
-        }
-        return total;
-    }
-
-    private JsonNode adminStatus() {
-        try {
-            return ApiUser.JSON.readTree(get(URI.create("http://127.0.0.1:" + cluster.adminPort() + "/status")).body());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static HttpResponse<String> get(URI uri) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return cluster.balancer().backendRequests();
     }
 }

@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest;
 
-import io.loomcluster.loadtest.api.Json;
+import io.loomcluster.client.Json;
 import io.loomcluster.loadtest.api.Targets;
 import io.loomcluster.loadtest.cli.Options;
 import io.loomcluster.loadtest.fixture.Fixture;
@@ -114,7 +114,7 @@ final class Compare {
         }
         try {
             Files.createDirectories(folder);
-            Files.writeString(folder.resolve("compare.json"), Json.write(Map.of("parameters", options.describe(),
+            Files.writeString(folder.resolve("compare.json"), Json.writeIndented(Map.of("parameters", options.describe(),
                     "targets", targets)));
             Files.writeString(folder.resolve("compare.txt"), table);
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest;
 
-import io.loomcluster.loadtest.api.ApiClient;
+import io.loomcluster.loadtest.api.Api;
 import io.loomcluster.loadtest.api.Targets;
 import io.loomcluster.loadtest.cli.Durations;
 import io.loomcluster.loadtest.cli.Options;
@@ -25,10 +25,10 @@ import java.util.Locale;
 /** One load test: prepares the accounts and rooms, measures a window, and assembles its report. */
 public final class LoadTest {
     private final Options options;
-    private final ApiClient api;
+    private final Api api;
     private final PrintStream log;
 
-    public LoadTest(Options options, ApiClient api, PrintStream log) {
+    public LoadTest(Options options, Api api, PrintStream log) {
         this.options = options;
         this.api = api;
         this.log = log;

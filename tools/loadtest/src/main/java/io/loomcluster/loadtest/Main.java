@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest;
 
-import io.loomcluster.loadtest.api.ApiClient;
+import io.loomcluster.loadtest.api.Api;
 import io.loomcluster.loadtest.api.Targets;
 import io.loomcluster.loadtest.cli.Options;
 import io.loomcluster.loadtest.cli.OptionsParser;
@@ -19,7 +19,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
 
 /** Command line: {@code loadtest [options]} or {@code loadtest compare [options] URL URL...}. */
 public final class Main {
@@ -62,7 +61,7 @@ public final class Main {
         if (watchdog) {
             armWatchdog(options, compare ? options.rounds() * options.targets().size() : 1);
         }
-        try (ApiClient api = newApiClient(options)) {
+        try (Api api = new Api(CONNECT_TIMEOUT, options.timeout())) {
             LoadTest loadTest = new LoadTest(options, api, err);
             return compare ? new Compare(options, loadTest, out, err).run(runId(), reportsFolder(options))
                     : single(options, api, loadTest);
@@ -72,16 +71,7 @@ public final class Main {
         }
     }
 
-    private static ApiClient newApiClient(Options options) {
-        int connections = options.maxInFlight() + options.subscribers() + options.connections() + options.users() + 64;
-        java.net.http.HttpClient webSockets = java.net.http.HttpClient.newBuilder()
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
-        return new ApiClient(ApiClient.newHttpClient(connections, CONNECT_TIMEOUT), webSockets, options.timeout());
-    }
-
-    private int single(Options options, ApiClient api, LoadTest loadTest) {
+    private int single(Options options, Api api, LoadTest loadTest) {
         String runId = runId();
         Targets targets = new Targets(options.targets());
         long setupStart = System.nanoTime();

@@ -1,5 +1,7 @@
 package io.loomcluster.loadtest.metrics;
 
+import io.loomcluster.client.Reply;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,6 +21,15 @@ public final class Ticket {
 
     public long intendedStartNanos() {
         return intendedStartNanos;
+    }
+
+    /** The outcome of a call: its response, or the cause of having none, at the time the reply was complete. */
+    public void complete(String operation, Reply reply) {
+        if (reply.answered()) {
+            response(operation, reply.status(), reply.instanceId(), reply.endNanos());
+        } else {
+            failure(operation, reply.failure(), reply.endNanos());
+        }
     }
 
     /** An HTTP response: 2xx is a success, anything else an error counted by status. */

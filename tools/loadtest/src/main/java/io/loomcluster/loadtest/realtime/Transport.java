@@ -1,7 +1,7 @@
 package io.loomcluster.loadtest.realtime;
 
-import io.loomcluster.loadtest.api.ApiClient;
-import io.loomcluster.loadtest.api.Session;
+import io.loomcluster.loadtest.api.Account;
+import io.loomcluster.loadtest.api.Api;
 import io.loomcluster.loadtest.metrics.Metrics;
 import io.loomcluster.loadtest.metrics.Ticket;
 
@@ -10,16 +10,19 @@ import java.util.Locale;
 
 /** How subscribers receive messages; {@code --transport ws|sse|longpoll|mix}. */
 public enum Transport {
-    WS("ws"), SSE("sse"), LONGPOLL("longpoll"),
+    WS("ws", io.loomcluster.client.Transport.WEBSOCKET), SSE("sse", io.loomcluster.client.Transport.SSE),
+    LONGPOLL("longpoll", io.loomcluster.client.Transport.LONG_POLL),
     /** Not a transport of its own: subscriber <i>i</i> uses ws, sse and longpoll in turn ({@link #of}). */
-    MIX("mix");
+    MIX("mix", null);
 
     private static final Transport[] MIXED = {WS, SSE, LONGPOLL};
 
     private final String option;
+    private final io.loomcluster.client.Transport client;
 
-    Transport(String option) {
+    Transport(String option, io.loomcluster.client.Transport client) {
         this.option = option;
+        this.client = client;
     }
 
     public static Transport parse(String text) {
@@ -49,16 +52,13 @@ public enum Transport {
      * A subscriber to {@code roomIndex} (for delivery accounting) with id {@code roomId}, not yet started.
      * {@code mix} has no channel of its own: resolve it with {@link #of} first.
      */
-    public Subscriber subscriber(ApiClient api, URI base, Session session, long roomId, int roomIndex,
+    public Subscriber subscriber(Api api, URI base, Account account, long roomId, int roomIndex,
                                  long afterId, Deliveries deliveries, Metrics metrics, Ticket firstConnect) {
-        Channel channel = switch (this) {
-            case WS -> new WebSocketChannel(api.webSockets(), base, roomId, session);
-            case SSE -> new SseChannel(api, base, roomId, session);
-            case LONGPOLL -> new LongPollChannel(api, base, roomId, session);
-            case MIX -> throw new IllegalStateException("mix is resolved per subscriber with of(index)");
-        };
+        if (this == MIX) {
+            throw new IllegalStateException("mix is resolved per subscriber with of(index)");
+        }
         deliveries.subscribed(roomIndex);
-        return new Subscriber(channel, deliveries, metrics, afterId, connectOperation(), option,
-                deliveries.target(base), firstConnect);
+        return new Subscriber(api.as(account, base), roomId, afterId, client, deliveries, metrics, connectOperation(),
+                option, deliveries.target(base), firstConnect);
     }
 }

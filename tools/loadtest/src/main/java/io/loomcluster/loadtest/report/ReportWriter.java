@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest.report;
 
-import io.loomcluster.loadtest.api.Json;
+import io.loomcluster.client.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +31,7 @@ public final class ReportWriter {
     public static void write(Path folder, RunReport report) {
         try {
             Files.createDirectories(folder);
-            String json = Json.write(report);
+            String json = Json.writeIndented(report);
             Files.writeString(folder.resolve(JSON), json, StandardCharsets.UTF_8);
             Files.writeString(folder.resolve(HTML), HtmlReport.render(report, json), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest.scenario;
 
-import io.loomcluster.loadtest.api.Session;
+import io.loomcluster.client.Session;
 import io.loomcluster.loadtest.metrics.Ticket;
 
 import java.net.URI;
@@ -20,18 +20,17 @@ final class Browse implements Workload {
 
     @Override
     public void execute(Ticket ticket, long user) {
-        Session session = ctx.fixture().session(user);
         URI base = ctx.targets().next();
+        Session session = ctx.api().as(ctx.fixture().account(user), base);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int pick = random.nextInt(10);
         long room = ctx.fixture().room(random.nextInt(ctx.fixture().rooms().size()));
         if (pick < 5) {
-            ctx.api().get(base, "/api/rooms?limit=20", session).complete(ticket, LIST_ROOMS);
+            ticket.complete(LIST_ROOMS, session.get("/api/rooms?limit=20"));
         } else if (pick < 7) {
-            ctx.api().get(base, "/api/rooms/" + room, session).complete(ticket, GET_ROOM);
+            ticket.complete(GET_ROOM, session.get("/api/rooms/" + room));
         } else {
-            ctx.api().get(base, "/api/rooms/" + room + "/messages?after=0&limit=20", session)
-                    .complete(ticket, READ_MESSAGES);
+            ticket.complete(READ_MESSAGES, session.get("/api/rooms/" + room + "/messages?after=0&limit=20"));
         }
     }
 }

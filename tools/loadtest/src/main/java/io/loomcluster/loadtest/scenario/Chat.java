@@ -1,6 +1,7 @@
 package io.loomcluster.loadtest.scenario;
 
-import io.loomcluster.loadtest.api.Reply;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
 import io.loomcluster.loadtest.fixture.SetupException;
 import io.loomcluster.loadtest.metrics.Ticket;
 import io.loomcluster.loadtest.realtime.Subscriber;
@@ -8,7 +9,6 @@ import io.loomcluster.loadtest.realtime.Subscriber;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +37,7 @@ final class Chat implements Workload {
             int roomIndex = j % rooms;
             // Room-major spread: the subscribers of one room land on different targets.
             URI base = ctx.targets().get(j / rooms);
-            subscribers.add(ctx.transport().of(j).subscriber(ctx.api(), base, ctx.fixture().session(j + 1),
+            subscribers.add(ctx.transport().of(j).subscriber(ctx.api(), base, ctx.fixture().account(j + 1),
                     ctx.fixture().room(roomIndex), roomIndex, ctx.fixture().lastSeedMessageId(),
                     ctx.deliveries(), ctx.metrics(), null).start());
         }
@@ -64,9 +64,10 @@ final class Chat implements Workload {
         int roomIndex = ThreadLocalRandom.current().nextInt(ctx.fixture().rooms().size());
         URI target = ctx.targets().next();
         String text = ctx.deliveries().tag(ticket.intendedStartNanos(), target, ctx.payload());
-        Reply reply = ctx.api().post(target, "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
-                ctx.fixture().session(user), Map.of("text", text), UUID.randomUUID().toString());
-        reply.complete(ticket, POST_MESSAGE);
+        Reply reply = ctx.api().as(ctx.fixture().account(user), target).post(
+                "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages", Json.object("text", text),
+                "Idempotency-Key", UUID.randomUUID().toString());
+        ticket.complete(POST_MESSAGE, reply);
         if (reply.status() == 201) {
             ctx.deliveries().posted(roomIndex);
         }

@@ -1,12 +1,12 @@
 package io.loomcluster.loadtest.scenario;
 
-import io.loomcluster.loadtest.api.Reply;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
 import io.loomcluster.loadtest.metrics.Ticket;
 import io.loomcluster.loadtest.realtime.Subscriber;
 import io.loomcluster.loadtest.schedule.RateSchedule;
 
 import java.net.URI;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -38,7 +38,7 @@ final class Connections implements Workload {
         int j = (int) user;
         int rooms = ctx.fixture().rooms().size();
         Subscriber subscriber = ctx.transport().of(j).subscriber(ctx.api(), ctx.targets().get(j / rooms),
-                ctx.fixture().session(j), ctx.fixture().room(j % rooms), j % rooms,
+                ctx.fixture().account(j), ctx.fixture().room(j % rooms), j % rooms,
                 ctx.fixture().lastSeedMessageId(), ctx.deliveries(), ctx.metrics(), ticket);
         subscribers.set(j, subscriber);
         subscriber.start();
@@ -69,9 +69,10 @@ final class Connections implements Workload {
             int roomIndex = (int) (i % ctx.fixture().rooms().size());
             Ticket ticket = ctx.metrics().begin(intended);
             URI target = ctx.targets().get(i);
-            Reply reply = ctx.api().post(target, "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
-                    ctx.fixture().session(i), Map.of("text", ctx.deliveries().tag(intended, target, ctx.payload())));
-            reply.complete(ticket, Chat.POST_MESSAGE);
+            Reply reply = ctx.api().as(ctx.fixture().account(i), target).post(
+                    "/api/rooms/" + ctx.fixture().room(roomIndex) + "/messages",
+                    Json.object("text", ctx.deliveries().tag(intended, target, ctx.payload())));
+            ticket.complete(Chat.POST_MESSAGE, reply);
             if (reply.status() == 201) {
                 ctx.deliveries().posted(roomIndex);
             }

@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest.scenario;
 
-import io.loomcluster.loadtest.api.ApiClient;
+import io.loomcluster.loadtest.api.Api;
 import io.loomcluster.loadtest.api.Targets;
 import io.loomcluster.loadtest.fixture.Fixture;
 import io.loomcluster.loadtest.metrics.Metrics;
@@ -10,7 +10,7 @@ import io.loomcluster.loadtest.realtime.Transport;
 import java.time.Duration;
 
 /** What every scenario works with during one measured window. */
-public record ScenarioContext(ApiClient api, Targets targets, Fixture fixture, Metrics metrics,
+public record ScenarioContext(Api api, Targets targets, Fixture fixture, Metrics metrics,
                               Deliveries deliveries, Transport transport, Duration setupTimeout,
                               Duration requestTimeout, String payload) {
 

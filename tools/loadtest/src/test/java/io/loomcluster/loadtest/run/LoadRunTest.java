@@ -1,7 +1,6 @@
 package io.loomcluster.loadtest.run;
 
 import io.loomcluster.loadtest.metrics.Metrics;
-import io.loomcluster.loadtest.metrics.Ticket;
 import io.loomcluster.loadtest.metrics.Totals;
 import io.loomcluster.loadtest.scenario.Workload;
 import io.loomcluster.loadtest.schedule.RateSchedule;

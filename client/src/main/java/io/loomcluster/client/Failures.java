@@ -1,4 +1,4 @@
-package io.loomcluster.loadtest.api;
+package io.loomcluster.client;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,7 +11,10 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
-/** Names the cause of a request that got no response, for the "errors by cause" table. */
+/**
+ * Names the cause of a call that got no response, in a few stable words ("timeout", "connection
+ * refused", ...), so that callers can count failures by cause and decide whether to retry.
+ */
 public final class Failures {
     public static final String TIMEOUT = "timeout";
     public static final String CONNECT_TIMEOUT = "connect timeout";

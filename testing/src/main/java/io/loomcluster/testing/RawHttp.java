@@ -1,4 +1,4 @@
-package io.loomcluster.chaos;
+package io.loomcluster.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,13 +10,16 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Bytes on a socket, for requests no well-behaved client would send. */
-final class RawHttp {
+/**
+ * Bytes on a socket, for requests no well-behaved client would send (smuggling, trickling, framing
+ * a client library refuses to produce). Everything else goes through the client library.
+ */
+public final class RawHttp {
     private RawHttp() {
     }
 
     /** Sends the request and reads until the server closes; fails if that takes longer than {@code timeout}. */
-    static String exchange(int port, String request, Duration timeout) {
+    public static String exchange(int port, String request, Duration timeout) {
         try (Socket socket = connect(port)) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
@@ -26,14 +29,14 @@ final class RawHttp {
         }
     }
 
-    static Socket connect(int port) throws IOException {
+    public static Socket connect(int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         return socket;
     }
 
     /** Everything the server sends until it closes the connection; a reset counts as closed. */
-    static String readUntilClosed(Socket socket, Duration timeout) throws IOException {
+    public static String readUntilClosed(Socket socket, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         InputStream in = socket.getInputStream();
@@ -60,8 +63,13 @@ final class RawHttp {
         }
     }
 
+    /** Everything the server sends back for {@code request}, waiting at most 10 s for it to close. */
+    public static String exchange(int port, String request) {
+        return exchange(port, request, Duration.ofSeconds(10));
+    }
+
     /** The status code of a raw response, or -1 when there was none. */
-    static int status(String response) {
+    public static int status(String response) {
         if (!response.startsWith("HTTP/1.1 ") || response.length() < 12) {
             return -1;
         }

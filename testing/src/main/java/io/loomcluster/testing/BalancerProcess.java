@@ -1,0 +1,134 @@
+package io.loomcluster.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The balancer jar as a real process on free loopback ports, with what its admin {@code /status}
+ * says. Started by the balancer's tests (in front of test backends), the system tests and the chaos
+ * tool (in front of app instances).
+ */
+public final class BalancerProcess implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ManagedProcess process;
+    private final int port;
+    private final int adminPort;
+    private final LoomClient admin;
+
+    private BalancerProcess(ManagedProcess process, int port, int adminPort) {
+        this.process = process;
+        this.port = port;
+        this.adminPort = adminPort;
+        this.admin = LoomClient.builder(URI.create("http://127.0.0.1:" + adminPort))
+                .timeout(Duration.ofSeconds(5)).retry(RetryPolicy.NONE).build();
+    }
+
+    /** Starts {@code loom.lb.jar} with the environment given (plus its ports) and waits until it is live. */
+    public static BalancerProcess start(String name, Map<String, String> env, Path logDir) {
+        String jar = System.getProperty("loom.lb.jar");
+        if (jar == null) {
+            throw new IllegalStateException("system property loom.lb.jar is not set (run the tests with ./mvnw verify)");
+        }
+        return start(name, Path.of(jar), env, logDir);
+    }
+
+    public static BalancerProcess start(String name, Path jar, Map<String, String> env, Path logDir) {
+        int port = FreePorts.pick();
+        int adminPort = FreePorts.pick();
+        Map<String, String> all = new HashMap<>(env);
+        all.put("LB_PORT", Integer.toString(port));
+        all.put("LB_ADMIN_PORT", Integer.toString(adminPort));
+        ManagedProcess process = ManagedProcess.javaJar(name, jar, List.of("-Xmx256m"), all,
+                logDir.resolve(name + "-" + port + ".log"), URI.create("http://127.0.0.1:" + adminPort + "/health/live"));
+        process.start().awaitReady(START_TIMEOUT);
+        return new BalancerProcess(process, port, adminPort);
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    /** The public base URL. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public URI url(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** A client of the admin port ({@code /status}, {@code /metrics}, the dashboard). */
+    public LoomClient admin() {
+        return admin;
+    }
+
+    /** The admin port's {@code /status}, or null when it does not answer. */
+    public JsonNode status() {
+        Reply reply = admin.send(Request.get("/status"));
+        return reply.status() == 200 ? reply.json() : null;
+    }
+
+    /** Backends the balancer would route a new request to, or -1 when its admin port does not answer. */
+    public int available() {
+        JsonNode status = status();
+        return status == null ? -1 : status.get("available").asInt();
+    }
+
+    public void awaitAvailable(int count, Duration timeout) {
+        Await.until(count + " backends available in the balancer (log: " + process.log() + ")", timeout,
+                () -> available() == count);
+    }
+
+    /** The state the balancer reports for a backend ("healthy", "ejected", "draining"), or "absent". */
+    public String stateOf(URI backend) {
+        JsonNode status = status();
+        if (status == null) {
+            return "unknown";
+        }
+        for (JsonNode b : status.get("backends")) {
+            if (b.get("url").asText().equals(backend.toString())) {
+                return b.get("state").asText();
+            }
+        }
+        return "absent";
+    }
+
+    public void awaitState(URI backend, String state) {
+        Await.until(backend + " to be " + state + " in the balancer (log: " + process.log() + ")",
+                Duration.ofSeconds(30), () -> stateOf(backend).equals(state));
+    }
+
+    /** Requests the balancer has sent to backends so far (health checks not included). */
+    public long backendRequests() {
+        long total = 0;
+        for (JsonNode b : status().get("backends")) {
+            total += b.get("requests").asLong();
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        admin.close();
+    }
+}
