@@ -125,12 +125,12 @@ public final class LoomClient implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             Reply reply = send(request, cookie, newCookie);
             attempts.accept(reply);
-            if (!request.idempotent() || !RetryPolicy.retryable(reply) || System.nanoTime() >= deadline
+            if (!request.idempotent() || !RetryPolicy.retryable(reply) || System.nanoTime() > deadline
                     || Failures.INTERRUPTED.equals(reply.failure())) {
                 return reply;
             }
-            Duration pause = policy.pause(reply, attempt);
-            if (System.nanoTime() + pause.toNanos() >= deadline || !sleep(pause)) {
+            // The last pause may end past the budget: one more attempt then, as the server asked.
+            if (!sleep(policy.pause(reply, attempt))) {
                 return reply;
             }
         }

@@ -7,8 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * When and how long to wait before sending an idempotent call again (a read, or a post with an
  * {@code Idempotency-Key}, whose retries reuse the same key): on 502, 503, 504 or no answer, after
  * the server's {@code Retry-After} when it names one (capped by {@code maxWait}), else after a
- * back-off that doubles from {@code firstBackoff} up to {@code maxWait}, with jitter; never past
- * {@code budget} from the first attempt. {@link #NONE} sends once.
+ * back-off that doubles from {@code firstBackoff} up to {@code maxWait}, with jitter; no new pause
+ * starts once {@code budget} has passed since the first attempt. {@link #NONE} sends once.
  */
 public record RetryPolicy(Duration budget, Duration firstBackoff, Duration maxWait) {
     public static final RetryPolicy NONE = new RetryPolicy(Duration.ZERO, Duration.ZERO, Duration.ZERO);
