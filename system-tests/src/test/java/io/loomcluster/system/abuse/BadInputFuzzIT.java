@@ -1,4 +1,6 @@
-package io.loomcluster.chaos;
+package io.loomcluster.system.abuse;
+
+import io.loomcluster.chaos.*;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

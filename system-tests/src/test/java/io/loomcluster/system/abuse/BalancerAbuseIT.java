@@ -1,4 +1,6 @@
-package io.loomcluster.chaos;
+package io.loomcluster.system.abuse;
+
+import io.loomcluster.chaos.*;
 
 import io.loomcluster.testing.FreePorts;
 import io.loomcluster.client.LoomClient;

@@ -1,4 +1,6 @@
-package io.loomcluster.chaos;
+package io.loomcluster.system.abuse;
+
+import io.loomcluster.chaos.*;
 
 import java.nio.file.Path;
 import java.util.Map;

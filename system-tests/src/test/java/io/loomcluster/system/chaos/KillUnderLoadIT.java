@@ -1,4 +1,6 @@
-package io.loomcluster.chaos;
+package io.loomcluster.system.chaos;
+
+import io.loomcluster.chaos.*;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.loomcluster.lb.cluster;
+package io.loomcluster.system.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.client.Json;
@@ -11,7 +11,6 @@ import io.loomcluster.client.EventStream;
 import io.loomcluster.testing.TestCluster;
 import io.loomcluster.client.LiveSocket;
 import io.loomcluster.testing.BalancerProcess;
-import io.loomcluster.lb.testing.BalancerFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The real app instances behind the real balancer: what a client of the cluster sees. */
+/** The real app instances behind the real balancer: what a client of the cluster sees, over each transport. */
 class ThroughTheBalancerIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,11 +37,11 @@ class ThroughTheBalancerIT {
     static void startBalancer() {
         TestCluster cluster = TestCluster.shared();
         // The instances register themselves in Redis; the balancer discovers them there.
-        balancer = BalancerFixture.balancer("lb-cluster", Map.of("LB_DISCOVERY", "redis", "REDIS_URL", cluster.services().redisUrl(),
-                "LB_REDIS_INTERVAL", "200ms"));
-        front = URI.create("http://127.0.0.1:" + balancer.port());
+        balancer = BalancerProcess.start("lb-cluster", Map.of("LB_DISCOVERY", "redis", "REDIS_URL", cluster.services().redisUrl(),
+                "LB_REDIS_INTERVAL", "200ms", "LB_HEALTH_INTERVAL", "200ms"), cluster.logDir());
+        front = balancer.url();
         Await.until("both instances to be discovered and healthy", Duration.ofSeconds(30),
-                () -> balancer.status().get("available").asInt() >= 2);
+                () -> balancer.available() >= 2);
     }
 
     @AfterAll

@@ -3,7 +3,7 @@ package io.loomcluster.chaos;
 import java.util.List;
 
 /** A fault injected into a running cluster while the workload runs; observations go into {@code notes}. */
-interface Fault {
+public interface Fault {
     /** Before the load starts (e.g. open live subscribers that must see every message). */
     default void beforeLoad(ChaosCluster cluster, Workload load) {
     }

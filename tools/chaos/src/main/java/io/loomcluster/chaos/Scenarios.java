@@ -37,7 +37,7 @@ public final class Scenarios {
         this.pacing = pacing;
     }
 
-    ChaosCluster.Spec spec() {
+    public ChaosCluster.Spec spec() {
         return spec;
     }
 
@@ -179,7 +179,7 @@ public final class Scenarios {
 
     // ---- the common frame
 
-    Outcome run(String name, ChaosCluster.Spec clusterSpec, Fault fault) {
+    public Outcome run(String name, ChaosCluster.Spec clusterSpec, Fault fault) {
         try (ChaosCluster cluster = ChaosCluster.start(clusterSpec);
              Workload load = Workload.prepare(cluster.url(), shape)) {
             List<String> notes = new ArrayList<>();
@@ -199,7 +199,7 @@ public final class Scenarios {
     }
 
     /** Waits until the clients completed {@code requests} more requests (bounded). */
-    static void awaitProgress(Workload load, long requests) {
+    public static void awaitProgress(Workload load, long requests) {
         long target = load.tally().requests() + requests;
         Await.until(requests + " more requests", Duration.ofMinutes(2), () -> load.tally().requests() >= target);
     }
@@ -217,7 +217,7 @@ public final class Scenarios {
     }
 
     /** A fresh client for recovery checks: one attempt per check, no retries. */
-    static ApiUser probe(ChaosCluster cluster, Workload load) {
+    public static ApiUser probe(ChaosCluster cluster, Workload load) {
         ApiUser template = load.writer(0);
         ApiUser probe = new ApiUser(LoomClient.builder(cluster.url()).http(load.client().http())
                 .timeout(Duration.ofSeconds(2)).build(), new Tally(), Duration.ZERO);
