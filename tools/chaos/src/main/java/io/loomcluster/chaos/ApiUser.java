@@ -125,18 +125,18 @@ public final class ApiUser {
     }
 
     private Reply send(Request request, boolean counted) {
-        long[] retryable = {0};
         Reply reply = session.sendRetrying(request, retry, attempt -> {
-            if (RetryPolicy.retryable(attempt)) {
-                retryable[0]++;
-            }
             if (counted) {
                 record(attempt);
+                // Counted as it happens (the fault scenarios wait for clients to meet the fault) ...
+                if (RetryPolicy.retryable(attempt)) {
+                    tally.retriedAnswers.increment();
+                }
             }
         });
-        if (counted) {
-            // Every retryable answer but the last was retried.
-            tally.retriedAnswers.add(retryable[0] - (RetryPolicy.retryable(reply) ? 1 : 0));
+        if (counted && RetryPolicy.retryable(reply)) {
+            // ... and the last answer, which was not retried after all, taken back.
+            tally.retriedAnswers.decrement();
         }
         return reply;
     }
