@@ -2,7 +2,6 @@ package io.loomcluster.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -22,12 +21,17 @@ import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
-import io.loomcluster.app.messages.MessageEvents;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
-import io.loomcluster.app.messages.RoomSignals;
 import io.loomcluster.app.metrics.Metrics;
-import io.loomcluster.app.realtime.LiveRoutes;
+import io.loomcluster.app.realtime.LiveAccess;
+import io.loomcluster.app.realtime.LiveMetrics;
+import io.loomcluster.app.realtime.LiveRooms;
+import io.loomcluster.app.realtime.LongPollTransport;
+import io.loomcluster.app.realtime.MessageEvents;
+import io.loomcluster.app.realtime.RoomSignals;
+import io.loomcluster.app.realtime.SseTransport;
+import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
@@ -54,9 +58,8 @@ public final class App {
     private final Redis subscriptions;
     private final Readiness readiness;
     private final Registration registration;
-    private final RoomSignals signals;
     private final MessageEvents events;
-    private final LiveRoutes live;
+    private final LiveRooms live;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
     private final Javalin javalin;
@@ -74,7 +77,7 @@ public final class App {
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
         registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
-        signals = new RoomSignals();
+        RoomSignals signals = new RoomSignals();
         Sql sql = new Sql(database);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
@@ -87,18 +90,23 @@ public final class App {
         RoomService rooms = new RoomService(sql, redis, json);
         MessageService messages = new MessageService(sql, rooms);
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
-        live = new LiveRoutes(messages, rooms, signals, metrics, auth, limiter, json,
-                config.maxSubscribers(), config.subscriberBuffer(), config.heartbeat(), config.slowConsumerTimeout());
+        // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
+        live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
+                new LiveMetrics(metrics), config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         events = new MessageEvents(redis, subscriptions, signals, live::kick);
+        LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
+        var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
+        var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
+        var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
         tracker = new RequestTracker(config.instanceId(), limiter, metrics);
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, new ClientAddress(config.trustedProxies()), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events, live, auth, body, limiter, config.maxSubscribers());
+        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events, metrics)), auth, body);
-        metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", messageRoutes::waiting);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics)), auth, body);
+        metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -120,7 +128,8 @@ public final class App {
             sessionRoutes.register(cfg.routes);
             roomRoutes.register(cfg.routes);
             messageRoutes.register(cfg.routes);
-            live.register(cfg.routes);
+            sse.register(cfg.routes);
+            webSockets.register(cfg.routes);
             graphqlRoutes.register(cfg.routes);
             healthRoutes.register(cfg.routes);
         });

@@ -1,25 +1,61 @@
 package io.loomcluster.app.db;
 
-import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.errors.DomainException;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.function.Function;
 
-/** Runs JDBC work in a transaction and turns database outages into 503s rather than 500s. */
-public final class Sql {
+/**
+ * The app's query helper: plain SQL with bind parameters, a row mapper, and nothing else. Each call
+ * outside {@link #transaction} borrows a pooled connection in auto-commit; a transaction holds one
+ * for its work, commits, or rolls back on any exception. A database outage (unreachable, restarting,
+ * out of connections) becomes {@link DomainException.Unavailable}; any other SQL error is a bug.
+ */
+public final class Sql extends Statements {
     private final Database database;
 
     public Sql(Database database) {
         this.database = database;
     }
 
+    /** Maps the current row of a result set. */
     @FunctionalInterface
-    public interface Work<T> {
-        T run(Connection connection) throws SQLException;
+    public interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
     }
 
-    public <T> T read(Work<T> work) {
+    /** A bind parameter that is a PostgreSQL {@code bigint[]} (for {@code = any(?)}). */
+    public record Bigints(Collection<Long> values) {
+    }
+
+    public static Bigints bigints(Collection<Long> values) {
+        return new Bigints(values);
+    }
+
+    /** Runs {@code work} in one transaction and returns its result. */
+    public <T> T transaction(Function<Transaction, T> work) {
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.apply(new Transaction(c));
+                c.commit();
+                return result;
+            } catch (RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    <T> T withConnection(Work<T> work) {
         try (Connection c = database.connection()) {
             c.setAutoCommit(true);
             return work.run(c);
@@ -28,19 +64,21 @@ public final class Sql {
         }
     }
 
-    public <T> T transaction(Work<T> work) {
-        try (Connection c = database.connection()) {
-            c.setAutoCommit(false);
+    /** The statements of one transaction, on its connection. */
+    public static final class Transaction extends Statements {
+        private final Connection connection;
+
+        private Transaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        <T> T withConnection(Work<T> work) {
             try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c, e);
-                throw e;
+                return work.run(connection);
+            } catch (SQLException e) {
+                throw translate(e);
             }
-        } catch (SQLException e) {
-            throw translate(e);
         }
     }
 
@@ -52,26 +90,15 @@ public final class Sql {
         }
     }
 
-    /** Connection-class failures (the database is down, restarting or saturated) are retryable 503s. */
+    /** Connection-class failures (the database is down, restarting or saturated) are "unavailable", retryable. */
     static RuntimeException translate(SQLException e) {
         String state = e.getSQLState();
         boolean unavailable = e instanceof SQLTransientConnectionException
                 || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
                 || state.equals("57P03") || state.equals("53300")));
         if (unavailable) {
-            return new DatabaseUnavailableException(e);
+            return new DomainException.Unavailable("the database is unavailable; retry shortly", Duration.ofSeconds(2));
         }
         return new IllegalStateException("database error (SQLState " + state + ")", e);
-    }
-
-    /** The database could not be reached in time; mapped to 503 with Retry-After. */
-    public static final class DatabaseUnavailableException extends RuntimeException {
-        DatabaseUnavailableException(SQLException cause) {
-            super("database unavailable: " + cause.getMessage(), cause);
-        }
-
-        public ApiException toApi() {
-            return ApiException.unavailable("the database is unavailable; retry shortly", 2);
-        }
     }
 }

@@ -1,6 +1,8 @@
-package io.loomcluster.app.http;
+package io.loomcluster.app.errors;
 
-/** Validation of user-supplied text fields; each failure is a 400 that names the field and the rule. */
+import io.loomcluster.app.errors.DomainException.InvalidInput;
+
+/** The rules of user-supplied text fields; each failure is an {@link InvalidInput} that names the field and the rule. */
 public final class Text {
     private Text() {
     }
@@ -8,11 +10,11 @@ public final class Text {
     /** Checks presence, length in characters (code points) and that PostgreSQL can store it. */
     public static String require(String field, String value, int min, int max) {
         if (value == null) {
-            throw ApiException.badRequest(field + " is required");
+            throw new InvalidInput(field + " is required");
         }
         int length = value.codePointCount(0, value.length());
         if (length < min || length > max) {
-            throw ApiException.badRequest(field + " must be " + min + " to " + max + " characters long, got " + length);
+            throw new InvalidInput(field + " must be " + min + " to " + max + " characters long, got " + length);
         }
         checkStorable(field, value);
         return value;
@@ -27,15 +29,15 @@ public final class Text {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\u0000') {
-                throw ApiException.badRequest(field + " must not contain NUL characters");
+                throw new InvalidInput(field + " must not contain NUL characters");
             }
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                    throw ApiException.badRequest(field + " contains an unpaired surrogate (invalid Unicode)");
+                    throw new InvalidInput(field + " contains an unpaired surrogate (invalid Unicode)");
                 }
                 i++;
             } else if (Character.isLowSurrogate(c)) {
-                throw ApiException.badRequest(field + " contains an unpaired surrogate (invalid Unicode)");
+                throw new InvalidInput(field + " contains an unpaired surrogate (invalid Unicode)");
             }
         }
     }

@@ -4,17 +4,16 @@ import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerParameters;
 import graphql.execution.DataFetcherExceptionHandlerResult;
-import io.loomcluster.app.db.Sql;
+import io.loomcluster.app.ErrorMapping;
 import io.loomcluster.app.http.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-/** Resolver failures as GraphQL errors carrying the HTTP status the REST API would have answered. */
+/** Resolver failures as GraphQL errors carrying the status the REST API would have answered ({@link ErrorMapping}). */
 final class Errors implements DataFetcherExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(Errors.class);
 
@@ -24,12 +23,7 @@ final class Errors implements DataFetcherExceptionHandler {
         if (e instanceof CompletionException && e.getCause() != null) {
             e = e.getCause();
         }
-        ApiException api = switch (e) {
-            case ApiException a -> a;
-            case Sql.DatabaseUnavailableException d -> d.toApi();
-            case JedisConnectionException j -> ApiException.unavailable("Redis is unavailable; retry shortly", 2);
-            default -> null;
-        };
+        ApiException api = ErrorMapping.toApi(e);
         if (api == null) {
             log.error("GraphQL resolver for {} failed", params.getPath(), e);
             api = new ApiException(500, "Internal error", "the server failed to resolve this field");

@@ -1,9 +1,9 @@
 package io.loomcluster.app.graphql;
 
 import graphql.schema.DataFetchingEnvironment;
-import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.errors.DomainException.Forbidden;
+import io.loomcluster.app.errors.DomainException.InvalidInput;
 import io.loomcluster.app.messages.Message;
-import io.loomcluster.app.messages.MessageEvents;
 import io.loomcluster.app.messages.MessageService;
 import io.loomcluster.app.messages.Posted;
 import io.loomcluster.app.metrics.Metrics;
@@ -47,11 +47,12 @@ public final class Resolvers {
     private final BiConsumer<Long, Long> onPosted;
     private final Map<String, Counter> batches;
 
-    public Resolvers(RoomService rooms, MessageService messages, UserService users, MessageEvents events, Metrics metrics) {
+    public Resolvers(RoomService rooms, MessageService messages, UserService users, BiConsumer<Long, Long> onPosted,
+                     Metrics metrics) {
         this.rooms = rooms;
         this.messages = messages;
         this.users = users;
-        this.onPosted = events::published;
+        this.onPosted = onPosted;
         this.batches = Set.of(USERS, ROOMS, MEMBERSHIPS, MESSAGES).stream().collect(Collectors.toMap(name -> name,
                 name -> Counter.builder("loom_graphql_batch_loads").tag("loader", name)
                         .description("batched loads made by GraphQL queries").register(metrics.registry())));
@@ -98,16 +99,7 @@ public final class Resolvers {
     }
 
     RoomPage rooms(DataFetchingEnvironment env) {
-        int limit = limit(env, 20);
-        String cursor = env.getArgument("cursor");
-        long after = 0;
-        if (cursor != null && !cursor.isEmpty()) {
-            if (!cursor.matches("[0-9]{1,18}")) {
-                throw ApiException.badRequest("cursor is not one this API issued; use the 'next' value of a previous page");
-            }
-            after = Long.parseLong(cursor);
-        }
-        return rooms.page(after, limit);
+        return rooms.page(env.getArgument("cursor"), limit(env, 20));
     }
 
     Room room(DataFetchingEnvironment env) {
@@ -158,7 +150,7 @@ public final class Resolvers {
         int limit = limit(env, 50);
         DataLoader<MessagesKey, Optional<List<Message>>> loader = env.getDataLoader(MESSAGES);
         return loader.load(new MessagesKey(room.id(), after, limit)).thenApply(found -> found.orElseThrow(
-                () -> ApiException.forbidden("you are not a member of room " + room.id())));
+                () -> new Forbidden("you are not a member of room " + room.id())));
     }
 
     private static int limit(DataFetchingEnvironment env, int fallback) {
@@ -167,7 +159,7 @@ public final class Resolvers {
             return fallback;
         }
         if (limit < 1 || limit > 100) {
-            throw ApiException.badRequest("limit must be a whole number from 1 to 100, got " + limit);
+            throw new InvalidInput("limit must be a whole number from 1 to 100, got " + limit);
         }
         return limit;
     }
@@ -179,7 +171,7 @@ public final class Resolvers {
     private static long id(Object value, String name, long min) {
         String text = value == null ? "" : value.toString();
         if (!text.matches("[0-9]{1,18}") || Long.parseLong(text) < Math.max(min, 1) && !(min == 0 && text.equals("0"))) {
-            throw ApiException.badRequest(name + " must be a positive whole number, got '"
+            throw new InvalidInput(name + " must be a positive whole number, got '"
                     + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
         }
         return Long.parseLong(text);

@@ -3,8 +3,9 @@ package io.loomcluster.app.http;
 import java.util.Map;
 
 /**
- * A request that cannot be served, with the status and the words the client sees. Thrown from
- * handlers and services; rendered as {@code application/problem+json} by {@link Problems}.
+ * A request that cannot be served, with the status and the words the client sees. Thrown by the
+ * web layer (routes, body and parameter parsing, authentication); business code throws
+ * {@link io.loomcluster.app.errors.DomainException}s instead. Rendered as {@code application/problem+json} by {@link Problems}.
  */
 public final class ApiException extends RuntimeException {
     private final int status;

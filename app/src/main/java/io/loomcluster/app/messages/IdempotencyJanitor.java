@@ -4,7 +4,6 @@ import io.loomcluster.app.db.Sql;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,12 +38,7 @@ public final class IdempotencyJanitor implements AutoCloseable {
         try {
             int deleted;
             do {
-                deleted = sql.read(c -> {
-                    try (PreparedStatement ps = c.prepareStatement(DELETE)) {
-                        ps.setLong(1, retention.toSeconds());
-                        return ps.executeUpdate();
-                    }
-                });
+                deleted = sql.update(DELETE, retention.toSeconds());
             } while (deleted == 1000);
         } catch (RuntimeException e) {
             log.warn("could not forget expired idempotency keys; will retry", e);

@@ -2,8 +2,6 @@ package io.loomcluster.app.messages;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.loomcluster.app.http.ApiException;
-import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.Params;
 import io.loomcluster.app.rooms.RoomService;
@@ -11,8 +9,7 @@ import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Semaphore;
+import java.util.function.BiConsumer;
 
 /** {@code /api/rooms/{id}/messages}: post (idempotent with a key) and read after an id, long-polling with {@code wait}. */
 public final class MessageRoutes {
@@ -23,30 +20,20 @@ public final class MessageRoutes {
 
     private final MessageService messages;
     private final RoomService rooms;
-    private final MessageEvents events;
+    private final BiConsumer<Long, Long> onPosted;
     private final MessageWaiter waiter;
     private final Auth auth;
     private final JsonBody body;
-    private final InFlightLimiter limiter;
-    private final Semaphore waiters;
-    private final int maxWaiters;
 
-    public MessageRoutes(MessageService messages, RoomService rooms, MessageEvents events, MessageWaiter waiter,
-                         Auth auth, JsonBody body, InFlightLimiter limiter, int maxWaiters) {
+    /** {@code onPosted} announces a new message (room id, message id); {@code waiter} answers long-polls. */
+    public MessageRoutes(MessageService messages, RoomService rooms, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
+                         Auth auth, JsonBody body) {
         this.messages = messages;
         this.rooms = rooms;
-        this.events = events;
+        this.onPosted = onPosted;
         this.waiter = waiter;
         this.auth = auth;
         this.body = body;
-        this.limiter = limiter;
-        this.waiters = new Semaphore(maxWaiters);
-        this.maxWaiters = maxWaiters;
-    }
-
-    /** Long-polls parked on this instance right now. */
-    public int waiting() {
-        return maxWaiters - waiters.availablePermits();
     }
 
     public void register(RoutesConfig routes) {
@@ -58,13 +45,12 @@ public final class MessageRoutes {
         Session session = auth.require(ctx);
         long roomId = Params.pathId(ctx, "id");
         String key = ctx.header("Idempotency-Key");
-        MessageService.validateKey(key);
         NewMessage message = body.read(ctx, NewMessage.class);
         Posted posted = messages.post(roomId, session.userId(), session.username(), message.text(), key);
         if (posted.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
         } else {
-            events.published(roomId, posted.message().id());
+            onPosted.accept(roomId, posted.message().id());
         }
         ctx.status(201).json(posted.message());
     }
@@ -80,23 +66,6 @@ public final class MessageRoutes {
             ctx.json(messages.after(roomId, after, limit));
             return;
         }
-        ctx.json(longPoll(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
-    }
-
-    // The room's feed answers: it reads PostgreSQL only when this poll may be behind what it has
-    // read, so parked polls cost no queries while nothing happens.
-    private MessagePage longPoll(Context ctx, long roomId, long userId, long after, int limit, Duration wait)
-            throws InterruptedException {
-        if (!waiters.tryAcquire()) {
-            throw ApiException.unavailable("too many waiting requests on this instance; retry", 1);
-        }
-        // A parked long-poll holds no database connection, so it does not count against the in-flight bound.
-        limiter.release(ctx);
-        try {
-            List<Message> items = waiter.await(roomId, userId, after, limit, wait);
-            return new MessagePage(items, items.size() == limit ? items.get(items.size() - 1).id() : null);
-        } finally {
-            waiters.release();
-        }
+        ctx.json(waiter.await(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
     }
 }

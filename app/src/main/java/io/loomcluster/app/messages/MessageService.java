@@ -1,17 +1,19 @@
 package io.loomcluster.app.messages;
 
 import io.loomcluster.app.db.Sql;
-import io.loomcluster.app.http.ApiException;
-import io.loomcluster.app.http.Text;
+import io.loomcluster.app.errors.DomainException.Conflict;
+import io.loomcluster.app.errors.DomainException.InvalidInput;
+import io.loomcluster.app.errors.DomainException.Rejected;
+import io.loomcluster.app.errors.Text;
 import io.loomcluster.app.rooms.RoomService;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Posting and reading messages. Posts to one room are serialised by a row lock on the room, so
@@ -59,150 +61,67 @@ public final class MessageService {
         this.rooms = rooms;
     }
 
-    public static void validateKey(String key) {
-        if (key != null && !key.matches("[\\x21-\\x7E]{1,128}")) {
-            throw ApiException.badRequest("Idempotency-Key must be 1 to 128 visible ASCII characters");
-        }
+    private record KeyUse(long roomId, Long messageId) {
     }
 
+    /**
+     * Posts {@code text} as the user; with an {@code idempotencyKey} (1-128 visible ASCII characters)
+     * the post is stored once per user and key, and a repeat returns the first message, replayed.
+     */
     public Posted post(long roomId, long userId, String username, String text, String idempotencyKey) {
         Text.require("text", text, 1, 4000);
         if (text.isBlank()) {
-            throw ApiException.badRequest("text must not be blank");
+            throw new InvalidInput("text must not be blank");
         }
-        validateKey(idempotencyKey);
-        Optional<Posted> posted = sql.transaction(c -> {
-            rooms.requireMember(c, roomId, userId);
+        if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7E]{1,128}")) {
+            throw new InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters");
+        }
+        Optional<Posted> posted = sql.transaction(tx -> {
+            rooms.requireMember(tx, roomId, userId);
             // A concurrent post with the same key (on any instance) waits here on the unique index
             // until the first commits, then finds the key taken and replays that message.
-            if (idempotencyKey != null && !claimKey(c, userId, idempotencyKey, roomId)) {
+            if (idempotencyKey != null && !tx.exists(CLAIM_KEY, userId, idempotencyKey, roomId)) {
                 return Optional.<Posted>empty();
             }
-            try (PreparedStatement lock = c.prepareStatement(LOCK_ROOM)) {
-                lock.setLong(1, roomId);
-                lock.executeUpdate();
-            }
-            Message message = insert(c, roomId, userId, username, text);
+            tx.update(LOCK_ROOM, roomId);
+            Message message = tx.one(INSERT, rs -> new Message(rs.getLong(1), roomId, userId, username, text,
+                    rs.getTimestamp(2).toInstant()), roomId, userId, text).orElseThrow();
             if (idempotencyKey != null) {
-                try (PreparedStatement ps = c.prepareStatement(BIND_KEY)) {
-                    ps.setLong(1, message.id());
-                    ps.setLong(2, userId);
-                    ps.setString(3, idempotencyKey);
-                    ps.executeUpdate();
-                }
+                tx.update(BIND_KEY, message.id(), userId, idempotencyKey);
             }
             return Optional.of(new Posted(message, false));
         });
         return posted.orElseGet(() -> replay(userId, idempotencyKey, roomId));
     }
 
-    private static boolean claimKey(Connection c, long userId, String key, long roomId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CLAIM_KEY)) {
-            ps.setLong(1, userId);
-            ps.setString(2, key);
-            ps.setLong(3, roomId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    private static Message insert(Connection c, long roomId, long userId, String username, String text) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setLong(1, roomId);
-            ps.setLong(2, userId);
-            ps.setString(3, text);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Message(rs.getLong(1), roomId, userId, username, text, rs.getTimestamp(2).toInstant());
-            }
-        }
-    }
-
     private Posted replay(long userId, String key, long roomId) {
-        return sql.read(c -> {
-            long keyRoom;
-            long messageId;
-            try (PreparedStatement ps = c.prepareStatement(FIND_KEY)) {
-                ps.setLong(1, userId);
-                ps.setString(2, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new ApiException(409, "Idempotency conflict", "a request with this Idempotency-Key is still in progress; retry");
-                    }
-                    keyRoom = rs.getLong(1);
-                    messageId = rs.getLong(2);
-                    if (rs.wasNull()) {
-                        throw new ApiException(409, "Idempotency conflict", "a request with this Idempotency-Key is still in progress; retry");
-                    }
-                }
-            }
-            if (keyRoom != roomId) {
-                throw new ApiException(422, "Idempotency key reused",
-                        "this Idempotency-Key was already used for a post to room " + keyRoom);
-            }
-            try (PreparedStatement ps = c.prepareStatement(BY_ID)) {
-                ps.setLong(1, messageId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Posted(map(rs), true);
-                }
-            }
-        });
+        KeyUse use = sql.one(FIND_KEY, rs -> new KeyUse(rs.getLong(1), (Long) rs.getObject(2)), userId, key)
+                .filter(u -> u.messageId() != null)
+                .orElseThrow(() -> new Conflict("Idempotency conflict",
+                        "a request with this Idempotency-Key is still in progress; retry"));
+        if (use.roomId() != roomId) {
+            throw new Rejected("Idempotency key reused",
+                    "this Idempotency-Key was already used for a post to room " + use.roomId());
+        }
+        return new Posted(sql.one(BY_ID, MessageService::map, use.messageId()).orElseThrow(), true);
     }
 
     /** Messages of a room with ids greater than {@code afterId}, ascending; the caller checked membership. */
     public MessagePage after(long roomId, long afterId, int limit) {
-        List<Message> items = sql.read(c -> after(c, roomId, afterId, limit));
+        List<Message> items = sql.query(AFTER, MessageService::map, roomId, afterId, limit);
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         return new MessagePage(items, next);
     }
 
     /** Messages after an id in several rooms at once, one query (for batched GraphQL loads). */
-    public java.util.Map<Long, List<Message>> afterInRooms(java.util.Collection<Long> roomIds, long afterId, int limit) {
-        return sql.read(c -> {
-            java.util.Map<Long, List<Message>> byRoom = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(AFTER_IN_ROOMS)) {
-                ps.setArray(1, c.createArrayOf("bigint", roomIds.toArray()));
-                ps.setLong(2, afterId);
-                ps.setInt(3, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Message m = map(rs);
-                        byRoom.computeIfAbsent(m.roomId(), id -> new ArrayList<>()).add(m);
-                    }
-                }
-            }
-            return byRoom;
-        });
+    public Map<Long, List<Message>> afterInRooms(Collection<Long> roomIds, long afterId, int limit) {
+        return sql.query(AFTER_IN_ROOMS, MessageService::map, Sql.bigints(roomIds), afterId, limit).stream()
+                .collect(Collectors.groupingBy(Message::roomId));
     }
 
     /** The id of the newest message in the room (0 when empty): where a live subscription without a cursor starts. */
     public long lastId(long roomId) {
-        return sql.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(LAST_ID)) {
-                ps.setLong(1, roomId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
-    }
-
-    private static List<Message> after(Connection c, long roomId, long afterId, int limit) throws SQLException {
-        List<Message> items = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(AFTER)) {
-            ps.setLong(1, roomId);
-            ps.setLong(2, afterId);
-            ps.setInt(3, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    items.add(map(rs));
-                }
-            }
-        }
-        return items;
+        return sql.one(LAST_ID, rs -> rs.getLong(1), roomId).orElse(0L);
     }
 
     private static Message map(ResultSet rs) throws SQLException {

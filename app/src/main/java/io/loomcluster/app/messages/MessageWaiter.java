@@ -1,10 +1,11 @@
 package io.loomcluster.app.messages;
 
-import java.time.Duration;
-import java.util.List;
+import io.javalin.http.Context;
 
-/** Waits for a room's next messages on this instance: how long-polls are answered. */
+import java.time.Duration;
+
+/** Answers a long-poll once its request has been checked; live delivery (realtime) implements it. */
 public interface MessageWaiter {
     /** Messages with ids above {@code after}, up to {@code limit}, once there are any; empty after {@code wait}. */
-    List<Message> await(long roomId, long userId, long after, int limit, Duration wait) throws InterruptedException;
+    MessagePage await(Context ctx, long roomId, long userId, long after, int limit, Duration wait) throws InterruptedException;
 }

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Live connections by kind, messages fanned out, replayed and consumers dropped for being slow. */
-final class LiveMetrics {
+public final class LiveMetrics {
     private final AtomicInteger sse = new AtomicInteger();
     private final AtomicInteger websocket = new AtomicInteger();
     private final Counter fannedOut;
@@ -14,7 +14,7 @@ final class LiveMetrics {
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.locks.Condition none = lock.newCondition();
 
-    LiveMetrics(Metrics metrics) {
+    public LiveMetrics(Metrics metrics) {
         metrics.gauge("loom_live_connections_sse", "open Server-Sent Events streams", sse::get);
         metrics.gauge("loom_live_connections_websocket", "open WebSocket connections", websocket::get);
         fannedOut = Counter.builder("loom_live_messages_fanned_out").description("messages read for live subscribers")

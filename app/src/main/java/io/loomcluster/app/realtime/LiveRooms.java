@@ -1,45 +1,46 @@
 package io.loomcluster.app.realtime;
 
-import io.loomcluster.app.messages.MessageService;
-import io.loomcluster.app.messages.RoomSignals;
-import io.loomcluster.app.metrics.Metrics;
-
 import io.loomcluster.app.messages.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The rooms with live subscribers on this instance, each with its {@link RoomFeed}. A feed starts
- * with its first subscriber and stops with its last. Bounded by {@code maxSubscribers} per instance.
+ * The rooms with live subscribers on this instance, each with its {@link RoomFeed}: what every
+ * transport subscribes through. A feed starts with its first subscriber and stops with its last.
+ * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance.
  */
-final class LiveRooms {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveRooms.class);
+public final class LiveRooms {
+    private static final Logger log = LoggerFactory.getLogger(LiveRooms.class);
+    private static final long RECHECK_MILLIS = 5_000;
+
     private final ConcurrentMap<Long, RoomFeed> feeds = new ConcurrentHashMap<>();
-    private final MessageService messages;
+    private final MessageSource messages;
     private final RoomSignals signals;
     private final LiveMetrics metrics;
     private final int maxSubscribers;
     private final int bufferSize;
-    private final long recheckMillis;
     private final long slowTimeoutNanos;
+    private volatile boolean shuttingDown;
 
-    LiveRooms(MessageService messages, RoomSignals signals, Metrics metrics, int maxSubscribers, int bufferSize,
-              long recheckMillis, java.time.Duration slowConsumerTimeout) {
+    public LiveRooms(MessageSource messages, RoomSignals signals, LiveMetrics metrics, int maxSubscribers, int bufferSize,
+                     Duration slowConsumerTimeout) {
         this.messages = messages;
         this.signals = signals;
-        this.metrics = new LiveMetrics(metrics);
+        this.metrics = metrics;
         this.maxSubscribers = maxSubscribers;
         this.bufferSize = bufferSize;
-        this.recheckMillis = recheckMillis;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
 
-    /** A new subscriber of the room starting after {@code after}; null when this instance is full. */
+    /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
     Subscriber subscribe(long roomId, long userId, Subscriber.Kind kind, long after, Runnable onOverflow) {
-        if (kind != Subscriber.Kind.LONGPOLL && metrics.open() >= maxSubscribers) {
+        if (metrics.open() >= maxSubscribers) {
             return null;
         }
         Subscriber subscriber = new Subscriber(roomId, userId, kind, after, bufferSize, slowTimeoutNanos, () -> {
@@ -56,7 +57,8 @@ final class LiveRooms {
     // The room's feed is created with its first subscriber, atomically with respect to its last leaving.
     private void join(Subscriber subscriber) {
         feeds.compute(subscriber.roomId(), (id, feed) -> {
-            RoomFeed live = feed != null ? feed : new RoomFeed(id, messages, signals, metrics, recheckMillis);
+            RoomFeed live = feed != null ? feed
+                    : new RoomFeed(id, messages, signals, metrics::fannedOut, RoomFeed.PAGE, RECHECK_MILLIS);
             live.add(subscriber);
             return live;
         });
@@ -78,6 +80,9 @@ final class LiveRooms {
      * has any, or none after the wait. The feed reads PostgreSQL for it only when it may be behind.
      */
     List<Message> await(long roomId, long userId, long after, int limit, long waitMillis) throws InterruptedException {
+        if (shuttingDown) {
+            return List.of();
+        }
         Subscriber subscriber = new Subscriber(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
         join(subscriber);
         try {
@@ -94,23 +99,24 @@ final class LiveRooms {
     }
 
     /** Ends a user's subscriptions to a room (they left it, here or on another instance). */
-    void kick(long roomId, long userId) {
+    public void kick(long roomId, long userId) {
         RoomFeed feed = feeds.get(roomId);
         if (feed != null) {
             feed.subscribers().stream().filter(s -> s.userId() == userId).forEach(s -> s.close("you left the room"));
         }
     }
 
-    /** Ends every subscription at shutdown; writers then tell their clients to go elsewhere. */
-    void closeAll(String reason) {
-        feeds.values().forEach(feed -> feed.subscribers().forEach(s -> s.close(reason)));
+    boolean shuttingDown() {
+        return shuttingDown;
     }
 
-    int open() {
-        return metrics.open();
-    }
-
-    boolean awaitNoneOpen(java.time.Duration timeout) {
+    /**
+     * Shutdown: every live connection is told to reconnect elsewhere (parked long-polls are answered),
+     * and this waits, up to the timeout, until their final frames and events are written.
+     */
+    public boolean closeAll(Duration timeout) {
+        shuttingDown = true;
+        feeds.values().forEach(feed -> feed.subscribers().forEach(s -> s.close("server shutting down; reconnect with your last id")));
         return metrics.awaitNoneOpen(timeout);
     }
 }

@@ -1,4 +1,4 @@
-package io.loomcluster.app.messages;
+package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.redis.Redis;
 import org.slf4j.Logger;

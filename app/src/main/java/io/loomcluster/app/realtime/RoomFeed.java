@@ -1,8 +1,6 @@
 package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.messages.Message;
-import io.loomcluster.app.messages.MessageService;
-import io.loomcluster.app.messages.RoomSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
 
 /**
  * The live messages of one room on this instance: one pump thread reads PostgreSQL when a post
@@ -29,9 +28,10 @@ final class RoomFeed {
     static final int PAGE = 200;
 
     private final long roomId;
-    private final MessageService messages;
+    private final MessageSource messages;
     private final RoomSignals signals;
-    private final LiveMetrics metrics;
+    private final IntConsumer fannedOut;
+    private final int pageSize;
     private final long recheckMillis;
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
@@ -40,11 +40,14 @@ final class RoomFeed {
     private volatile long head;
     private volatile boolean readRequested;
 
-    RoomFeed(long roomId, MessageService messages, RoomSignals signals, LiveMetrics metrics, long recheckMillis) {
+    /** {@code fannedOut} is told how many messages each page read; {@code pageSize} is {@link #PAGE} but in tests. */
+    RoomFeed(long roomId, MessageSource messages, RoomSignals signals, IntConsumer fannedOut, int pageSize,
+             long recheckMillis) {
         this.roomId = roomId;
         this.messages = messages;
         this.signals = signals;
-        this.metrics = metrics;
+        this.fannedOut = fannedOut;
+        this.pageSize = pageSize;
         this.recheckMillis = recheckMillis;
         Thread.ofVirtual().name("room-feed-" + roomId).start(this::pump);
     }
@@ -136,7 +139,7 @@ final class RoomFeed {
                 return read;
             }
             read = true;
-            List<Message> page = messages.after(roomId, from, PAGE).items();
+            List<Message> page = messages.after(roomId, from, pageSize);
             // Nothing newer than the last id read (or than "from", when the page is empty) exists now.
             head = Math.max(head, page.isEmpty() ? from : page.get(page.size() - 1).id());
             long now = System.nanoTime();
@@ -155,8 +158,8 @@ final class RoomFeed {
                     }
                 }
             }
-            metrics.fannedOut(page.size());
-            if (page.size() < PAGE) {
+            fannedOut.accept(page.size());
+            if (page.size() < pageSize) {
                 return true;
             }
         }

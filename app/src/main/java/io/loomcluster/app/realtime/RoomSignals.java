@@ -1,4 +1,4 @@
-package io.loomcluster.app.messages;
+package io.loomcluster.app.realtime;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,7 +2,6 @@ package io.loomcluster.app.rooms;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.loomcluster.app.http.ApiException;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.Params;
 import io.loomcluster.app.sessions.Auth;
@@ -37,16 +36,7 @@ public final class RoomRoutes {
 
     private void list(Context ctx) {
         auth.require(ctx);
-        int limit = Params.queryInt(ctx, "limit", 20, 1, 100);
-        String cursor = ctx.queryParam("cursor");
-        long after = 0;
-        if (cursor != null && !cursor.isEmpty()) {
-            if (!cursor.matches("[0-9]{1,18}")) {
-                throw ApiException.badRequest("cursor is not one this API issued; use the 'next' value of a previous page");
-            }
-            after = Long.parseLong(cursor);
-        }
-        ctx.json(rooms.page(after, limit));
+        ctx.json(rooms.page(ctx.queryParam("cursor"), Params.queryInt(ctx, "limit", 20, 1, 100)));
     }
 
     private void create(Context ctx) {

@@ -2,16 +2,21 @@ package io.loomcluster.app.rooms;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.db.Sql;
-import io.loomcluster.app.http.ApiException;
-import io.loomcluster.app.http.Text;
+import io.loomcluster.app.db.Statements;
+import io.loomcluster.app.errors.DomainException.Forbidden;
+import io.loomcluster.app.errors.DomainException.InvalidInput;
+import io.loomcluster.app.errors.DomainException.NotFound;
+import io.loomcluster.app.errors.Text;
 import io.loomcluster.app.redis.Redis;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Rooms and memberships in PostgreSQL, with reads cached in Redis. */
 public final class RoomService {
@@ -43,25 +48,12 @@ public final class RoomService {
     public Room create(long userId, String name, String topic) {
         Text.require("name", name, 1, 80);
         if (name.isBlank()) {
-            throw ApiException.badRequest("name must not be blank");
+            throw new InvalidInput("name must not be blank");
         }
         Text.optional("topic", topic, 200);
-        Room room = sql.transaction(c -> {
-            Room created;
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                ps.setString(1, name);
-                ps.setString(2, topic);
-                ps.setLong(3, userId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    created = map(rs);
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBER)) {
-                ps.setLong(1, created.id());
-                ps.setLong(2, userId);
-                ps.executeUpdate();
-            }
+        Room room = sql.transaction(tx -> {
+            Room created = tx.one(INSERT, RoomService::map, name, topic, userId).orElseThrow();
+            tx.update(INSERT_MEMBER, created.id(), userId);
             return created;
         });
         cache.invalidateAll();
@@ -69,53 +61,50 @@ public final class RoomService {
     }
 
     public Room get(long roomId) {
-        Room room = cache.get("room:" + roomId, Room.class, () -> sql.read(c -> find(c, roomId)));
+        Room room = cache.get("room:" + roomId, Room.class, () -> sql.one(FIND, RoomService::map, roomId).orElse(null));
         if (room == null) {
-            throw ApiException.notFound("room " + roomId + " does not exist");
+            throw new NotFound("room " + roomId + " does not exist");
         }
         return room;
     }
 
-    public RoomPage page(long afterId, int limit) {
-        return cache.get("page:" + afterId + ":" + limit, RoomPage.class, () -> sql.read(c -> {
-            List<Room> rooms = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(PAGE)) {
-                ps.setLong(1, afterId);
-                ps.setInt(2, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rooms.add(map(rs));
-                    }
-                }
+    /**
+     * A page of rooms by id after {@code cursor} (null or empty for the first page; else the {@code next}
+     * of a previous page), at most {@code limit}.
+     */
+    public RoomPage page(String cursor, int limit) {
+        long after = 0;
+        if (cursor != null && !cursor.isEmpty()) {
+            if (!cursor.matches("[0-9]{1,18}")) {
+                throw new InvalidInput("cursor is not one this API issued; use the 'next' value of a previous page");
             }
+            after = Long.parseLong(cursor);
+        }
+        long afterId = after;
+        return cache.get("page:" + afterId + ":" + limit, RoomPage.class, () -> {
+            List<Room> rooms = sql.query(PAGE, RoomService::map, afterId, limit + 1);
             boolean more = rooms.size() > limit;
             List<Room> items = more ? rooms.subList(0, limit) : rooms;
             return new RoomPage(List.copyOf(items), more ? Long.toString(items.get(items.size() - 1).id()) : null);
-        }));
+        });
     }
 
     public void join(long roomId, long userId) {
-        boolean changed = sql.transaction(c -> {
-            requireExists(c, roomId);
-            try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBER)) {
-                ps.setLong(1, roomId);
-                ps.setLong(2, userId);
-                return ps.executeUpdate() == 1 && adjustMembers(c, roomId, 1);
-            }
-        });
-        if (changed) {
-            cache.invalidateAll();
-        }
+        changeMembership(roomId, INSERT_MEMBER, userId, 1);
     }
 
     public void leave(long roomId, long userId) {
-        boolean changed = sql.transaction(c -> {
-            requireExists(c, roomId);
-            try (PreparedStatement ps = c.prepareStatement(DELETE_MEMBER)) {
-                ps.setLong(1, roomId);
-                ps.setLong(2, userId);
-                return ps.executeUpdate() == 1 && adjustMembers(c, roomId, -1);
+        changeMembership(roomId, DELETE_MEMBER, userId, -1);
+    }
+
+    private void changeMembership(long roomId, String statement, long userId, int delta) {
+        boolean changed = sql.transaction(tx -> {
+            requireExists(tx, roomId);
+            if (tx.update(statement, roomId, userId) != 1) {
+                return false;
             }
+            tx.update(ADJUST_MEMBERS, delta, roomId);
+            return true;
         });
         if (changed) {
             cache.invalidateAll();
@@ -123,87 +112,32 @@ public final class RoomService {
     }
 
     /** Rooms by id, in one query (for batched GraphQL loads); unknown ids are absent from the map. */
-    public java.util.Map<Long, Room> byIds(java.util.Collection<Long> roomIds) {
-        return sql.read(c -> {
-            java.util.Map<Long, Room> found = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(BY_IDS)) {
-                ps.setArray(1, c.createArrayOf("bigint", roomIds.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Room room = map(rs);
-                        found.put(room.id(), room);
-                    }
-                }
-            }
-            return found;
-        });
+    public Map<Long, Room> byIds(Collection<Long> roomIds) {
+        return sql.query(BY_IDS, RoomService::map, Sql.bigints(roomIds)).stream()
+                .collect(Collectors.toMap(Room::id, Function.identity()));
     }
 
     /** Which of the given rooms the user is a member of, in one query (for batched GraphQL loads). */
-    public java.util.Set<Long> memberOf(long userId, java.util.Collection<Long> roomIds) {
-        return sql.read(c -> {
-            java.util.Set<Long> rooms = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement(MEMBER_OF)) {
-                ps.setLong(1, userId);
-                ps.setArray(2, c.createArrayOf("bigint", roomIds.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rooms.add(rs.getLong(1));
-                    }
-                }
-            }
-            return rooms;
-        });
+    public Set<Long> memberOf(long userId, Collection<Long> roomIds) {
+        return Set.copyOf(sql.query(MEMBER_OF, rs -> rs.getLong(1), userId, Sql.bigints(roomIds)));
     }
 
-    /** Throws 404 when the room does not exist and 403 when the user is not a member. */
-    public void requireMember(Connection c, long roomId, long userId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(IS_MEMBER)) {
-            ps.setLong(1, roomId);
-            ps.setLong(2, userId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
+    /** Throws {@link NotFound} when the room does not exist and {@link Forbidden} when the user is not a member. */
+    public void requireMember(Statements db, long roomId, long userId) {
+        if (db.exists(IS_MEMBER, roomId, userId)) {
+            return;
         }
-        requireExists(c, roomId);
-        throw ApiException.forbidden("you are not a member of room " + roomId + "; join it with POST /api/rooms/" + roomId + "/members");
+        requireExists(db, roomId);
+        throw new Forbidden("you are not a member of room " + roomId + "; join it with POST /api/rooms/" + roomId + "/members");
     }
 
     public void requireMember(long roomId, long userId) {
-        sql.read(c -> {
-            requireMember(c, roomId, userId);
-            return null;
-        });
+        requireMember(sql, roomId, userId);
     }
 
-    private static void requireExists(Connection c, long roomId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(EXISTS)) {
-            ps.setLong(1, roomId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("room " + roomId + " does not exist");
-                }
-            }
-        }
-    }
-
-    private static boolean adjustMembers(Connection c, long roomId, int delta) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ADJUST_MEMBERS)) {
-            ps.setInt(1, delta);
-            ps.setLong(2, roomId);
-            ps.executeUpdate();
-            return true;
-        }
-    }
-
-    private static Room find(Connection c, long roomId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(FIND)) {
-            ps.setLong(1, roomId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? map(rs) : null;
-            }
+    private static void requireExists(Statements db, long roomId) {
+        if (!db.exists(EXISTS, roomId)) {
+            throw new NotFound("room " + roomId + " does not exist");
         }
     }
 

@@ -1,17 +1,16 @@
 package io.loomcluster.app.sessions;
 
-import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.errors.DomainException.LimitReached;
 import io.loomcluster.app.redis.Redis;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * Sliding-window limits in Redis, shared by every instance: at most N login attempts per username
- * and M per client address within any window. Over the limit: 429 with Retry-After. Each key is a
+ * and M per client address within any window. Over the limit: {@link LimitReached} with the wait (429 with Retry-After). Each key is a
  * sorted set of attempt times holding at most its limit, so an attacker cannot make it grow.
  */
 public final class LoginRateLimiter {
@@ -63,10 +62,9 @@ public final class LoginRateLimiter {
         return ((Number) result).longValue();
     }
 
-    private static ApiException limited(String which, long waitMillis) {
+    private static LimitReached limited(String which, long waitMillis) {
         long retryAfter = Math.max(1, (waitMillis + 999) / 1000);
-        return new ApiException(429, "Too many login attempts",
-                "too many login attempts " + which + "; retry in " + retryAfter + " s",
-                Map.of("Retry-After", Long.toString(retryAfter)));
+        return new LimitReached("Too many login attempts",
+                "too many login attempts " + which + "; retry in " + retryAfter + " s", Duration.ofSeconds(retryAfter));
     }
 }

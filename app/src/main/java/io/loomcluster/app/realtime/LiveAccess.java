@@ -1,0 +1,53 @@
+package io.loomcluster.app.realtime;
+
+import io.javalin.http.Context;
+import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.http.Params;
+import io.loomcluster.app.rooms.RoomService;
+import io.loomcluster.app.sessions.Auth;
+import io.loomcluster.app.sessions.Session;
+
+import java.util.function.LongUnaryOperator;
+
+/**
+ * Who may open a live stream of a room and where it starts, decided once at connect time for every
+ * transport: a session (401), membership (403), a sane cursor (400), an instance not shutting down
+ * (503). Without a cursor the stream starts after the room's newest message.
+ */
+public final class LiveAccess {
+    /** An admitted stream: the room, the user, the id to start after. */
+    record Start(long roomId, long userId, long after) {
+    }
+
+    private final Auth auth;
+    private final RoomService rooms;
+    private final LongUnaryOperator lastId;
+    private final LiveRooms live;
+
+    public LiveAccess(Auth auth, RoomService rooms, LongUnaryOperator lastId, LiveRooms live) {
+        this.auth = auth;
+        this.rooms = rooms;
+        this.lastId = lastId;
+        this.live = live;
+    }
+
+    /** The cursor is {@code lastEventId} when given (SSE reconnects), else the {@code after} query parameter. */
+    Start admit(Context ctx, String lastEventId) {
+        Session session = auth.require(ctx);
+        long roomId = Params.pathId(ctx, "id");
+        long after = lastEventId != null ? parseLastEventId(lastEventId) : Params.queryLong(ctx, "after", -1);
+        rooms.requireMember(roomId, session.userId());
+        if (live.shuttingDown()) {
+            throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
+        }
+        return new Start(roomId, session.userId(), after >= 0 ? after : lastId.applyAsLong(roomId));
+    }
+
+    private static long parseLastEventId(String value) {
+        if (!value.matches("[0-9]{1,18}")) {
+            throw ApiException.badRequest("Last-Event-ID must be a message id (a whole number), got '"
+                    + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
+        }
+        return Long.parseLong(value);
+    }
+}

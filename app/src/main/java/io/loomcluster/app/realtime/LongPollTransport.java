@@ -1,0 +1,53 @@
+package io.loomcluster.app.realtime;
+
+import io.javalin.http.Context;
+import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.http.InFlightLimiter;
+import io.loomcluster.app.messages.Message;
+import io.loomcluster.app.messages.MessagePage;
+import io.loomcluster.app.messages.MessageWaiter;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code GET /api/rooms/{id}/messages?wait=N} once the messages routes have checked the request:
+ * the poll parks on the room's feed, which reads PostgreSQL only when this poll may be behind what
+ * it has read, so parked polls cost no queries while nothing happens. At most {@code maxWaiting}
+ * are parked per instance; beyond that, 503 with Retry-After.
+ */
+public final class LongPollTransport implements MessageWaiter {
+    private final LiveRooms live;
+    private final InFlightLimiter limiter;
+    private final Semaphore waiting;
+    private final int maxWaiting;
+
+    public LongPollTransport(LiveRooms live, InFlightLimiter limiter, int maxWaiting) {
+        this.live = live;
+        this.limiter = limiter;
+        this.waiting = new Semaphore(maxWaiting);
+        this.maxWaiting = maxWaiting;
+    }
+
+    /** Long-polls parked on this instance right now. */
+    public int waiting() {
+        return maxWaiting - waiting.availablePermits();
+    }
+
+    @Override
+    public MessagePage await(Context ctx, long roomId, long userId, long after, int limit, Duration wait)
+            throws InterruptedException {
+        if (!waiting.tryAcquire()) {
+            throw ApiException.unavailable("too many waiting requests on this instance; retry", 1);
+        }
+        // A parked long-poll holds no database connection, so it does not count against the in-flight bound.
+        limiter.release(ctx);
+        try {
+            List<Message> items = live.await(roomId, userId, after, limit, wait.toMillis());
+            return new MessagePage(items, items.size() == limit ? items.get(items.size() - 1).id() : null);
+        } finally {
+            waiting.release();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.loomcluster.app.realtime;
+
+import io.loomcluster.app.messages.Message;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+
+import static io.loomcluster.app.realtime.InMemoryMessages.ROOM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RoomFeedTest {
+    private static final long WAIT_MILLIS = 10_000;
+
+    private final RoomSignals signals = new RoomSignals();
+    private final InMemoryMessages messages = new InMemoryMessages(signals, 0);
+    private final AtomicLong fannedOut = new AtomicLong();
+    private final List<RoomFeed> feeds = new ArrayList<>();
+
+    private RoomFeed feed(int pageSize) {
+        RoomFeed feed = new RoomFeed(ROOM, messages, signals, fannedOut::addAndGet, pageSize, 60_000);
+        feeds.add(feed);
+        return feed;
+    }
+
+    @AfterEach
+    void stopFeeds() {
+        feeds.forEach(RoomFeed::stop);
+    }
+
+    private static Subscriber subscriber(long after, int buffer, long slowTimeoutNanos, Runnable onOverflow) {
+        return new Subscriber(ROOM, 1, Subscriber.Kind.SSE, after, buffer, slowTimeoutNanos, onOverflow);
+    }
+
+    private static Subscriber subscriber(long after) {
+        return subscriber(after, 1000, Long.MAX_VALUE, () -> { });
+    }
+
+    private static List<Long> take(Subscriber subscriber, int count) throws InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Message next = subscriber.next(WAIT_MILLIS);
+            assertThat(next).as("message %d of %d", i + 1, count).isNotNull();
+            ids.add(next.id());
+        }
+        return ids;
+    }
+
+    private static List<Long> range(long fromInclusive, long toInclusive) {
+        return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().toList();
+    }
+
+    @Test
+    void aNewSubscriberGetsWhatCameAfterItsCursorThenEachNewMessageInOrder() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            messages.post();
+        }
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        Subscriber subscriber = subscriber(2);
+        feed.add(subscriber);
+
+        assertThat(take(subscriber, 3)).containsExactly(3L, 4L, 5L);
+        messages.post();
+        messages.post();
+        assertThat(take(subscriber, 2)).containsExactly(6L, 7L);
+        assertThat(subscriber.next(50)).as("nothing more").isNull();
+    }
+
+    @Test
+    void aSubscriberThatJoinsBehindTheOthersIsServedFromItsOwnCursor() throws Exception {
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        Subscriber first = subscriber(0);
+        feed.add(first);
+        for (int i = 0; i < 10; i++) {
+            messages.post();
+        }
+        assertThat(take(first, 10)).isEqualTo(range(1, 10));
+
+        Subscriber late = subscriber(3);
+        feed.add(late);
+
+        assertThat(take(late, 7)).isEqualTo(range(4, 10));
+    }
+
+    @Test
+    void moreMessagesThanAPageArriveInOrderAcrossPages() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            messages.post();
+        }
+        RoomFeed feed = feed(3);
+        Subscriber subscriber = subscriber(0);
+        feed.add(subscriber);
+
+        assertThat(take(subscriber, 10)).isEqualTo(range(1, 10));
+        assertThat(fannedOut.get()).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void aFullSubscriberIsSkippedAndCatchesUpWithoutAGapOnceItReads() throws Exception {
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        Subscriber slow = subscriber(0, 4, Long.MAX_VALUE, () -> { });
+        Subscriber fast = subscriber(0);
+        feed.add(slow);
+        feed.add(fast);
+        for (int i = 0; i < 20; i++) {
+            messages.post();
+        }
+
+        // The fast one is not held up by the slow one's full queue.
+        assertThat(take(fast, 20)).isEqualTo(range(1, 20));
+        assertThat(take(slow, 20)).isEqualTo(range(1, 20));
+    }
+
+    @Test
+    void aSubscriberFullForLongerThanTheSlowConsumerTimeoutIsDropped() throws Exception {
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        AtomicInteger overflows = new AtomicInteger();
+        Subscriber stuck = subscriber(0, 2, 1, overflows::incrementAndGet);
+        feed.add(stuck);
+        for (int i = 0; i < 3; i++) {
+            messages.post();
+        }
+        // Announcements keep coming: each read finds the queue still full, and past the timeout it is dropped.
+        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
+        while (!stuck.isClosed() && System.nanoTime() < deadline) {
+            messages.post();
+            Thread.sleep(5);
+        }
+
+        assertThat(stuck.isClosed()).isTrue();
+        assertThat(stuck.closeReason()).startsWith("slow consumer");
+        assertThat(overflows.get()).isEqualTo(1);
+        assertThat(feed.subscribers()).doesNotContain(stuck);
+        // What was queued before the drop is still delivered, then the end.
+        assertThat(take(stuck, 2)).containsExactly(1L, 2L);
+        assertThat(stuck.next(50)).isNull();
+    }
+
+    @Test
+    void closingASubscriberWakesItsReader() throws Exception {
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        Subscriber subscriber = subscriber(0);
+        feed.add(subscriber);
+        subscriber.close("you left the room");
+
+        assertThat(subscriber.next(WAIT_MILLIS)).isNull();
+        assertThat(subscriber.isClosed()).isTrue();
+        assertThat(subscriber.closeReason()).isEqualTo("you left the room");
+    }
+}
