@@ -14,7 +14,6 @@ import io.loomcluster.app.graphql.GraphqlRoutes;
 import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
-import io.loomcluster.app.http.ClientAddress;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
@@ -101,7 +100,7 @@ public final class App {
         tracker = new RequestTracker(config.instanceId(), limiter, metrics);
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
 
-        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, new ClientAddress(config.trustedProxies()), body);
+        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
         var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);

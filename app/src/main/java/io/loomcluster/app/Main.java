@@ -1,7 +1,7 @@
 package io.loomcluster.app;
 
 import io.loomcluster.app.config.AppConfig;
-import io.loomcluster.app.config.ConfigException;
+import io.loomcluster.contract.ConfigException;
 
 /** Entry point: configure logging, read and validate the environment, start, stop on SIGTERM. */
 public final class Main {

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.RequestIds;
 import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.contract.Names;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ final class RequestTracker {
     private void begin(Context ctx) {
         open.incrementAndGet();
         RequestIds.assign(ctx);
-        ctx.header("X-Instance-Id", instanceId);
+        ctx.header(Names.INSTANCE_ID_HEADER, instanceId);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");

@@ -1,6 +1,6 @@
 package io.loomcluster.lb;
 
-import io.loomcluster.lb.config.ConfigException;
+import io.loomcluster.contract.ConfigException;
 import io.loomcluster.lb.config.Discovery;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.discovery.BackendDiscovery;

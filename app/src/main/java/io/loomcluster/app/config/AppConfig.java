@@ -1,14 +1,19 @@
 package io.loomcluster.app.config;
 
+import io.loomcluster.contract.ConfigException;
+import io.loomcluster.contract.Env;
+import io.loomcluster.contract.TrustedProxies;
+
 import java.net.URI;
+import java.util.LinkedHashSet;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the app reads from its environment, validated once at start-up. A wrong or missing
- * value throws {@link ConfigException} with one line naming the variable and what is expected.
+ * Everything the app reads from its environment, validated once at start-up in the grammar every
+ * process shares ({@link Env}). A wrong or missing value throws {@link ConfigException} with one
+ * line naming the variable and what is expected.
  */
 public record AppConfig(
         int port,
@@ -32,7 +37,7 @@ public record AppConfig(
         Duration heartbeat,
         Duration slowConsumerTimeout,
         Duration idempotencyRetention,
-        List<Cidr> trustedProxies,
+        TrustedProxies trustedProxies,
         Duration startupTimeout,
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
@@ -47,12 +52,12 @@ public record AppConfig(
                 port,
                 instanceId,
                 e.string("ADVERTISED_URL", "http://127.0.0.1:" + port),
-                e.jdbcUrl("DATABASE_URL"),
+                jdbcUrl(e, "DATABASE_URL"),
                 e.string("DATABASE_USER", "postgres"),
                 e.string("DATABASE_PASSWORD", ""),
                 e.integer("DATABASE_POOL_SIZE", 16, 1, 1000),
                 e.duration("DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(2)),
-                e.redisUrl("REDIS_URL"),
+                redisUrl(e, "REDIS_URL"),
                 e.bool("COOKIE_SECURE", false),
                 e.duration("SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30)),
                 e.integer("LOGIN_LIMIT_PER_USER", 10, 1, 1_000_000),
@@ -65,12 +70,42 @@ public record AppConfig(
                 e.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(15)),
                 e.duration("SLOW_CONSUMER_TIMEOUT", Duration.ofSeconds(10)),
                 e.duration("IDEMPOTENCY_KEY_RETENTION", Duration.ofHours(24)),
-                e.cidrs("TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
+                new TrustedProxies(e.cidrs("TRUSTED_PROXIES", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")),
                 e.duration("STARTUP_TIMEOUT", Duration.ofSeconds(60)),
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true),
-                e.origins("ALLOWED_ORIGINS"));
+                origins(e, "ALLOWED_ORIGINS"));
+    }
+
+    private static String jdbcUrl(Env e, String name) {
+        String value = e.required(name, "a PostgreSQL JDBC URL such as jdbc:postgresql://127.0.0.1:5432/loom");
+        if (!value.startsWith("jdbc:postgresql://")) {
+            throw Env.invalid(name, value, "jdbc:postgresql://host:port/database");
+        }
+        return value;
+    }
+
+    private static URI redisUrl(Env e, String name) {
+        String value = e.required(name, "a Redis URL such as redis://127.0.0.1:6379");
+        try {
+            URI uri = URI.create(value);
+            if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below
+        }
+        throw Env.invalid(name, value, "redis://host:port");
+    }
+
+    private static Set<String> origins(Env e, String name) {
+        Set<String> result = new LinkedHashSet<>();
+        for (String entry : e.list(name, "")) {
+            result.add(Origins.normalise(entry).orElseThrow(() -> new ConfigException(name + " has an invalid entry '"
+                    + entry + "'; expected comma-separated origins such as https://app.example.com")));
+        }
+        return Set.copyOf(result);
     }
 
     private static String hostName() {

@@ -1,6 +1,7 @@
 package io.loomcluster.app.discovery;
 
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.contract.Names;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * lease and removed at shutdown. An instance that dies silently drops out when its lease ends.
  */
 public final class Registration implements AutoCloseable {
-    public static final String KEY = "loom:lb:backends";
+    public static final String KEY = Names.BACKENDS_KEY;
     private static final Logger log = LoggerFactory.getLogger(Registration.class);
     private static final long LEASE_MILLIS = 10_000;
 

@@ -2,12 +2,9 @@ package io.loomcluster.app.http;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.loomcluster.app.config.Cidr;
 import io.loomcluster.app.config.Origins;
+import io.loomcluster.contract.TrustedProxies;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -24,11 +21,11 @@ public final class OriginPolicy {
     private static final String ALLOWED_HEADERS = "Content-Type, Idempotency-Key, X-Request-Id, Last-Event-ID";
 
     private final Set<String> allowedOrigins;
-    private final List<Cidr> trustedProxies;
+    private final TrustedProxies trustedProxies;
 
-    public OriginPolicy(Set<String> allowedOrigins, List<Cidr> trustedProxies) {
+    public OriginPolicy(Set<String> allowedOrigins, TrustedProxies trustedProxies) {
         this.allowedOrigins = Set.copyOf(allowedOrigins);
-        this.trustedProxies = List.copyOf(trustedProxies);
+        this.trustedProxies = trustedProxies;
     }
 
     public void register(RoutesConfig routes) {
@@ -75,7 +72,7 @@ public final class OriginPolicy {
     Optional<String> ownOrigin(Context ctx) {
         String scheme = ctx.scheme();
         String host = ctx.header("Host");
-        if (isTrusted(ctx.req().getRemoteAddr())) {
+        if (trustedProxies.trusts(ctx.req().getRemoteAddr())) {
             scheme = first(ctx.header("X-Forwarded-Proto")).orElse(scheme);
             host = first(ctx.header("X-Forwarded-Host")).orElse(host);
         }
@@ -94,18 +91,6 @@ public final class OriginPolicy {
             return Optional.empty();
         }
         return Optional.of(header.split(",", 2)[0].trim());
-    }
-
-    private boolean isTrusted(String address) {
-        if (address == null || !address.matches("[0-9a-fA-F:.]{1,45}")) {
-            return false;
-        }
-        try {
-            InetAddress parsed = InetAddress.getByName(address);
-            return trustedProxies.stream().anyMatch(cidr -> cidr.contains(parsed));
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     private static String abbreviate(String text) {

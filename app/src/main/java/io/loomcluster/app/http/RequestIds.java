@@ -1,13 +1,14 @@
 package io.loomcluster.app.http;
 
 import io.javalin.http.Context;
+import io.loomcluster.contract.Names;
 
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** The request id: taken from {@code X-Request-Id} when it is sane, else generated; echoed on every response. */
 public final class RequestIds {
-    public static final String HEADER = "X-Request-Id";
+    public static final String HEADER = Names.REQUEST_ID_HEADER;
     private static final String ATTRIBUTE = "loom.requestId";
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 

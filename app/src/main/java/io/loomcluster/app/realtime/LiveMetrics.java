@@ -1,6 +1,7 @@
 package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.contract.Names;
 import io.micrometer.core.instrument.Counter;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,8 +16,8 @@ public final class LiveMetrics {
     private final java.util.concurrent.locks.Condition none = lock.newCondition();
 
     public LiveMetrics(Metrics metrics) {
-        metrics.gauge("loom_live_connections_sse", "open Server-Sent Events streams", sse::get);
-        metrics.gauge("loom_live_connections_websocket", "open WebSocket connections", websocket::get);
+        metrics.gauge(Names.LIVE_CONNECTIONS_SSE, "open Server-Sent Events streams", sse::get);
+        metrics.gauge(Names.LIVE_CONNECTIONS_WEBSOCKET, "open WebSocket connections", websocket::get);
         fannedOut = Counter.builder("loom_live_messages_fanned_out").description("messages read for live subscribers")
                 .register(metrics.registry());
         dropped = Counter.builder("loom_live_consumers_dropped").description("subscribers disconnected for falling behind")

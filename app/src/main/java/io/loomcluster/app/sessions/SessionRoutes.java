@@ -3,10 +3,10 @@ package io.loomcluster.app.sessions;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.loomcluster.app.http.ApiException;
-import io.loomcluster.app.http.ClientAddress;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.users.User;
 import io.loomcluster.app.users.UserService;
+import io.loomcluster.contract.TrustedProxies;
 
 
 /** {@code /api/users} and {@code /api/session}: register, log in (rotating the id), who am I, log out. */
@@ -18,16 +18,16 @@ public final class SessionRoutes {
     private final SessionStore sessions;
     private final Auth auth;
     private final LoginRateLimiter limiter;
-    private final ClientAddress clientAddress;
+    private final TrustedProxies trustedProxies;
     private final JsonBody body;
 
     public SessionRoutes(UserService users, SessionStore sessions, Auth auth, LoginRateLimiter limiter,
-                         ClientAddress clientAddress, JsonBody body) {
+                         TrustedProxies trustedProxies, JsonBody body) {
         this.users = users;
         this.sessions = sessions;
         this.auth = auth;
         this.limiter = limiter;
-        this.clientAddress = clientAddress;
+        this.trustedProxies = trustedProxies;
         this.body = body;
     }
 
@@ -48,7 +48,7 @@ public final class SessionRoutes {
         Credentials credentials = body.read(ctx, Credentials.class);
         String username = UserService.validUsername(credentials.username());
         UserService.validPassword(credentials.password());
-        limiter.checkAttempt(username, clientAddress.of(ctx));
+        limiter.checkAttempt(username, trustedProxies.clientAddress(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")));
         User user = users.authenticate(username, credentials.password())
                 .orElseThrow(() -> new ApiException(401, "Login failed", "wrong username or password"));
         // Rotate: whatever session the client came with is dropped, and a new id is issued (no fixation).

@@ -1,5 +1,7 @@
 package io.loomcluster.app.config;
 
+import io.loomcluster.contract.ConfigException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,9 +1,12 @@
 package io.loomcluster.lb.config;
 
+import io.loomcluster.contract.Env;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,8 +47,7 @@ public record LbConfig(
         Discovery discovery = discovery(env.string("LB_DISCOVERY", "static"));
         List<URI> backends = backends(env.string("LB_BACKENDS", ""));
         if (discovery instanceof Discovery.Static && backends.isEmpty()) {
-            throw new ConfigException("LB_BACKENDS: expected a comma-separated list of http://host:port "
-                    + "when LB_DISCOVERY is static, got nothing");
+            throw Env.missing("LB_BACKENDS", "a comma-separated list of http://host:port when LB_DISCOVERY is static");
         }
         String strategy = env.string("LB_STRATEGY", "round-robin");
         if (!STRATEGIES.contains(strategy)) {
@@ -55,7 +57,7 @@ public record LbConfig(
         int port = env.port("LB_PORT", 8080);
         int adminPort = env.port("LB_ADMIN_PORT", 8079);
         if (port == adminPort) {
-            throw new ConfigException("LB_ADMIN_PORT: expected a port different from LB_PORT, got " + adminPort);
+            throw Env.invalid("LB_ADMIN_PORT", Integer.toString(adminPort), "a port different from LB_PORT");
         }
         return new LbConfig(port, env.string("LB_ADMIN_HOST", "127.0.0.1"), adminPort, discovery, backends,
                 strategy, redisUrl,
@@ -89,7 +91,7 @@ public record LbConfig(
         List<URI> result = new ArrayList<>();
         for (String part : raw.split(",")) {
             if (!part.isBlank()) {
-                URI uri = Env.httpBase("LB_BACKENDS", part);
+                URI uri = httpBase("LB_BACKENDS", part);
                 if (!result.contains(uri)) {
                     result.add(uri);
                 }
@@ -102,7 +104,7 @@ public record LbConfig(
         String raw = env.string("REDIS_URL", null);
         if (raw == null) {
             if (discovery instanceof Discovery.Redis) {
-                throw new ConfigException("REDIS_URL: expected redis://host:port when LB_DISCOVERY is redis, got nothing");
+                throw Env.missing("REDIS_URL", "redis://host:port when LB_DISCOVERY is redis");
             }
             return null;
         }
@@ -125,8 +127,8 @@ public record LbConfig(
         return new Health(path,
                 env.duration("LB_HEALTH_INTERVAL", Duration.ofSeconds(2), Duration.ofMillis(50)),
                 env.duration("LB_HEALTH_TIMEOUT", Duration.ofSeconds(1), Duration.ofMillis(10)),
-                env.intIn("LB_HEALTH_RISE", 2, 1, 100, "a count 1-100"),
-                env.intIn("LB_HEALTH_FALL", 2, 1, 100, "a count 1-100"));
+                env.integer("LB_HEALTH_RISE", 2, 1, 100),
+                env.integer("LB_HEALTH_FALL", 2, 1, 100));
     }
 
     private static Timeouts timeouts(Env env) {
@@ -144,10 +146,25 @@ public record LbConfig(
                 env.bytes("LB_MAX_BODY_BYTES", 10L * 1024 * 1024, 0),
                 (int) env.bytes("LB_MAX_HEADER_BYTES", 16 * 1024, 1024),
                 (int) env.bytes("LB_RETRY_BUFFER_BYTES", 64 * 1024, 0),
-                env.intIn("LB_MAX_CONNECTIONS_PER_BACKEND", 512, 1, 100_000, "a count 1-100000"),
-                env.intIn("LB_MAX_QUEUED_PER_BACKEND", 64, 1, 1_000_000, "a count 1-1000000"),
-                env.intIn("LB_THREADS", 200, 8, 10_000, "a thread count 8-10000"),
+                env.integer("LB_MAX_CONNECTIONS_PER_BACKEND", 512, 1, 100_000),
+                env.integer("LB_MAX_QUEUED_PER_BACKEND", 64, 1, 1_000_000),
+                env.integer("LB_THREADS", 200, 8, 10_000),
                 (int) env.bytes("LB_WS_MAX_MESSAGE_BYTES", 1024 * 1024, 125),
-                env.intIn("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000, "a count 1-1000000"));
+                env.integer("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000));
+    }
+
+    /** An absolute {@code http://host:port} URL without path, the form backends are named in. */
+    private static URI httpBase(String name, String raw) {
+        try {
+            URI uri = URI.create(raw.trim());
+            boolean bare = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+            if ("http".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0 && bare
+                    && uri.getRawQuery() == null && uri.getRawUserInfo() == null) {
+                return URI.create("http://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + uri.getPort());
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error below
+        }
+        throw Env.invalid(name, raw, "http://host:port (with an explicit port, no path)");
     }
 }

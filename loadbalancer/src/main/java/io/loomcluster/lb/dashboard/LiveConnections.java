@@ -1,5 +1,6 @@
 package io.loomcluster.lb.dashboard;
 
+import io.loomcluster.contract.Names;
 import io.loomcluster.lb.backend.Backend;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * gauges, simply has no figure until the next poll.
  */
 final class LiveConnections {
-    static final String SSE = "loom_live_connections_sse";
-    static final String WEBSOCKET = "loom_live_connections_websocket";
+    static final String SSE = Names.LIVE_CONNECTIONS_SSE;
+    static final String WEBSOCKET = Names.LIVE_CONNECTIONS_WEBSOCKET;
     private static final int MAX_METRICS_BYTES = 2 * 1024 * 1024;
 
     /** Open connections on one instance. */

@@ -1,5 +1,6 @@
 package io.loomcluster.lb.discovery;
 
+import io.loomcluster.contract.Names;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
@@ -13,7 +14,7 @@ import java.util.Set;
  * URL, score = expiry in epoch milliseconds, refreshed by the instance's heartbeat.
  */
 final class RedisDiscovery extends PollingDiscovery {
-    static final String KEY = "loom:lb:backends";
+    static final String KEY = Names.BACKENDS_KEY;
 
     private final URI redisUrl;
     private final RedisClient redis;

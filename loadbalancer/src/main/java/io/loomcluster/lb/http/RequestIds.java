@@ -1,11 +1,13 @@
 package io.loomcluster.lb.http;
 
+import io.loomcluster.contract.Names;
+
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** {@code X-Request-Id}: the client's when it is sane, otherwise a new random UUID. */
 public final class RequestIds {
-    public static final String HEADER = "X-Request-Id";
+    public static final String HEADER = Names.REQUEST_ID_HEADER;
     private static final int MAX_LENGTH = 128;
 
     private RequestIds() {

@@ -1,5 +1,7 @@
 package io.loomcluster.lb.config;
 
+import io.loomcluster.contract.ConfigException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,22 +51,29 @@ class LbConfigTest {
         assertThat(config.strategy()).isEqualTo("p2c");
     }
 
+    @Test
+    void durationsTakeHoursLikeEveryOtherProcess() {
+        LbConfig config = LbConfig.fromEnv(with(Map.of("LB_WS_IDLE_TIMEOUT", "1h")));
+        assertThat(config.timeouts().webSocketIdle()).isEqualTo(Duration.ofHours(1));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "LB_PORT|eighty|LB_PORT: expected a port number 1-65535, got 'eighty'",
-            "LB_PORT|70000|LB_PORT: expected a port number 1-65535, got '70000'",
-            "LB_ADMIN_PORT|8080|LB_ADMIN_PORT: expected a port different from LB_PORT",
-            "LB_STRATEGY|random|LB_STRATEGY: expected one of round-robin, least-requests, p2c, got 'random'",
-            "LB_DISCOVERY|consul|LB_DISCOVERY: expected static, redis or dns:NAME:PORT, got 'consul'",
-            "LB_DISCOVERY|dns:app|LB_DISCOVERY: expected static, redis or dns:NAME:PORT, got 'dns:app'",
-            "LB_BACKENDS|127.0.0.1:8081|LB_BACKENDS: expected http://host:port",
-            "LB_BACKENDS|http://app:8081/api|LB_BACKENDS: expected http://host:port",
-            "LB_BACKENDS|https://app:8443|LB_BACKENDS: expected http://host:port",
-            "LB_HEALTH_INTERVAL|2|LB_HEALTH_INTERVAL: expected a duration",
-            "LB_REQUEST_TIMEOUT|-5s|LB_REQUEST_TIMEOUT: expected a duration",
-            "LB_MAX_BODY_BYTES|lots|LB_MAX_BODY_BYTES: expected a size",
-            "LB_HEALTH_RISE|0|LB_HEALTH_RISE: expected a count 1-100, got '0'",
-            "REDIS_URL|localhost:6379|REDIS_URL: expected redis://host:port, got 'localhost:6379'"})
+            "LB_PORT|eighty|LB_PORT=eighty is invalid; expected a whole number from 1 to 65535",
+            "LB_PORT|70000|LB_PORT=70000 is invalid; expected a whole number from 1 to 65535",
+            "LB_ADMIN_PORT|8080|LB_ADMIN_PORT=8080 is invalid; expected a port different from LB_PORT",
+            "LB_STRATEGY|random|LB_STRATEGY=random is invalid; expected one of round-robin, least-requests, p2c",
+            "LB_DISCOVERY|consul|LB_DISCOVERY=consul is invalid; expected static, redis or dns:NAME:PORT",
+            "LB_DISCOVERY|dns:app|LB_DISCOVERY=dns:app is invalid; expected static, redis or dns:NAME:PORT",
+            "LB_BACKENDS|127.0.0.1:8081|LB_BACKENDS=127.0.0.1:8081 is invalid; expected http://host:port",
+            "LB_BACKENDS|http://app:8081/api|LB_BACKENDS=http://app:8081/api is invalid; expected http://host:port",
+            "LB_BACKENDS|https://app:8443|LB_BACKENDS=https://app:8443 is invalid; expected http://host:port",
+            "LB_HEALTH_INTERVAL|2|LB_HEALTH_INTERVAL=2 is invalid; expected a duration",
+            "LB_REQUEST_TIMEOUT|-5s|LB_REQUEST_TIMEOUT=-5s is invalid; expected a duration",
+            "LB_MAX_BODY_BYTES|lots|LB_MAX_BODY_BYTES=lots is invalid; expected a size",
+            "LB_HEALTH_RISE|0|LB_HEALTH_RISE=0 is invalid; expected a whole number from 1 to 100",
+            "REDIS_URL|localhost:6379|REDIS_URL=localhost:6379 is invalid; expected redis://host:port",
+            "LB_WS_IDLE_TIMEOUT|1x|LB_WS_IDLE_TIMEOUT=1x is invalid; expected a duration such as 500ms, 30s, 5m or 1h"})
     void aWrongValueIsRejectedNamingTheVariableAndTheExpectedForm(String variable, String value, String message) {
         assertThatThrownBy(() -> LbConfig.fromEnv(with(Map.of(variable, value))))
                 .isInstanceOf(ConfigException.class)
@@ -73,8 +82,8 @@ class LbConfigTest {
 
     @Test
     void staticDiscoveryNeedsBackendsAndRedisNeedsAnUrl() {
-        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of())).hasMessageStartingWith("LB_BACKENDS:");
-        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of("LB_DISCOVERY", "redis"))).hasMessageStartingWith("REDIS_URL:");
+        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of())).hasMessageStartingWith("LB_BACKENDS is not set");
+        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of("LB_DISCOVERY", "redis"))).hasMessageStartingWith("REDIS_URL is not set");
     }
 
     private static Map<String, String> with(Map<String, String> extra) {

@@ -1,4 +1,4 @@
-package io.loomcluster.app.config;
+package io.loomcluster.contract;
 
 import org.junit.jupiter.api.Test;
 

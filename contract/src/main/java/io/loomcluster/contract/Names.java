@@ -1,0 +1,17 @@
+package io.loomcluster.contract;
+
+/** Names that one process writes and another reads: change one here and both sides change. */
+public final class Names {
+    /** Response header: the instance that served the request. */
+    public static final String INSTANCE_ID_HEADER = "X-Instance-Id";
+    /** Request and response header: the request's id, passed on by the balancer, echoed by the app. */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /** Redis sorted set of instances for discovery: member = base URL, score = lease expiry (epoch ms). */
+    public static final String BACKENDS_KEY = "loom:lb:backends";
+    /** Prometheus gauges of an instance's open live connections, read by the balancer's dashboard. */
+    public static final String LIVE_CONNECTIONS_SSE = "loom_live_connections_sse";
+    public static final String LIVE_CONNECTIONS_WEBSOCKET = "loom_live_connections_websocket";
+
+    private Names() {
+    }
+}
