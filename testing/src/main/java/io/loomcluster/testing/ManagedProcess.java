@@ -2,10 +2,12 @@ package io.loomcluster.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Request;
+import io.loomcluster.client.RetryPolicy;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Its output goes to a log file so that a failing test can be diagnosed.
  */
 public final class ManagedProcess implements AutoCloseable {
-    private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final LoomClient PROBE = LoomClient.builder(URI.create("http://127.0.0.1"))
+            .connectTimeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2)).retry(RetryPolicy.NONE).build();
 
     private final String name;
     private final List<String> command;
@@ -77,15 +80,9 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** The HTTP status of a GET, or -1 when nothing answers. */
     public static int status(URI url) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build();
-            return PROBE.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        Reply reply = PROBE.at(URI.create(url.getScheme() + "://" + url.getRawAuthority()))
+                .send(Request.get(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery())));
+        return reply.answered() ? reply.status() : -1;
     }
 
     public boolean isAlive() {
