@@ -1,6 +1,7 @@
 package io.loomcluster.lb.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loomcluster.contract.Names;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -74,7 +75,7 @@ public final class TestBackend extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        response.getHeaders().put("X-Instance-Id", id);
+        response.getHeaders().put(Names.INSTANCE_ID_HEADER, id);
         String requestId = request.getHeaders().get("X-Request-Id");
         if (requestId != null) {
             response.getHeaders().put("X-Request-Id", requestId);
@@ -164,10 +165,11 @@ public final class TestBackend extends Handler.Abstract {
 
     /** The same gauge names and label as the app's Prometheus registry. */
     private String metrics() {
-        return "# TYPE loom_live_connections_sse gauge\n"
-                + "loom_live_connections_sse{instance_id=\"" + id + "\"} " + openStreams.get() + ".0\n"
-                + "# TYPE loom_live_connections_websocket gauge\n"
-                + "loom_live_connections_websocket{instance_id=\"" + id + "\"} " + openWebSockets.get() + ".0\n";
+        return gauge(Names.LIVE_CONNECTIONS_SSE, openStreams.get()) + gauge(Names.LIVE_CONNECTIONS_WEBSOCKET, openWebSockets.get());
+    }
+
+    private String gauge(String name, int value) {
+        return "# TYPE " + name + " gauge\n" + name + "{instance_id=\"" + id + "\"} " + value + ".0\n";
     }
 
     private static void control(Response response, Callback callback, Runnable action) {
