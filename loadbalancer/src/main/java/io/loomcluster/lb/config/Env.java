@@ -43,6 +43,19 @@ final class Env {
         throw invalid(name, raw, expected);
     }
 
+    /** {@code on}/{@code off} (also {@code true}/{@code false}, {@code 1}/{@code 0}). */
+    boolean flag(String name, boolean defaultValue) {
+        String raw = string(name, null);
+        if (raw == null) {
+            return defaultValue;
+        }
+        return switch (raw.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw invalid(name, raw, "on or off");
+        };
+    }
+
     Duration duration(String name, Duration defaultValue, Duration min) {
         String raw = string(name, null);
         if (raw == null) {

@@ -149,7 +149,7 @@ class DashboardIT {
 
     private static int openStreams() {
         return Http.get(admin("/metrics")).body().lines().filter(l -> l.startsWith("lb_dashboard_streams "))
-                .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
     }
 
     private static URI admin(String path) {

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.loomcluster.dev.testing.Await;
 import io.loomcluster.dev.testing.ManagedProcess;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 
 /** A running balancer process: its public and admin ports, and what its {@code /status} says. */
 public record Balancer(ManagedProcess process, int port, int adminPort) implements AutoCloseable {
@@ -33,8 +37,17 @@ public record Balancer(ManagedProcess process, int port, int adminPort) implemen
                 Duration.ofSeconds(20), () -> stateOf(backend).equals(state));
     }
 
+    /** Stops the balancer; fails when Netty's leak detector reported a buffer never released. */
     @Override
     public void close() {
         process.close();
+        try {
+            List<String> leaks = Files.readAllLines(process.log()).stream().filter(l -> l.contains("LEAK:")).toList();
+            if (!leaks.isEmpty()) {
+                throw new AssertionError("the balancer leaked buffers (log: " + process.log() + "): " + leaks);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -62,7 +62,9 @@ public final class Processes {
         if (jar == null) {
             throw new IllegalStateException("system property loom.lb.jar is not set (run with ./mvnw verify)");
         }
-        ManagedProcess process = ManagedProcess.javaJar(name, Path.of(jar), List.of("-Xmx128m"), all,
+        // Netty's leak detector tracks every buffer in tests; Balancer.close() fails on a reported leak.
+        ManagedProcess process = ManagedProcess.javaJar(name, Path.of(jar),
+                List.of("-Xmx128m", "-Dio.netty.leakDetection.level=paranoid"), all,
                 LOGS.resolve(name + "-" + port + ".log"),
                 URI.create("http://127.0.0.1:" + adminPort + "/health/live"));
         process.start().awaitReady(START_TIMEOUT);
