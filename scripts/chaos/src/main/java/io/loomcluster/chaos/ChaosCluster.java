@@ -90,8 +90,9 @@ public final class ChaosCluster implements AutoCloseable {
                     "REDIS_URL", cluster.services().redisUrl(),
                     "LB_HEALTH_INTERVAL", "1s"));
             lbEnv.putAll(spec.lbEnv());
+            // Netty's leak detector tracks every buffer of the balancer; close() fails on a reported leak.
             ManagedProcess balancer = cluster.track(ManagedProcess.javaJar("loadbalancer", spec.lbJar(),
-                    List.of("-Xmx256m"), lbEnv, spec.logDir().resolve("loadbalancer.log"),
+                    List.of("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"), lbEnv, spec.logDir().resolve("loadbalancer.log"),
                     URI.create("http://127.0.0.1:" + adminPort + "/health/live")));
             balancer.start().awaitReady(START_TIMEOUT);
             ChaosCluster chaos = new ChaosCluster(cluster, apps, balancer, lbPort, adminPort);
@@ -188,5 +189,14 @@ public final class ChaosCluster implements AutoCloseable {
     @Override
     public void close() {
         cluster.close();
+        try {
+            List<String> leaks = java.nio.file.Files.readAllLines(balancer.log()).stream()
+                    .filter(l -> l.contains("LEAK:")).toList();
+            if (!leaks.isEmpty()) {
+                throw new AssertionError("the balancer leaked buffers (log: " + balancer.log() + "): " + leaks);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
