@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One line per request ({@code LB_ACCESS_LOG}), written off the event loops: a loop only puts a
@@ -29,23 +30,25 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private final boolean enabled;
+    private final Consumer<Entry> writer;
     private final ArrayBlockingQueue<Entry> queue;
     private final LongAdder dropped = new LongAdder();
-    private final Thread writer;
+    private final Thread thread;
     private volatile boolean closed;
 
-    private AccessLog(boolean enabled) {
+    AccessLog(boolean enabled, int capacity, Consumer<Entry> writer) {
         this.enabled = enabled;
-        this.queue = enabled ? new ArrayBlockingQueue<>(CAPACITY) : null;
-        this.writer = enabled ? Thread.ofPlatform().name("access-log").daemon().unstarted(this::run) : null;
+        this.writer = writer;
+        this.queue = enabled ? new ArrayBlockingQueue<>(capacity) : null;
+        this.thread = enabled ? Thread.ofPlatform().name("access-log").daemon().unstarted(this::run) : null;
+        if (enabled) {
+            thread.start();
+        }
     }
 
+    /** The access log of the balancer (or one that logs nothing), writing through the {@code access} logger. */
     public static AccessLog start(boolean enabled) {
-        AccessLog log = new AccessLog(enabled);
-        if (enabled) {
-            log.writer.start();
-        }
-        return log;
+        return new AccessLog(enabled, CAPACITY, AccessLog::write);
     }
 
     public boolean enabled() {
@@ -73,7 +76,7 @@ public final class AccessLog implements AutoCloseable {
                 continue;
             }
             for (Entry e : batch) {
-                write(e);
+                writer.accept(e);
             }
             batch.clear();
         }
@@ -98,9 +101,9 @@ public final class AccessLog implements AutoCloseable {
             return;
         }
         closed = true;
-        LockSupport.unpark(writer);
+        LockSupport.unpark(thread);
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(5));
+            thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -42,6 +42,7 @@ final class Exchange {
 
     private Backend backend;
     private List<Backend> tried;
+    private Failure lastFailure;
     private int attempts;
     private long attemptStart;
     /** backend.begin() was called for the current attempt and backend.end() not yet. */
@@ -227,6 +228,7 @@ final class Exchange {
             tried = new ArrayList<>(2);
         }
         tried.add(backend);
+        lastFailure = failure;
         boolean replayable = body != Body.STREAMED || !bodySent;
         if (!failure.retryable(line.idempotent()) || !replayable) {
             String detail = failure == Failure.CLOSED_BEFORE_RESPONSE
@@ -235,8 +237,7 @@ final class Exchange {
         } else if (attempts <= services.retries()) {
             dispatch();
         } else {
-            respond(503, attempts + " attempts failed; the last: " + failure.detail + " (" + backend + ")",
-                    services.retryAfterSeconds());
+            respond(503, attemptsFailed() + "; no retry is left (LB_RETRIES)", services.retryAfterSeconds());
         }
     }
 
@@ -244,9 +245,13 @@ final class Exchange {
         if (tried == null) {
             respond(503, "no backend is available", services.retryAfterSeconds());
         } else {
-            respond(503, attempts + " attempt(s) failed and no other backend is available; the last went to "
-                    + backend, services.retryAfterSeconds());
+            respond(503, attemptsFailed() + "; no other backend is available", services.retryAfterSeconds());
         }
+    }
+
+    private String attemptsFailed() {
+        return attempts + (attempts == 1 ? " attempt" : " attempts") + " failed, the last because "
+                + lastFailure.detail + " (" + backend + ")";
     }
 
     // ---- the response from the backend
