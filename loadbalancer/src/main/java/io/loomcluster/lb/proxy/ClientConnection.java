@@ -289,7 +289,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     void finishResponse(Exchange exchange, LastHttpContent last, boolean requestUnread) {
         boolean close = closeAfterThis || closeAfterResponse || requestUnread;
         if (close) {
-            channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            // The backend answered before the body was all here: the rest is read and dropped first.
+            closeAfter(channel.writeAndFlush(last), requestUnread);
         } else {
             channel.writeAndFlush(last, channel.voidPromise());
         }

@@ -47,11 +47,21 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
     /** A client connection closed (called on its own loop). */
     void released() {
-        open.decrementAndGet();
+        releasedCount();
         ChannelHandlerContext ctx = context;
         if (ctx != null) {
             ctx.executor().execute(() -> admit(ctx));
         }
+    }
+
+    /** The count part of {@link #released()}: any thread. */
+    void releasedCount() {
+        open.decrementAndGet();
+    }
+
+    /** Client connections accepted and not yet closed (some may wait to be admitted). */
+    int open() {
+        return open.get();
     }
 
     private void admit(ChannelHandlerContext ctx) {
