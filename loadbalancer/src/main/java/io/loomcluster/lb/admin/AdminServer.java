@@ -63,6 +63,6 @@ public final class AdminServer implements AutoCloseable {
         if (listener != null) {
             listener.close();
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -127,6 +127,7 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Bounded: a loop that cannot finish must not keep the process from exiting.
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }
