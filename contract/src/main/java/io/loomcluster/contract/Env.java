@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * The one grammar of every process's environment variables, and one error style: a wrong value is
  * {@code NAME=value is invalid; expected ...}, a missing one {@code NAME is not set; expected ...}.
  * Durations are a whole number with a unit ({@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h});
- * sizes are bytes, optionally {@code KiB} or {@code MiB}; booleans true/false (1/0, yes/no); lists
- * are comma-separated. A blank value counts as unset.
+ * sizes are bytes, optionally {@code KiB} or {@code MiB}; booleans true/false (also on/off, yes/no,
+ * 1/0); lists are comma-separated. A blank value counts as unset.
  */
 public final class Env {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
@@ -67,15 +67,16 @@ public final class Env {
         return integer(name, fallback, 1, 65535);
     }
 
+    /** A switch: {@code true}/{@code false}, or {@code on}/{@code off}, {@code yes}/{@code no}, {@code 1}/{@code 0}. */
     public boolean bool(String name, boolean fallback) {
         String raw = string(name, null);
         if (raw == null) {
             return fallback;
         }
         return switch (raw.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw invalid(name, raw, "true or false");
+            case "true", "on", "yes", "1" -> true;
+            case "false", "off", "no", "0" -> false;
+            default -> throw invalid(name, raw, "true or false (or on/off)");
         };
     }
 

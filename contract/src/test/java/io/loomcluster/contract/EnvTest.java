@@ -33,7 +33,7 @@ class EnvTest {
                 .hasMessage("M=5ms is invalid; expected a duration such as 500ms, 30s, 5m or 1h, at least 10ms");
         assertThatThrownBy(() -> env.integer("N", 1, 1, 9)).hasMessage("N=ten is invalid; expected a whole number from 1 to 9");
         assertThatThrownBy(() -> env.bytes("Z", 1, 0)).hasMessageStartingWith("Z=lots is invalid; expected a size");
-        assertThatThrownBy(() -> env.bool("B", false)).hasMessage("B=maybe is invalid; expected true or false");
+        assertThatThrownBy(() -> env.bool("B", false)).hasMessage("B=maybe is invalid; expected true or false (or on/off)");
         assertThatThrownBy(() -> env.required("GONE", "a value")).hasMessage("GONE is not set; expected a value");
     }
 
@@ -45,6 +45,18 @@ class EnvTest {
         assertThat(env.list("L", null)).isEqualTo(List.of("a", "b", "c"));
         assertThat(env.bool("Y", false)).isTrue();
         assertThat(env.port("P", 8081)).as("blank counts as unset").isEqualTo(8081);
+    }
+
+    @Test
+    void switchesTakeOnAndOffAsWellAsTrueAndFalse() {
+        Env env = new Env(Map.of("A", "on", "B", "OFF", "C", "true", "D", "0", "E", "No"));
+
+        assertThat(env.bool("A", false)).isTrue();
+        assertThat(env.bool("B", true)).isFalse();
+        assertThat(env.bool("C", false)).isTrue();
+        assertThat(env.bool("D", true)).isFalse();
+        assertThat(env.bool("E", true)).isFalse();
+        assertThat(env.bool("UNSET", true)).isTrue();
     }
 
     @Test

@@ -6,9 +6,13 @@ import io.loomcluster.client.Reply;
 import io.loomcluster.client.Request;
 import io.loomcluster.client.RetryPolicy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +20,13 @@ import java.util.Map;
 /**
  * The balancer jar as a real process on free loopback ports, with what its admin {@code /status}
  * says. Started by the balancer's tests (in front of test backends), the system tests and the chaos
- * tool (in front of app instances).
+ * tool (in front of app instances). Netty's leak detector runs at {@code paranoid} (every buffer
+ * tracked), and {@link #close()} fails when it reported a buffer that was never released.
  */
 public final class BalancerProcess implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** What Netty's leak detector writes (at ERROR) when a buffer was collected without being released. */
+    static final String LEAK_MARK = "LEAK:";
 
     private final ManagedProcess process;
     private final int port;
@@ -49,10 +56,19 @@ public final class BalancerProcess implements AutoCloseable {
         Map<String, String> all = new HashMap<>(env);
         all.put("LB_PORT", Integer.toString(port));
         all.put("LB_ADMIN_PORT", Integer.toString(adminPort));
-        ManagedProcess process = ManagedProcess.javaJar(name, jar, List.of("-Xmx256m"), all,
+        ManagedProcess process = ManagedProcess.javaJar(name, jar, jvmArgs(), all,
                 logDir.resolve(name + "-" + port + ".log"), URI.create("http://127.0.0.1:" + adminPort + "/health/live"));
         process.start().awaitReady(START_TIMEOUT);
         return new BalancerProcess(process, port, adminPort);
+    }
+
+    /** The options users run it with (scripts/cluster, the image), plus the leak detector at its strictest. */
+    private static List<String> jvmArgs() {
+        List<String> args = new ArrayList<>(List.of("-Xmx256m", "-Dio.netty.leakDetection.level=paranoid"));
+        if (Runtime.version().feature() >= 24) {
+            args.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return args;
     }
 
     public ManagedProcess process() {
@@ -126,9 +142,31 @@ public final class BalancerProcess implements AutoCloseable {
         return total;
     }
 
+    /** The lines of the balancer's log (all its runs so far) where Netty reported a leaked buffer. */
+    public List<String> leaks() {
+        try {
+            return Files.readAllLines(process.log()).stream().filter(line -> line.contains(LEAK_MARK)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + process.log(), e);
+        }
+    }
+
+    /**
+     * Fails when Netty has reported a leaked buffer so far. A leak is reported when the garbage
+     * collector finds the buffer, so a test class that shares a balancer calls this when it ends.
+     */
+    public void assertNoLeaks() {
+        List<String> leaks = leaks();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("the balancer leaked buffers (log: " + process.log() + "): " + leaks);
+        }
+    }
+
+    /** Stops the balancer; fails when Netty's leak detector reported a buffer never released. */
     @Override
     public void close() {
         process.close();
         admin.close();
+        assertNoLeaks();
     }
 }

@@ -3,6 +3,7 @@ package io.loomcluster.lb.backend;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,7 +20,9 @@ public final class Backend {
     private final URI uri;
     private final String address;
     private volatile BackendState state = BackendState.NEW;
+    private volatile InetSocketAddress socketAddress;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -35,6 +38,43 @@ public final class Backend {
     public Backend(URI uri) {
         this.uri = uri;
         this.address = uri.getHost() + ":" + uri.getPort();
+        this.socketAddress = InetSocketAddress.createUnresolved(hostOf(uri), uri.getPort());
+        resolve();
+    }
+
+    private static String hostOf(URI uri) {
+        String host = uri.getHost();
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /**
+     * Resolves the host name again (off the event loops: called at discovery and before each health
+     * check), so a name whose address changed is followed. A name that does not resolve keeps the
+     * last address, or stays unresolved, which fails connects at once rather than block a loop.
+     */
+    public void resolve() {
+        InetSocketAddress resolved = new InetSocketAddress(hostOf(uri), uri.getPort());
+        if (!resolved.isUnresolved()) {
+            socketAddress = resolved;
+        }
+    }
+
+    /** Where the event loops connect to. */
+    public InetSocketAddress socketAddress() {
+        return socketAddress;
+    }
+
+    /** Open connections from the balancer's event loops (pooled and WebSocket). */
+    public int connections() {
+        return connections.get();
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
     }
 
     public URI uri() {

@@ -4,22 +4,22 @@ import io.loomcluster.lb.admin.AdminHandler;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.backend.BackendState;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The live dashboard on the admin port: a static page ({@code /}, its CSS and JS, served from the
- * jar) that follows {@code /events}. Once a second a ticker on the admin server's scheduler samples
+ * jar) that follows {@code /events}. Once a second a ticker on the admin port's event loop samples
  * the pool into {@link TrafficHistory} and broadcasts the snapshot; every few seconds it also asks
  * healthy backends for their live connection counts. Nothing here runs on the proxy's threads.
  */
@@ -35,8 +35,8 @@ public final class Dashboard implements AutoCloseable {
     private final LiveConnections connections;
     private final DashboardStreams streams = new DashboardStreams(MAX_STREAMS);
     private final SnapshotJson json;
-    private Scheduler scheduler;
-    private volatile Scheduler.Task next;
+    private ScheduledExecutorService scheduler;
+    private volatile ScheduledFuture<?> next;
     private volatile boolean closed;
     private long ticks;
 
@@ -48,7 +48,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /** Starts ticking on the given (started) scheduler. */
-    public void start(Scheduler scheduler) {
+    public void start(ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
         next = scheduler.schedule(this::tick, 0, TimeUnit.MILLISECONDS);
     }
@@ -74,7 +74,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /** {@code GET /events}. */
-    public Request.Handler events() {
+    public AdminHandler.Stream events() {
         return streams;
     }
 
@@ -112,9 +112,9 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Scheduler.Task task = next;
+        ScheduledFuture<?> task = next;
         if (task != null) {
-            task.cancel();
+            task.cancel(false);
         }
     }
 

@@ -1,59 +1,73 @@
 package io.loomcluster.lb.dashboard;
 
+import io.loomcluster.lb.admin.AdminHandler;
 import io.loomcluster.lb.http.Problems;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET /events}: Server-Sent Events, one JSON snapshot per event, to at most {@code max}
- * dashboards at once (more get 503). Writes are asynchronous; a stream whose previous event is still
- * being written skips events instead of queueing them, so a slow or stuck browser costs one buffer
- * and never holds a thread (the admin connector's idle timeout ends a stream that makes no progress).
+ * dashboards at once (more get 503). Everything here runs on the admin port's one event loop. A
+ * stream whose previous event is still being written skips events instead of queueing them, so a
+ * slow or stuck browser costs one buffer; the admin port's idle timeout ends one that makes no
+ * progress. A closed stream frees its slot at once.
  */
-final class DashboardStreams implements Request.Handler {
+final class DashboardStreams implements AdminHandler.Stream {
     /** Browsers reconnect after this long when the stream breaks. */
     static final int RETRY_MILLIS = 2000;
 
-    private final Semaphore slots;
+    private final int max;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
-    private volatile ByteBuffer latest;
+    private byte[] latest;
 
     DashboardStreams(int max) {
-        this.slots = new Semaphore(max);
+        this.max = max;
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        if (!slots.tryAcquire()) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
-            Problems.write(response, callback, 503, "too many dashboards are open; close one and retry", null);
-            return true;
+    public void open(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (streams.size() >= max) {
+            FullHttpResponse refused = Problems.response(ctx.alloc(), 503,
+                    "too many dashboards are open; close one and retry", null);
+            refused.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+            AdminHandler.send(ctx, request, refused, false);
+            return;
         }
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        Stream stream = new Stream(response, callback);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        AdminHandler.secure(response.headers());
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        Channel channel = ctx.channel();
+        Stream stream = new Stream(channel);
         streams.add(stream);
-        ByteBuffer first = latest;
-        String retry = "retry: " + RETRY_MILLIS + "\n\n";
-        stream.offer(first == null ? utf8(retry) : concat(utf8(retry), first));
-        return true;
+        channel.closeFuture().addListener(f -> streams.remove(stream));
+        channel.write(response);
+        byte[] retry = ("retry: " + RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8);
+        stream.offer(latest == null ? retry : concat(retry, latest));
     }
 
     /** Sends one snapshot to every open stream (and to streams opened before the next one). */
     void broadcast(String json) {
-        ByteBuffer event = utf8("data: " + json + "\n\n").asReadOnlyBuffer();
+        byte[] event = ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
         latest = event;
         for (Stream stream : streams) {
-            stream.offer(event.duplicate());
+            stream.offer(event);
         }
     }
 
@@ -61,45 +75,34 @@ final class DashboardStreams implements Request.Handler {
         return streams.size();
     }
 
-    private static ByteBuffer utf8(String text) {
-        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static ByteBuffer concat(ByteBuffer a, ByteBuffer b) {
-        ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining());
-        both.put(a.duplicate()).put(b.duplicate()).flip();
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
         return both;
     }
 
     /** One open event stream: at most one write outstanding. */
-    private final class Stream implements Callback {
-        private final Response response;
-        private final Callback done;
-        private final AtomicBoolean writing = new AtomicBoolean();
+    private static final class Stream {
+        private final Channel channel;
+        private boolean writing;
 
-        Stream(Response response, Callback done) {
-            this.response = response;
-            this.done = done;
+        Stream(Channel channel) {
+            this.channel = channel;
         }
 
-        void offer(ByteBuffer event) {
-            if (writing.compareAndSet(false, true)) {
-                response.write(false, event, this);
+        void offer(byte[] event) {
+            if (writing || !channel.isActive()) {
+                return;
             }
-        }
-
-        @Override
-        public void succeeded() {
-            writing.set(false);
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            // The browser went away (or the admin server stops): free the slot, end the exchange.
-            if (streams.remove(this)) {
-                slots.release();
-            }
-            done.failed(cause);
+            writing = true;
+            ByteBuf bytes = Unpooled.wrappedBuffer(event);
+            channel.writeAndFlush(new DefaultHttpContent(bytes)).addListener(f -> {
+                writing = false;
+                if (!f.isSuccess()) {
+                    channel.close();
+                }
+            });
         }
     }
 }

@@ -2,18 +2,16 @@ package io.loomcluster.lb.dashboard;
 
 import io.loomcluster.contract.Names;
 import io.loomcluster.lb.backend.Backend;
-import org.eclipse.jetty.client.BufferingResponseListener;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
-
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Open SSE and WebSocket connections per instance, read from each healthy backend's Prometheus
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 final class LiveConnections {
     static final String SSE = Names.LIVE_CONNECTIONS_SSE;
     static final String WEBSOCKET = Names.LIVE_CONNECTIONS_WEBSOCKET;
-    private static final int MAX_METRICS_BYTES = 2 * 1024 * 1024;
 
     /** Open connections on one instance. */
     record Counts(long sse, long websocket) {
@@ -54,21 +51,17 @@ final class LiveConnections {
             if (!pending.add(uri)) {
                 continue;
             }
-            client.newRequest(uri.resolve("/metrics"))
-                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .send(new BufferingResponseListener(MAX_METRICS_BYTES) {
-                        @Override
-                        public void onComplete(Result result) {
-                            pending.remove(uri);
-                            Counts counts = result.isSucceeded() && result.getResponse().getStatus() == 200
-                                    ? parse(getContentAsString(StandardCharsets.UTF_8)) : null;
-                            if (counts == null) {
-                                latest.remove(uri);
-                            } else {
-                                latest.put(uri, counts);
-                            }
-                        }
-                    });
+            HttpRequest request = HttpRequest.newBuilder(uri.resolve("/metrics"))
+                    .timeout(Duration.ofMillis(timeoutMillis)).GET().build();
+            client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+                pending.remove(uri);
+                Counts counts = failure == null && response.statusCode() == 200 ? parse(response.body()) : null;
+                if (counts == null) {
+                    latest.remove(uri);
+                } else {
+                    latest.put(uri, counts);
+                }
+            });
         }
         latest.keySet().retainAll(polled);
     }

@@ -4,9 +4,9 @@ import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.backend.BackendState;
 import io.loomcluster.lb.config.LbConfig;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
-
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Active health checks: {@code GET <path>} on every known backend each interval, asynchronously, at
  * most one check per backend at a time. 200 passes, 503 means draining, anything else fails.
  * Passive signals from the request path arrive through {@link #onConnectionFailure} and
- * {@link #onAnswered}.
+ * {@link #onAnswered}. Checks use the JDK's HTTP client: they are few and off the data path.
  */
 public final class HealthChecker implements AutoCloseable {
     private final BackendPool pool;
@@ -61,22 +61,25 @@ public final class HealthChecker implements AutoCloseable {
 
     private void check(Backend backend) {
         try {
-            client.newRequest(backend.uri().resolve(config.path()))
-                    .timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .send(result -> completed(backend, result));
+            // The event loops connect to the resolved address; follow a name whose address changed.
+            backend.resolve();
+            HttpRequest request = HttpRequest.newBuilder(backend.uri().resolve(config.path()))
+                    .timeout(config.timeout()).GET().build();
+            client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, failure) -> completed(backend, response, failure));
         } catch (RuntimeException e) {
             checking.remove(backend);
             pool.onFailure(backend, config.fall(), "health check could not be sent: " + e);
         }
     }
 
-    private void completed(Backend backend, Result result) {
+    private void completed(Backend backend, HttpResponse<Void> response, Throwable failure) {
         checking.remove(backend);
-        if (result.isFailed()) {
-            pool.onFailure(backend, config.fall(), "health check failed: " + describe(result.getFailure()));
+        if (failure != null) {
+            pool.onFailure(backend, config.fall(), "health check failed: " + describe(failure));
             return;
         }
-        int status = result.getResponse().getStatus();
+        int status = response.statusCode();
         if (status == 200) {
             pool.onPass(backend, config.rise());
         } else if (status == 503) {

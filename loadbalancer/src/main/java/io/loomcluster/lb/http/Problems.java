@@ -1,34 +1,38 @@
 package io.loomcluster.lb.http;
 
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-
-/** Writes the balancer's own errors as RFC 9457 {@code application/problem+json}. */
+/** The balancer's own errors as RFC 9457 {@code application/problem+json}. */
 public final class Problems {
     public static final String MEDIA_TYPE = "application/problem+json";
 
     private Problems() {
     }
 
-    /** Writes a problem response; the response must not be committed. */
-    public static void write(Response response, Callback callback, int status, String detail, String requestId) {
-        String title = HttpStatus.getMessage(status);
-        String body = "{\"type\":\"about:blank\",\"title\":" + quote(title) + ",\"status\":" + status
+    /** A complete problem response; {@code requestId} may be null (admin port, unparseable requests). */
+    public static FullHttpResponse response(ByteBufAllocator alloc, int status, String detail, String requestId) {
+        HttpResponseStatus httpStatus = HttpResponseStatus.valueOf(status);
+        String body = "{\"type\":\"about:blank\",\"title\":" + quote(httpStatus.reasonPhrase()) + ",\"status\":" + status
                 + ",\"detail\":" + quote(detail) + (requestId == null ? "" : ",\"requestId\":" + quote(requestId))
                 + "}";
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, MEDIA_TYPE);
-        response.getHeaders().put("X-Content-Type-Options", "nosniff");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, httpStatus,
+                ByteBufUtil.writeUtf8(alloc, body));
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (requestId != null) {
-            response.getHeaders().put(RequestIds.HEADER, requestId);
+            headers.set(RequestIds.HEADER, requestId);
         }
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+        return response;
     }
 
     static String quote(String value) {

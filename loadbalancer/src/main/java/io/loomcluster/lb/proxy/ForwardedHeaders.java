@@ -1,83 +1,118 @@
 package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.http.RequestIds;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Which client headers reach the backend, and the ones the balancer sets itself. The balancer is
  * the edge: any {@code X-Forwarded-*}, {@code Forwarded} or {@code X-Real-IP} a client sends is
- * dropped, never passed on as if the balancer vouched for it.
+ * dropped, never passed on as if the balancer vouched for it. Hop-by-hop headers (and those named in
+ * {@code Connection}) are dropped too. The headers are rewritten in place: the client's request
+ * object is what goes to the backend, so untouched headers are not copied.
  */
-public final class ForwardedHeaders {
-    private static final EnumSet<HttpHeader> DROPPED = EnumSet.of(
-            HttpHeader.CONNECTION, HttpHeader.KEEP_ALIVE, HttpHeader.PROXY_AUTHORIZATION,
-            HttpHeader.PROXY_AUTHENTICATE, HttpHeader.PROXY_CONNECTION, HttpHeader.TRANSFER_ENCODING,
-            HttpHeader.TE, HttpHeader.TRAILER, HttpHeader.UPGRADE, HttpHeader.EXPECT, HttpHeader.VIA,
-            HttpHeader.FORWARDED, HttpHeader.X_FORWARDED_FOR, HttpHeader.X_FORWARDED_HOST,
-            HttpHeader.X_FORWARDED_PROTO, HttpHeader.X_FORWARDED_PORT, HttpHeader.X_FORWARDED_SERVER);
-    private static final Set<String> DROPPED_NAMES = Set.of("x-real-ip", "x-request-id", "x-forwarded-prefix");
+final class ForwardedHeaders {
+    private static final AsciiString[] DROPPED = {
+            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_AUTHORIZATION,
+            HttpHeaderNames.PROXY_AUTHENTICATE, AsciiString.cached("proxy-connection"),
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.EXPECT, HttpHeaderNames.VIA, AsciiString.cached("forwarded"),
+            AsciiString.cached("x-forwarded-for"), AsciiString.cached("x-forwarded-host"),
+            AsciiString.cached("x-forwarded-proto"), AsciiString.cached("x-forwarded-port"),
+            AsciiString.cached("x-forwarded-server"), AsciiString.cached("x-forwarded-prefix"),
+            AsciiString.cached("x-real-ip"), AsciiString.cached("x-request-id")};
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
+    private static final AsciiString REQUEST_ID = AsciiString.cached(RequestIds.HEADER);
+    private static final AsciiString HTTP = AsciiString.cached("http");
+
+    /** The client's address as the headers write it, computed once per connection. */
+    record Client(String address, String forwardedFor) {
+        static Client of(String address) {
+            // An IPv6 address is quoted and bracketed in Forwarded (RFC 7239, 6).
+            return new Client(address, address.indexOf(':') >= 0
+                    ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address);
+        }
+    }
 
     private ForwardedHeaders() {
     }
 
-    /** Copies the end-to-end headers of {@code from} into {@code to} and adds the balancer's own. */
-    public static void copy(Request from, HttpFields.Mutable to, String requestId) {
-        HttpFields headers = from.getHeaders();
-        Set<String> namedByConnection = connectionOptions(headers);
-        for (HttpField field : headers) {
-            HttpHeader known = field.getHeader();
-            if (known != null ? DROPPED.contains(known) : DROPPED_NAMES.contains(field.getLowerCaseName())) {
-                continue;
-            }
-            if (namedByConnection != null && namedByConnection.contains(field.getLowerCaseName())) {
-                continue;
-            }
-            to.add(field);
-        }
-        addForwarded(from, to);
-        to.put(RequestIds.HEADER, requestId);
-    }
-
-    private static void addForwarded(Request from, HttpFields.Mutable to) {
-        String client = Request.getRemoteAddr(from);
-        String proto = from.isSecure() ? "https" : "http";
-        String host = from.getHeaders().get(HttpHeader.HOST);
-        to.put(HttpHeader.X_FORWARDED_FOR, client);
-        to.put(HttpHeader.X_FORWARDED_PROTO, proto);
-        StringBuilder forwarded = new StringBuilder(64).append("for=");
-        if (client.indexOf(':') >= 0) {
-            forwarded.append('"').append(client.startsWith("[") ? client : "[" + client + "]").append('"');
-        } else {
-            forwarded.append(client);
-        }
-        forwarded.append(";proto=").append(proto);
+    /** Rewrites a client's request headers into what the backend gets. */
+    static void rewrite(HttpHeaders headers, Client client, String requestId) {
+        dropHopByHop(headers);
+        String host = headers.get(HttpHeaderNames.HOST);
+        headers.set(X_FORWARDED_FOR, client.address());
+        headers.set(X_FORWARDED_PROTO, HTTP);
+        StringBuilder forwarded = new StringBuilder(48).append("for=").append(client.forwardedFor())
+                .append(";proto=http");
         if (host != null) {
-            to.put(HttpHeader.X_FORWARDED_HOST, host);
+            headers.set(X_FORWARDED_HOST, host);
             forwarded.append(";host=\"").append(host).append('"');
         }
-        to.put(HttpHeader.FORWARDED, forwarded.toString());
+        headers.set(FORWARDED, forwarded.toString());
+        headers.set(REQUEST_ID, requestId);
+    }
+
+    private static void dropHopByHop(HttpHeaders headers) {
+        List<String> named = connectionOptions(headers);
+        List<CharSequence> drop = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (isDropped(name) || (named != null && containsIgnoreCase(named, name))) {
+                if (drop == null) {
+                    drop = new ArrayList<>(4);
+                }
+                drop.add(name);
+            }
+        }
+        if (drop != null) {
+            drop.forEach(headers::remove);
+        }
+    }
+
+    static boolean isDropped(CharSequence name) {
+        int length = name.length();
+        for (AsciiString dropped : DROPPED) {
+            if (dropped.length() == length && dropped.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // Headers listed in Connection are hop-by-hop too (RFC 9110, 7.6.1).
-    private static Set<String> connectionOptions(HttpFields headers) {
-        String connection = headers.get(HttpHeader.CONNECTION);
-        if (connection == null) {
+    private static List<String> connectionOptions(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
             return null;
         }
-        Set<String> names = new HashSet<>();
-        for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
+        List<String> names = new ArrayList<>(4);
+        for (String value : values) {
             for (String name : value.split(",")) {
-                names.add(name.trim().toLowerCase(Locale.ROOT));
+                String trimmed = name.trim();
+                if (!trimmed.isEmpty()) {
+                    names.add(trimmed);
+                }
             }
         }
         return names;
+    }
+
+    private static boolean containsIgnoreCase(List<String> names, CharSequence name) {
+        for (String n : names) {
+            if (AsciiString.contentEqualsIgnoreCase(n, name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

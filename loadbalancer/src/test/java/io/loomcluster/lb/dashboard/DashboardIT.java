@@ -9,6 +9,7 @@ import io.loomcluster.client.SseEvent;
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.BalancerFixture;
 import io.loomcluster.testing.Await;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,12 @@ class DashboardIT {
     @BeforeAll
     static void bothBackendsRouted() {
         lb.awaitHealthy();
+    }
+
+    /** The balancer is shared by the run: what this class sent must not have leaked a buffer. */
+    @AfterAll
+    static void noBufferLeaked() {
+        lb.balancer().assertNoLeaks();
     }
 
     /** A closed dashboard's stream is noticed at the server's next write and frees its slot. */
@@ -148,7 +155,7 @@ class DashboardIT {
 
     private static int openStreams() {
         return admin("/metrics").body().lines().filter(l -> l.startsWith("lb_dashboard_streams "))
-                .mapToInt(l -> Integer.parseInt(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
     }
 
     private static Reply admin(String path) {

@@ -8,6 +8,7 @@ import io.loomcluster.client.SseEvent;
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.BalancerFixture;
 import io.loomcluster.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,12 @@ class ForwardingIT {
     @BeforeAll
     static void bothBackendsRouted() {
         lb.awaitHealthy();
+    }
+
+    /** The balancer is shared by the run: what this class sent must not have leaked a buffer. */
+    @AfterAll
+    static void noBufferLeaked() {
+        lb.balancer().assertNoLeaks();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.loomcluster.client.Session;
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.BalancerFixture;
 import io.loomcluster.testing.Await;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,12 @@ class WebSocketBridgeIT {
     @BeforeAll
     static void bothBackendsRouted() {
         lb.awaitHealthy();
+    }
+
+    /** The balancer is shared by the run: what this class sent must not have leaked a buffer. */
+    @AfterAll
+    static void noBufferLeaked() {
+        lb.balancer().assertNoLeaks();
     }
 
     private static LiveSocket connect(String path) {

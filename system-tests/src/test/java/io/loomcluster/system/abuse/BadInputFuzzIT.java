@@ -8,6 +8,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 import io.loomcluster.client.LoomClient;
@@ -51,6 +52,11 @@ class BadInputFuzzIT {
         user = new ApiUser(LoomClient.builder(cluster.url()).timeout(TIMEOUT).build(), new Tally(), Duration.ZERO)
                 .signUp("fuzz_" + Long.toString(System.nanoTime() % 1_000_000_000L, 36));
         room = user.createRoom("fuzz room");
+    }
+
+    @AfterContainer
+    static void noBufferLeaked() {
+        SharedCluster.assertNoLeaks();
     }
 
     @Property(tries = 300)

@@ -2,14 +2,14 @@ package io.loomcluster.system.abuse;
 
 import io.loomcluster.chaos.*;
 
-import io.loomcluster.testing.FreePorts;
 import io.loomcluster.client.LoomClient;
 import io.loomcluster.client.Reply;
 import io.loomcluster.client.Request;
 import io.loomcluster.client.RetryPolicy;
-import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.BalancerProcess;
 import io.loomcluster.testing.RawHttp;
 import io.loomcluster.testing.TestCluster;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,7 +21,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +39,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** Hostile clients at the balancer: slow ones, too many connections, smuggling attempts, probes of the admin port. */
 class BalancerAbuseIT {
     private final ChaosCluster cluster = SharedCluster.get();
+
+    @AfterAll
+    static void noBufferLeaked() {
+        SharedCluster.assertNoLeaks();
+    }
     private final LoomClient client = LoomClient.builder(cluster.url()).timeout(Duration.ofSeconds(10))
             .retry(RetryPolicy.NONE).build();
 
@@ -131,15 +135,11 @@ class BalancerAbuseIT {
     @Test
     void beyondMaxClientConnectionsNewConnectionsWaitUntilOneCloses() throws Exception {
         int limit = 4;
-        int port = FreePorts.pick();
-        int adminPort = FreePorts.pick();
         String backends = cluster.apps().stream().map(a -> TestCluster.baseUrl(a).toString()).collect(Collectors.joining(","));
-        try (ManagedProcess limited = ManagedProcess.javaJar("lb-limited", Path.of(System.getProperty("loom.lb.jar")),
-                List.of("-Xmx128m"), Map.of("LB_PORT", Integer.toString(port), "LB_ADMIN_PORT", Integer.toString(adminPort),
-                        "LB_BACKENDS", backends, "LB_MAX_CLIENT_CONNECTIONS", Integer.toString(limit),
-                        "LB_IDLE_TIMEOUT", SharedCluster.IDLE_TIMEOUT),
-                Path.of("target", "it-logs", "lb-limited.log"), URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))) {
-            limited.start().awaitReady(ChaosCluster.START_TIMEOUT);
+        try (BalancerProcess limited = BalancerProcess.start("lb-limited", Map.of("LB_BACKENDS", backends,
+                "LB_MAX_CLIENT_CONNECTIONS", Integer.toString(limit), "LB_IDLE_TIMEOUT", SharedCluster.IDLE_TIMEOUT),
+                Path.of("target", "it-logs"))) {
+            int port = limited.port();
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < limit; i++) {

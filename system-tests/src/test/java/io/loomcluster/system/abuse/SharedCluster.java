@@ -17,6 +17,14 @@ final class SharedCluster {
         return Holder.CLUSTER;
     }
 
+    /**
+     * Fails when the shared balancer has reported a leaked buffer so far: called as each test class
+     * ends, since the shutdown hook that stops the cluster can only print.
+     */
+    static void assertNoLeaks() {
+        Holder.CLUSTER.balancer().assertNoLeaks();
+    }
+
     private static final class Holder {
         static final ChaosCluster CLUSTER = start();
 

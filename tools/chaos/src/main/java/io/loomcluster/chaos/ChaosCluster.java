@@ -134,8 +134,13 @@ public final class ChaosCluster implements AutoCloseable {
         awaitAvailable(backends);
     }
 
+    /** Stops everything; fails when the balancer's leak detector reported a buffer never released. */
     @Override
     public void close() {
-        cluster.close();
+        try {
+            cluster.close();
+        } finally {
+            balancer.close();
+        }
     }
 }

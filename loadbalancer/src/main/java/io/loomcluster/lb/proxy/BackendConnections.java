@@ -1,0 +1,146 @@
+package io.loomcluster.lb.proxy;
+
+import io.loomcluster.lb.backend.Backend;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The keep-alive connections of one event loop to one backend. Only that loop's thread touches it,
+ * so it has no locks: an exchange on the loop takes an idle connection, opens a new one while fewer
+ * than its share of {@code LB_MAX_CONNECTIONS_PER_BACKEND} are open, or waits in a short queue
+ * ({@code LB_MAX_QUEUED_PER_BACKEND}, shared out the same way); beyond that it fails at once.
+ * The newest idle connection is reused first, so surplus ones age out after {@code LB_POOL_IDLE_TIMEOUT}.
+ */
+final class BackendConnections {
+    private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+    final Backend backend;
+    private final Bootstrap bootstrap;
+    private final int maxConnections;
+    private final int maxWaiting;
+    private final long idleNanos;
+    private final ArrayDeque<BackendHandler> idle = new ArrayDeque<>();
+    private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+    /** Pooled connections open or being opened (dedicated WebSocket ones are not counted). */
+    private int open;
+
+    BackendConnections(Backend backend, Bootstrap loopBootstrap, int maxConnections, int maxWaiting, long idleNanos) {
+        this.backend = backend;
+        this.maxConnections = maxConnections;
+        this.maxWaiting = maxWaiting;
+        this.idleNanos = idleNanos;
+        this.bootstrap = loopBootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                        .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(MAX_CHUNK_BYTES), false, false));
+            }
+        });
+    }
+
+    /** Hands {@code exchange} a connection now or later ({@link Exchange#connected}), or fails it. */
+    void acquire(Exchange exchange) {
+        BackendHandler connection;
+        while ((connection = idle.pollLast()) != null) {
+            if (connection.channel().isActive()) {
+                exchange.connected(connection);
+                return;
+            }
+        }
+        if (open < maxConnections) {
+            open++;
+            connect(exchange, false);
+        } else if (waiting.size() < maxWaiting) {
+            waiting.addLast(exchange);
+        } else {
+            exchange.attemptFailed(Failure.QUEUE_FULL, null);
+        }
+    }
+
+    /** A connection of its own, outside the pool and its limits (a WebSocket upgrade). */
+    void connectDedicated(Exchange exchange) {
+        connect(exchange, true);
+    }
+
+    /** An exchange that waits for a connection gave up (its client left or timed out). */
+    void cancel(Exchange exchange) {
+        waiting.remove(exchange);
+    }
+
+    /** The response is complete and the connection may carry another request. */
+    void release(BackendHandler connection) {
+        Exchange next = waiting.pollFirst();
+        if (next != null) {
+            next.connected(connection);
+        } else {
+            connection.idleSince(System.nanoTime());
+            idle.addLast(connection);
+        }
+    }
+
+    /** The channel of a pooled connection closed (either side). */
+    void closed(BackendHandler connection) {
+        if (connection.dedicated()) {
+            return;
+        }
+        open--;
+        idle.remove(connection);
+        Exchange next = waiting.pollFirst();
+        if (next != null) {
+            open++;
+            connect(next, false);
+        }
+    }
+
+    /** Closes connections idle for longer than the pool's idle timeout; true when none is left at all. */
+    boolean sweep(long now) {
+        for (Iterator<BackendHandler> it = idle.iterator(); it.hasNext(); ) {
+            BackendHandler connection = it.next();
+            if (now - connection.idleSince() >= idleNanos) {
+                it.remove();
+                connection.channel().close();
+            }
+        }
+        return open == 0 && waiting.isEmpty();
+    }
+
+    /** Closes every idle connection (the backend was removed, or the balancer stops). */
+    void closeIdle() {
+        BackendHandler connection;
+        while ((connection = idle.pollFirst()) != null) {
+            connection.channel().close();
+        }
+    }
+
+    private void connect(Exchange exchange, boolean dedicated) {
+        BackendHandler handler = new BackendHandler(this, dedicated);
+        ChannelFuture future = bootstrap.connect(backend.socketAddress());
+        future.channel().pipeline().addLast("backend", handler);
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                exchange.connected(handler);
+            } else {
+                if (!dedicated) {
+                    // closed() is not called for a channel that never connected
+                    open--;
+                }
+                exchange.attemptFailed(f.cause() instanceof ConnectTimeoutException
+                        ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_FAILED, f.cause());
+                Exchange next = dedicated ? null : waiting.pollFirst();
+                if (next != null) {
+                    open++;
+                    connect(next, false);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,448 @@
+package io.loomcluster.lb.proxy;
+
+import io.loomcluster.lb.http.Problems;
+import io.loomcluster.lb.http.RequestIds;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: requests are taken one at a time (pipelined ones wait, a bounded number),
+ * each becomes an {@link Exchange}. It is always read, so a client that goes away mid-exchange is
+ * noticed at once; reading pauses only while a streamed request body waits for its backend. One
+ * timer per connection enforces the header, idle and request timeouts.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+    /** Pipelined messages held while a request is being answered; beyond this, reading pauses. */
+    private static final int MAX_EARLY_MESSAGES = 64;
+    /** After refusing a request whose body is still arriving, read and drop it this long before closing. */
+    private static final long LINGER_MILLIS = 2000;
+    private static final long LINGER_MAX_BYTES = 4L * 1024 * 1024;
+
+    private final Loop loop;
+    private final Services services;
+    private final EdgeRequestDecoder decoder;
+    private final EdgeResponseEncoder encoder;
+    private Channel channel;
+    private ForwardedHeaders.Client forwardedClient;
+    private Exchange current;
+    private ArrayDeque<Object> early;
+    private boolean closeAfterResponse;
+    /** The response being written ends the connection (client asked, or its framing needs it). */
+    private boolean closeAfterThis;
+    private long lastActivity;
+    private long headersStarted;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
+    private Channel flushBackend;
+    /** The connection is ending: the answer is out, what the client still sends is dropped. */
+    private boolean lingering;
+    private long lingered;
+
+    ClientConnection(Loop loop, EdgeRequestDecoder decoder, EdgeResponseEncoder encoder) {
+        this.loop = loop;
+        this.services = loop.services;
+        this.decoder = decoder;
+        this.encoder = encoder;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    Loop loop() {
+        return loop;
+    }
+
+    ForwardedHeaders.Client forwardedClient() {
+        return forwardedClient;
+    }
+
+    void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        forwardedClient = ForwardedHeaders.Client.of(remote.getAddress().getHostAddress());
+        loop.opened(this);
+        touch();
+        arm(lastActivity + services.idleNanos());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            if (msg instanceof HttpContent content) {
+                lingered += content.content().readableBytes();
+            }
+            ReferenceCountUtil.release(msg);
+            if (lingered > LINGER_MAX_BYTES) {
+                ctx.close();
+            }
+            return;
+        }
+        if (current != null && current.requestComplete() || early != null && !early.isEmpty()) {
+            holdEarly(msg);
+        } else {
+            handle(msg);
+        }
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        } else if (msg instanceof HttpContent content) {
+            Exchange exchange = current;
+            if (exchange == null) {
+                content.release();
+            } else {
+                exchange.clientContent(content);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void holdEarly(Object msg) {
+        if (early == null) {
+            early = new ArrayDeque<>(4);
+        }
+        early.addLast(msg);
+        if (early.size() >= MAX_EARLY_MESSAGES) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        headersStarted = 0;
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request);
+            Throwable cause = request.decoderResult().cause();
+            reject(cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414
+                    : cause instanceof TooLongFrameException ? 431 : 400, detail(cause));
+            return;
+        }
+        String refusal = refusal(request);
+        if (refusal != null) {
+            ReferenceCountUtil.release(request);
+            int status = Integer.parseInt(refusal.substring(0, 3));
+            reject(status, refusal.substring(4));
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request)) {
+            channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        RequestLine line = RequestLine.of(request);
+        Exchange exchange = new Exchange(this, request, line, services);
+        current = exchange;
+        long deadline = exchange.deadline();
+        if (deadline < timerAt) {
+            arm(deadline);
+        }
+        exchange.begin();
+    }
+
+    /** "STATUS detail" when the request is refused before it is forwarded, else null. */
+    private String refusal(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
+            return "505 HTTP version not supported";
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            return "405 CONNECT is not supported: the balancer is not a forward proxy";
+        }
+        String target = request.uri();
+        if (target.isEmpty() || target.charAt(0) != '/' && !target.equals("*")) {
+            return "400 the request target must be a path (origin-form)";
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7F) {
+                return "400 the request target is not printable ASCII";
+            }
+        }
+        if (HttpUtil.getContentLength(request, 0L) > services.limits().maxBodyBytes()) {
+            return "413 request body exceeds the balancer's limit";
+        }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+            return "417 only Expect: 100-continue is supported";
+        }
+        return null;
+    }
+
+    private static String detail(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return "request headers exceed the balancer's limit";
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return "request line is too long";
+        }
+        String message = cause == null ? null : cause.getMessage();
+        return message == null ? "malformed request" : "malformed request: " + message;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        touch();
+        if (current == null && decoder.hasPartialRequest()) {
+            if (headersStarted == 0) {
+                headersStarted = lastActivity;
+                arm(headersStarted + services.headerNanos());
+            }
+        }
+        Channel backend = flushBackend;
+        if (backend != null) {
+            flushBackend = null;
+            backend.flush();
+        }
+    }
+
+    void flushBackendLater(Channel backend) {
+        flushBackend = backend;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange exchange = current;
+        if (exchange != null) {
+            exchange.clientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        loop.closed(this);
+        cancelTimer();
+        Exchange exchange = current;
+        current = null;
+        if (exchange != null) {
+            exchange.clientClosed();
+        }
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and the like: channelInactive ends the exchange.
+        ctx.close();
+    }
+
+    /** Pauses or resumes reading the client: only a streamed body waiting for its backend pauses it. */
+    void updateReading() {
+        Exchange exchange = current;
+        boolean read = (exchange == null || exchange.wantsBody()) && (early == null || early.size() < MAX_EARLY_MESSAGES);
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    // ---- writing the answer
+
+    void writeResponseHead(Exchange exchange, HttpResponse response) {
+        closeAfterThis = ResponseHeaders.prepare(response, exchange.line, closeAfterResponse);
+        encoder.answeringHead(exchange.headRequest());
+        channel.write(response);
+    }
+
+    void writeResponseContent(HttpContent content, BackendHandler from) {
+        channel.write(content);
+        from.flushClientLater(channel);
+        if (!channel.isWritable()) {
+            from.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** The last part of a response; then the next request, or the end of the connection. */
+    void finishResponse(Exchange exchange, LastHttpContent last, boolean requestUnread) {
+        boolean close = closeAfterThis || closeAfterResponse || requestUnread;
+        if (close) {
+            // The backend answered before the body was all here: the rest is read and dropped first.
+            closeAfter(channel.writeAndFlush(last), requestUnread);
+        } else {
+            channel.writeAndFlush(last, channel.voidPromise());
+        }
+        exchangeDone(exchange, close);
+    }
+
+    /** An answer of the balancer's own (problem+json). */
+    void respondProblem(Exchange exchange, int status, String detail, String retryAfter, boolean close) {
+        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, exchange.line.requestId());
+        if (retryAfter != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
+        boolean closing = close || closeAfterResponse || !exchange.requestComplete() || !exchange.line.keepAlive();
+        if (closing) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        encoder.answeringHead(exchange.headRequest());
+        if (closing) {
+            closeAfter(channel.writeAndFlush(response), !exchange.requestComplete());
+        } else {
+            channel.writeAndFlush(response, channel.voidPromise());
+        }
+        exchangeDone(exchange, closing);
+    }
+
+    /** A response that cannot be completed: the client sees the connection end. */
+    void cut(Exchange exchange) {
+        exchangeDone(exchange, true);
+        channel.flush();
+        channel.close();
+    }
+
+    /** The backend accepted a WebSocket upgrade: from here the two connections are a byte relay. */
+    void upgrade(Exchange exchange, HttpResponse response, Channel backend) {
+        current = null;
+        cancelTimer();
+        loop.closed(this);
+        encoder.answeringHead(false);
+        channel.writeAndFlush(response);
+        Relay.link(channel, backend, services.webSocketIdleNanos());
+    }
+
+    private void reject(int status, String detail) {
+        String requestId = RequestIds.acceptOrCreate(null);
+        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, requestId);
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        encoder.answeringHead(false);
+        closeAfter(channel.writeAndFlush(response), true);
+        services.metrics().record(null, status, 0);
+    }
+
+    /**
+     * Closes once {@code written} is out. When the client may still be sending (a refused body),
+     * the connection first lingers: closing with unread bytes would reset it, and the client could
+     * lose the answer before reading it (RFC 9112, 9.6).
+     */
+    private void closeAfter(ChannelFuture written, boolean clientMaySend) {
+        closeAfterResponse = true;
+        if (!clientMaySend) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        lingering = true;
+        cancelTimer();
+        written.addListener(f -> {
+            if (!f.isSuccess() || !(channel instanceof DuplexChannel duplex)) {
+                channel.close();
+                return;
+            }
+            duplex.shutdownOutput();
+            channel.config().setAutoRead(true);
+            channel.eventLoop().schedule(() -> channel.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void exchangeDone(Exchange exchange, boolean closing) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (closing) {
+            closeAfterResponse = true;
+            return;
+        }
+        while (current == null && early != null && !early.isEmpty()) {
+            handle(early.pollFirst());
+        }
+        if (current == null || current.requestComplete() || !channel.config().isAutoRead()) {
+            updateReading();
+        }
+        arm(current == null ? lastActivity + services.idleNanos() : Math.min(current.deadline(),
+                lastActivity + services.idleNanos()));
+    }
+
+    /** Shutdown: an idle connection closes now, a busy one after its response. */
+    void drain() {
+        closeAfterResponse = true;
+        if (current == null) {
+            channel.close();
+        }
+    }
+
+    // ---- the one timer of the connection
+
+    private void arm(long deadline) {
+        if (timer != null) {
+            if (deadline >= timerAt) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAt = deadline;
+        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (!channel.isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long idleAt = lastActivity + services.idleNanos();
+        Exchange exchange = current;
+        if (exchange != null) {
+            if (now >= exchange.deadline() || now >= idleAt) {
+                exchange.timedOut();
+            }
+        } else if (headersStarted != 0 && (now >= headersStarted + services.headerNanos() || now >= idleAt)) {
+            reject(408, "the request headers did not arrive in time");
+            return;
+        } else if (now >= idleAt) {
+            channel.close();
+            return;
+        }
+        if (!channel.isActive() || closeAfterResponse && current == null) {
+            return;
+        }
+        long next = lastActivity + services.idleNanos();
+        if (current != null) {
+            next = Math.min(next, current.deadline());
+        } else if (headersStarted != 0) {
+            next = Math.min(next, headersStarted + services.headerNanos());
+        }
+        arm(Math.max(next, now + 1_000_000));
+    }
+}

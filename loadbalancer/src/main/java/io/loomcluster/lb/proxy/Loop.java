@@ -1,0 +1,96 @@
+package io.loomcluster.lb.proxy;
+
+import io.loomcluster.lb.backend.Backend;
+import io.loomcluster.lb.backend.BackendState;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.EventLoop;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What one event loop owns: its client connections and its pools of backend connections (one per
+ * backend). Only the loop's own thread touches these, so nothing here is locked; a client
+ * connection and the backend connections serving it live on the same loop, and an exchange never
+ * changes threads.
+ */
+final class Loop {
+    private static final long SWEEP_SECONDS = 1;
+
+    final EventLoop eventLoop;
+    final Services services;
+    private final Bootstrap bootstrap;
+    private final int maxConnectionsPerBackend;
+    private final int maxWaitingPerBackend;
+    private final long poolIdleNanos;
+    private final Map<Backend, BackendConnections> pools = new HashMap<>();
+    private final Set<ClientConnection> clients = new HashSet<>();
+    /** Open client connections, read by the metrics from another thread. */
+    final AtomicInteger clientCount = new AtomicInteger();
+    private boolean draining;
+
+    Loop(EventLoop eventLoop, Services services, Bootstrap bootstrap, int loops, long poolIdleNanos) {
+        this.eventLoop = eventLoop;
+        this.services = services;
+        this.bootstrap = bootstrap.clone().group(eventLoop);
+        // Each loop gets its share of the per-backend bounds (at least one connection and one place in line).
+        this.maxConnectionsPerBackend = Math.max(1, services.limits().maxConnectionsPerBackend() / loops);
+        this.maxWaitingPerBackend = Math.max(1, services.limits().maxQueuedPerBackend() / loops);
+        this.poolIdleNanos = poolIdleNanos;
+        eventLoop.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+    }
+
+    BackendConnections pool(Backend backend) {
+        BackendConnections pool = pools.get(backend);
+        if (pool == null) {
+            pool = new BackendConnections(backend, bootstrap, maxConnectionsPerBackend, maxWaitingPerBackend,
+                    poolIdleNanos);
+            pools.put(backend, pool);
+        }
+        return pool;
+    }
+
+    void opened(ClientConnection client) {
+        clients.add(client);
+        clientCount.incrementAndGet();
+        if (draining) {
+            client.drain();
+        }
+    }
+
+    void closed(ClientConnection client) {
+        if (clients.remove(client)) {
+            clientCount.decrementAndGet();
+        }
+    }
+
+    /** Shutdown: idle client connections close now, busy ones after their response. */
+    void drain() {
+        draining = true;
+        for (ClientConnection client : List.copyOf(clients)) {
+            client.drain();
+        }
+        pools.values().forEach(BackendConnections::closeIdle);
+    }
+
+    // Closes pooled connections idle too long, and forgets the pools of backends no longer discovered.
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<Backend, BackendConnections>> it = pools.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Backend, BackendConnections> entry = it.next();
+            boolean removed = entry.getKey().state() == BackendState.REMOVED;
+            if (removed) {
+                entry.getValue().closeIdle();
+            }
+            if (entry.getValue().sweep(now) && removed) {
+                it.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.loomcluster.lb.proxy;
+
+import io.loomcluster.lb.access.AccessLog;
+import io.loomcluster.lb.backend.BackendPool;
+import io.loomcluster.lb.config.LbConfig;
+import io.loomcluster.lb.health.HealthChecker;
+import io.loomcluster.lb.metrics.LbMetrics;
+import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The public port: accepts client connections onto the event loops, each with its {@link Loop}
+ * (its pools of backend connections), under the connection cap. Stops by draining.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    private static final int MAX_INITIAL_LINE_BYTES = 8192;
+
+    private final LbConfig config;
+    private final Transport transport;
+    private final EventLoopGroup loops;
+    private final Map<EventLoop, Loop> byEventLoop = new IdentityHashMap<>();
+    private final ConnectionLimit limit;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
+                       HealthChecker health, LbMetrics metrics, AccessLog accessLog) {
+        this.config = config;
+        this.transport = transport;
+        this.loops = transport.group("lb-loop", config.io().eventLoops());
+        this.limit = new ConnectionLimit(config.limits().maxClientConnections());
+        Services services = Services.of(config, pool, strategy, health, metrics, accessLog);
+        Bootstrap backends = new Bootstrap()
+                .channel(transport.channel())
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.timeouts().connect().toMillis());
+        int count = config.io().eventLoops();
+        for (EventExecutor executor : loops) {
+            EventLoop eventLoop = (EventLoop) executor;
+            byEventLoop.put(eventLoop, new Loop(eventLoop, services, backends, count,
+                    config.timeouts().poolIdle().toNanos()));
+        }
+        metrics.eventLoops(byEventLoop.values().stream().map(l -> new LbMetrics.LoopGauges(
+                l.eventLoop, l.clientCount::get)).toList());
+    }
+
+    public ProxyServer start() throws InterruptedException {
+        HttpDecoderConfig decoding = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+                .setMaxHeaderSize(config.limits().maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(limit)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        EdgeRequestDecoder decoder = new EdgeRequestDecoder(decoding);
+                        EdgeResponseEncoder encoder = new EdgeResponseEncoder();
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("decoder", decoder);
+                        p.addLast("encoder", encoder);
+                        p.addLast("client", new ClientConnection(byEventLoop.get(ch.eventLoop()), decoder, encoder));
+                        ch.closeFuture().addListener(f -> limit.released());
+                    }
+                });
+        Channel listener = bootstrap.bind(config.port()).sync().channel();
+        listeners.add(listener);
+        limit.listeners(listeners);
+        LOG.info("proxy on port {}: {} event loop(s), {} transport", config.port(), config.io().eventLoops(),
+                transport.name());
+        return this;
+    }
+
+    /**
+     * Stops accepting, lets the exchanges in progress finish (each connection closes after its
+     * response) for up to {@code timeout}, then stops the loops.
+     */
+    public void drain(Duration timeout) {
+        listeners.forEach(Channel::close);
+        for (Loop loop : byEventLoop.values()) {
+            loop.eventLoop.execute(loop::drain);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && open() > 0) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = open();
+        if (left > 0) {
+            LOG.warn("{} client connection(s) still open after {}; closing them", left, timeout);
+        }
+    }
+
+    private int open() {
+        return byEventLoop.values().stream().mapToInt(l -> l.clientCount.get()).sum();
+    }
+
+    @Override
+    public void close() {
+        // Bounded: a loop that cannot finish must not keep the process from exiting.
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

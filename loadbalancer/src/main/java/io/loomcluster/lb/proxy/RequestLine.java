@@ -1,0 +1,48 @@
+package io.loomcluster.lb.proxy;
+
+import io.loomcluster.lb.http.RequestIds;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * What the balancer needs to know about a client request, read once from its headers before they
+ * are rewritten for the backend: for the retry rule, the timeouts, the response framing and the
+ * access log.
+ */
+record RequestLine(String method, String target, String requestId, boolean idempotent, boolean head,
+                   boolean eventStream, String upgrade, boolean http10, boolean keepAlive) {
+
+    static RequestLine of(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        HttpMethod method = request.method();
+        String upgrade = null;
+        if (method == HttpMethod.GET && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        }
+        String accept = headers.get(HttpHeaderNames.ACCEPT);
+        return new RequestLine(method.name(), request.uri(),
+                RequestIds.acceptOrCreate(headers.get(RequestIds.HEADER)),
+                isIdempotent(method) || headers.contains("Idempotency-Key"),
+                method == HttpMethod.HEAD,
+                accept != null && accept.contains("text/event-stream"),
+                upgrade,
+                request.protocolVersion().equals(HttpVersion.HTTP_1_0),
+                HttpUtil.isKeepAlive(request));
+    }
+
+    /** Whether the backend may have seen the request and a second attempt is still safe (RFC 9110, 9.2.2). */
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.PUT
+                || method == HttpMethod.DELETE || method == HttpMethod.OPTIONS;
+    }
+
+    boolean webSocket() {
+        return upgrade != null;
+    }
+}
