@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * {@code NAME=value is invalid; expected ...}, a missing one {@code NAME is not set; expected ...}.
  * Durations are a whole number with a unit ({@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h});
  * sizes are bytes, optionally {@code KiB} or {@code MiB}; booleans true/false (also on/off, yes/no,
- * 1/0); lists are comma-separated. A blank value counts as unset.
+ * 1/0); lists are comma-separated. A blank value counts as unset. A setting that was removed is
+ * refused with what replaced it ({@link #removed}), never silently ignored.
  */
 public final class Env {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
@@ -78,6 +79,17 @@ public final class Env {
             case "false", "off", "no", "0" -> false;
             default -> throw invalid(name, raw, "true or false (or on/off)");
         };
+    }
+
+    /**
+     * Refuses a setting that no longer exists when it is set: a deployment that still sets it learns
+     * at start-up what replaced it, instead of running with a value that does nothing.
+     */
+    public void removed(String name, String instead) {
+        String raw = string(name, null);
+        if (raw != null) {
+            throw new ConfigException(name + "=" + raw + " is no longer supported; " + instead);
+        }
     }
 
     public Duration duration(String name, Duration fallback) {

@@ -60,6 +60,17 @@ class EnvTest {
     }
 
     @Test
+    void aRemovedSettingIsRefusedNamingWhatReplacedItButOnlyWhenSet() {
+        Env env = new Env(Map.of("OLD", "200", "BLANK", " "));
+
+        assertThatThrownBy(() -> env.removed("OLD", "use NEW instead"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("OLD=200 is no longer supported; use NEW instead");
+        env.removed("BLANK", "use NEW instead");
+        env.removed("UNSET", "use NEW instead");
+    }
+
+    @Test
     void cidrEntriesThatAreNotAddressesAreRefused() {
         Env env = new Env(Map.of("T", "10.0.0.0/8,proxy.local"));
 

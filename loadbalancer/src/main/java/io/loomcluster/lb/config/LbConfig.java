@@ -47,18 +47,20 @@ public record LbConfig(
     public record Io(int eventLoops, int retries, boolean accessLog) {
     }
 
-    /**
-     * Sizes and counts with a bound; what happens at each bound is in the README. {@code threads}
-     * ({@code LB_THREADS}) is still read and validated but no longer used: the data path runs on
-     * {@link Io#eventLoops()}.
-     */
+    /** Sizes and counts with a bound; what happens at each bound is in the README. */
     public record Limits(long maxBodyBytes, int maxHeaderBytes, int retryBufferBytes, int maxConnectionsPerBackend,
-                         int maxQueuedPerBackend, int threads, int maxWebSocketMessageBytes,
-                         int maxClientConnections) {
+                         int maxQueuedPerBackend, int maxClientConnections) {
     }
+
+    /** Settings of the Jetty data path that the event loops have no use for, and what to do instead. */
+    static final Map<String, String> REMOVED = Map.of(
+            "LB_THREADS", "the data path runs on event loops: set LB_EVENT_LOOPS (default: one per core)",
+            "LB_WS_MAX_MESSAGE_BYTES", "WebSocket frames are relayed as bytes after the 101, so the backend's"
+                    + " WebSocket server bounds message sizes; remove the setting");
 
     public static LbConfig fromEnv(Map<String, String> values) {
         Env env = new Env(values);
+        REMOVED.forEach(env::removed);
         Discovery discovery = discovery(env.string("LB_DISCOVERY", "static"));
         List<URI> backends = backends(env.string("LB_BACKENDS", ""));
         if (discovery instanceof Discovery.Static && backends.isEmpty()) {
@@ -180,8 +182,6 @@ public record LbConfig(
                 (int) env.bytes("LB_RETRY_BUFFER_BYTES", 64 * 1024, 0),
                 env.integer("LB_MAX_CONNECTIONS_PER_BACKEND", 512, 1, 100_000),
                 env.integer("LB_MAX_QUEUED_PER_BACKEND", 64, 1, 1_000_000),
-                env.integer("LB_THREADS", 200, 8, 10_000),
-                (int) env.bytes("LB_WS_MAX_MESSAGE_BYTES", 1024 * 1024, 125),
                 env.integer("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000));
     }
 

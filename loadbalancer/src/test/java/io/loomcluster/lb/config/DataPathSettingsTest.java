@@ -40,6 +40,15 @@ class DataPathSettingsTest {
                 .hasMessageStartingWith("LB_HEADER_TIMEOUT=10 is invalid; expected a duration such as 500ms");
     }
 
+    @Test
+    void settingsOfTheJettyDataPathAreRefusedNamingTheirReplacement() {
+        assertThatThrownBy(() -> LbConfig.fromEnv(with(Map.of("LB_THREADS", "200"))))
+                .hasMessage("LB_THREADS=200 is no longer supported; the data path runs on event loops:"
+                        + " set LB_EVENT_LOOPS (default: one per core)");
+        assertThatThrownBy(() -> LbConfig.fromEnv(with(Map.of("LB_WS_MAX_MESSAGE_BYTES", "1MiB"))))
+                .hasMessageStartingWith("LB_WS_MAX_MESSAGE_BYTES=1MiB is no longer supported; WebSocket frames are relayed as bytes");
+    }
+
     private static Map<String, String> with(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(MINIMAL);
         env.putAll(extra);
