@@ -3,14 +3,16 @@ package io.loomcluster.app.http;
 import io.javalin.http.Context;
 import io.loomcluster.contract.Names;
 
-import java.util.UUID;
-import java.util.regex.Pattern;
+import static io.loomcluster.contract.RequestIds.acceptOrCreate;
 
-/** The request id: taken from {@code X-Request-Id} when it is sane, else generated; echoed on every response. */
+/**
+ * The request id: taken from {@code X-Request-Id} when the shared rule accepts it (the balancer
+ * applies the same one, {@link io.loomcluster.contract.RequestIds}), else generated; echoed on
+ * every response.
+ */
 public final class RequestIds {
     public static final String HEADER = Names.REQUEST_ID_HEADER;
     private static final String ATTRIBUTE = "loom.requestId";
-    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private RequestIds() {
     }
@@ -19,7 +21,7 @@ public final class RequestIds {
     public static String assign(Context ctx) {
         String incoming = ctx.header(HEADER);
         // A hostile id could forge log lines or blow up their size; such ids are replaced, not trusted.
-        String id = incoming != null && SAFE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        String id = acceptOrCreate(incoming);
         ctx.attribute(ATTRIBUTE, id);
         ctx.header(HEADER, id);
         return id;

@@ -41,6 +41,15 @@ class HealthIT {
         assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
     }
 
+    /** The shared rule (contract's RequestIds), which the balancer applies too: visible ASCII is not enough. */
+    @Test
+    void aRequestIdWithCharactersOutsideTheSharedRuleIsReplaced() {
+        Reply response = TestUsers.at(a).send(Request.get("/api/nowhere").header("X-Request-Id", "k=v;\"quoted\""));
+
+        assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        assertThat(response.json().get("requestId").asText()).isEqualTo(response.header("X-Request-Id"));
+    }
+
     @Test
     void metricsExposeRequestTimersPoolGaugesAndJvmFigures() {
         TestUsers.at(a).get("/health/live");

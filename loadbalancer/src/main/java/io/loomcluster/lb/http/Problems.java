@@ -1,5 +1,6 @@
 package io.loomcluster.lb.http;
 
+import io.loomcluster.contract.Names;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -30,7 +31,7 @@ public final class Problems {
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         if (requestId != null) {
-            headers.set(RequestIds.HEADER, requestId);
+            headers.set(Names.REQUEST_ID_HEADER, requestId);
         }
         return response;
     }

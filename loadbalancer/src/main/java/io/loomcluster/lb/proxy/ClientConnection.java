@@ -1,7 +1,7 @@
 package io.loomcluster.lb.proxy;
 
+import io.loomcluster.contract.RequestIds;
 import io.loomcluster.lb.http.Problems;
-import io.loomcluster.lb.http.RequestIds;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -334,7 +334,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void reject(int status, String detail) {
-        String requestId = RequestIds.acceptOrCreate(null);
+        String requestId = RequestIds.create();
         FullHttpResponse response = Problems.response(channel.alloc(), status, detail, requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         encoder.answeringHead(false);

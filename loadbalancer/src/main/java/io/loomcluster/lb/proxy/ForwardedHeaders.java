@@ -1,6 +1,6 @@
 package io.loomcluster.lb.proxy;
 
-import io.loomcluster.lb.http.RequestIds;
+import io.loomcluster.contract.Names;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -31,7 +31,7 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
-    private static final AsciiString REQUEST_ID = AsciiString.cached(RequestIds.HEADER);
+    private static final AsciiString REQUEST_ID = AsciiString.cached(Names.REQUEST_ID_HEADER);
     private static final AsciiString HTTP = AsciiString.cached("http");
 
     /** The client's address as the headers write it, computed once per connection. */

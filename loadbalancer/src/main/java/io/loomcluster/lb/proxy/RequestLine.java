@@ -1,6 +1,7 @@
 package io.loomcluster.lb.proxy;
 
-import io.loomcluster.lb.http.RequestIds;
+import io.loomcluster.contract.Names;
+import io.loomcluster.contract.RequestIds;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -27,7 +28,7 @@ record RequestLine(String method, String target, String requestId, boolean idemp
         }
         String accept = headers.get(HttpHeaderNames.ACCEPT);
         return new RequestLine(method.name(), request.uri(),
-                RequestIds.acceptOrCreate(headers.get(RequestIds.HEADER)),
+                RequestIds.acceptOrCreate(headers.get(Names.REQUEST_ID_HEADER)),
                 isIdempotent(method) || headers.contains("Idempotency-Key"),
                 method == HttpMethod.HEAD,
                 accept != null && accept.contains("text/event-stream"),

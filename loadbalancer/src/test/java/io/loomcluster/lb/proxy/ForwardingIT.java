@@ -75,6 +75,15 @@ class ForwardingIT {
                 .asString().matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     }
 
+    /** The shared rule (contract's RequestIds), which the app applies too: visible ASCII is not enough. */
+    @Test
+    void aRequestIdOutsideTheSharedRuleIsReplacedBeforeTheBackendSeesIt() {
+        Reply replaced = lb.client().send(Request.get("/echo").header("X-Request-Id", "k=v;\"quoted\""));
+
+        assertThat(values(replaced.json().get("headers"), "x-request-id")).singleElement()
+                .asString().matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+    }
+
     @Test
     void hopByHopHeadersAreNotForwarded() {
         String response = RawHttp.exchange(lb.balancer().port(), "GET /echo HTTP/1.1\r\nHost: lb\r\n"

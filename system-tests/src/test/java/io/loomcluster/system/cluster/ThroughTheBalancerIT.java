@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -73,6 +76,25 @@ class ThroughTheBalancerIT {
 
         assertThat(response.header("X-Request-Id")).isEqualTo("through-lb-1");
         assertThat(response.header("X-Instance-Id")).startsWith("app-");
+    }
+
+    /** One rule on both sides: the id the balancer chose is the one the app keeps, answers and logs. */
+    @Test
+    void aRequestIdOutsideTheRuleIsReplacedOnceAndTheBalancerLogsTheIdTheClientGets() {
+        Reply response = TestUsers.at(front).send(Request.get("/health/live?rid=1").header("X-Request-Id", "k=v;\"x\""));
+
+        String id = response.header("X-Request-Id");
+        assertThat(id).matches("[0-9a-f-]{36}");
+        Await.until("the request in the balancer's access log", WAIT,
+                () -> balancerLog().stream().anyMatch(line -> line.contains("id=" + id)));
+    }
+
+    private static List<String> balancerLog() {
+        try {
+            return Files.readAllLines(balancer.process().log());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
