@@ -8,6 +8,7 @@ import io.loomcluster.loadtest.cli.Usage;
 import io.loomcluster.loadtest.cli.UsageException;
 import io.loomcluster.loadtest.fixture.Fixture;
 import io.loomcluster.loadtest.fixture.SetupException;
+import io.loomcluster.loadtest.idle.IdleConnections;
 import io.loomcluster.loadtest.report.ReportWriter;
 import io.loomcluster.loadtest.report.RunReport;
 import io.loomcluster.loadtest.report.SummaryTable;
@@ -20,7 +21,10 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 
-/** Command line: {@code loadtest [options]} or {@code loadtest compare [options] URL URL...}. */
+/**
+ * Command line: {@code loadtest [options]}, {@code loadtest compare [options] URL URL...} or
+ * {@code loadtest idle --url URL --connections N}.
+ */
 public final class Main {
     public static final int OK = 0;
     public static final int FAILED = 1;
@@ -44,6 +48,9 @@ public final class Main {
     }
 
     public int run(String[] args) {
+        if (args.length > 0 && args[0].equals("idle")) {
+            return idle(Arrays.copyOfRange(args, 1, args.length));
+        }
         boolean compare = args.length > 0 && args[0].equals("compare");
         String[] rest = compare ? Arrays.copyOfRange(args, 1, args.length) : args;
         if (OptionsParser.wantsHelp(rest)) {
@@ -68,6 +75,20 @@ public final class Main {
         } catch (SetupException e) {
             err.println("error: " + e.getMessage());
             return FAILED;
+        }
+    }
+
+    private int idle(String[] args) {
+        if (OptionsParser.wantsHelp(args)) {
+            out.print(Usage.TEXT);
+            return OK;
+        }
+        try {
+            return IdleConnections.run(args, out, err);
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.print(Usage.TEXT);
+            return USAGE;
         }
     }
 

@@ -5,6 +5,7 @@ public final class Usage {
     public static final String TEXT = """
             usage: scripts/loadtest [options]
                    scripts/compare [options] URL URL [URL...]
+                   scripts/loadtest idle --url URL [--connections N]
 
             load (open model unless --users is given):
               --scenario S        browse | chat | connections | mixed            (browse)
@@ -37,6 +38,9 @@ public final class Usage {
               --cleanup           leave the run's rooms at the end (accounts stay, namespaced lt<run>_<n>)
               --quiet             no progress line
               --rounds N          compare: rounds of A B C ...                   (3)
+
+            idle: open N keep-alive connections (10000), one GET answered on each, then hold them
+                  open and silent until stopped; prints "holding N" once all are open
 
             exit: 0 done, 1 the run could not be set up, 2 bad options, 3 an objective was not met,
                   4 the hard deadline passed (a bug: every run is bounded)
