@@ -29,7 +29,7 @@ final class Reports {
         double cpuPercent = window.seconds() > 0 ? 100 * window.cpuSeconds() / window.seconds() : 0;
         RunReport.Generator generator = new RunReport.Generator(round(window.cpuSeconds()), round(window.seconds()),
                 round(cpuPercent), ProcessCpu.cores(), round(setupSeconds), Runtime.version().toString(),
-                "Jetty HttpClient (HTTP/1.1), blocking calls on virtual threads");
+                "the client library (JDK HttpClient, HTTP/1.1), blocking calls on virtual threads");
         return new RunReport(TOOL, runId, started.toString(), options.describe(), metrics.totals(window.seconds()),
                 metrics.latency(), metrics.latencyByOperation(),
                 new RunReport.Errors(metrics.errorsByStatus(), metrics.errorsByCause()), metrics.instances(),
