@@ -33,7 +33,7 @@ public final class BalancerProcess implements AutoCloseable {
     private final int adminPort;
     private final LoomClient admin;
 
-    private BalancerProcess(ManagedProcess process, int port, int adminPort) {
+    BalancerProcess(ManagedProcess process, int port, int adminPort) {
         this.process = process;
         this.port = port;
         this.adminPort = adminPort;
