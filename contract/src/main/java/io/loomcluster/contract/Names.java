@@ -6,6 +6,11 @@ public final class Names {
     public static final String INSTANCE_ID_HEADER = "X-Instance-Id";
     /** Request and response header: the request's id, passed on by the balancer, echoed by the app. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /**
+     * Request header: a post's key, sent by clients and kept by their retries; the app stores the post
+     * once per key, and the balancer retries a keyed POST as it retries reads.
+     */
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     /** Redis sorted set of instances for discovery: member = base URL, score = lease expiry (epoch ms). */
     public static final String BACKENDS_KEY = "loom:lb:backends";
     /** Prometheus gauges of an instance's open live connections, read by the balancer's dashboard. */

@@ -7,6 +7,7 @@ import io.loomcluster.app.http.Params;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
+import io.loomcluster.contract.Names;
 
 import java.time.Duration;
 import java.util.function.BiConsumer;
@@ -44,7 +45,7 @@ public final class MessageRoutes {
     private void post(Context ctx) {
         Session session = auth.require(ctx);
         long roomId = Params.pathId(ctx, "id");
-        String key = ctx.header("Idempotency-Key");
+        String key = ctx.header(Names.IDEMPOTENCY_KEY_HEADER);
         NewMessage message = body.read(ctx, NewMessage.class);
         Posted posted = messages.post(roomId, session.userId(), session.username(), message.text(), key);
         if (posted.replayed()) {

@@ -29,7 +29,7 @@ record RequestLine(String method, String target, String requestId, boolean idemp
         String accept = headers.get(HttpHeaderNames.ACCEPT);
         return new RequestLine(method.name(), request.uri(),
                 RequestIds.acceptOrCreate(headers.get(Names.REQUEST_ID_HEADER)),
-                isIdempotent(method) || headers.contains("Idempotency-Key"),
+                isIdempotent(method) || headers.contains(Names.IDEMPOTENCY_KEY_HEADER),
                 method == HttpMethod.HEAD,
                 accept != null && accept.contains("text/event-stream"),
                 upgrade,
