@@ -40,6 +40,7 @@ import io.loomcluster.app.sessions.SessionRoutes;
 import io.loomcluster.app.sessions.SessionStore;
 import io.loomcluster.app.users.PasswordHasher;
 import io.loomcluster.app.users.UserService;
+import io.loomcluster.app.web.WebRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,6 +132,7 @@ public final class App {
             webSockets.register(cfg.routes);
             graphqlRoutes.register(cfg.routes);
             healthRoutes.register(cfg.routes);
+            new WebRoutes().register(cfg.routes);
         });
     }
 

@@ -23,13 +23,25 @@ public final class EventStream implements AutoCloseable {
     static final int CAPACITY = 1024;
 
     private final HttpResponse<InputStream> response;
+    private final LoomClient client;
+    private final Exchange opened;
+    private volatile AssertionError violation;
     private final BlockingQueue<SseEvent> events = new ArrayBlockingQueue<>(CAPACITY);
     private final Thread reader;
     private volatile SseEvent latest;
     private volatile long count;
 
-    private EventStream(HttpResponse<InputStream> response) {
+    private EventStream(LoomClient client, HttpResponse<InputStream> response, long startNanos) {
         this.response = response;
+        this.client = client;
+        this.opened = new Exchange(response.request(), new byte[0], new Reply(response.statusCode(), response.headers(),
+                new byte[0], startNanos, System.nanoTime(), null), true);
+        try {
+            client.observe(opened);
+        } catch (AssertionError e) {
+            close();
+            throw e;
+        }
         this.reader = Thread.ofVirtual().name("sse-reader").start(this::read);
     }
 
@@ -41,7 +53,8 @@ public final class EventStream implements AutoCloseable {
     static EventStream open(LoomClient client, Request request, String cookie) {
         request.header("Accept", "text/event-stream");
         try {
-            return new EventStream(client.stream(request, cookie));
+            long start = System.nanoTime();
+            return new EventStream(client, client.stream(request, cookie), start);
         } catch (IOException e) {
             throw new UncheckedIOException("could not open " + request + ": " + Failures.cause(e), e);
         } catch (InterruptedException e) {
@@ -64,7 +77,7 @@ public final class EventStream implements AutoCloseable {
 
     /** The next event (or {@link SseEvent#END}), or null when none came within the timeout. */
     public SseEvent poll(Duration timeout) throws InterruptedException {
-        return events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return checked(events.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     /** The next event (or {@link SseEvent#END}); throws when none comes within the timeout. */
@@ -78,7 +91,7 @@ public final class EventStream implements AutoCloseable {
 
     /** The next event, waiting as long as it takes; {@link SseEvent#END} once the stream has ended. */
     public SseEvent take() throws InterruptedException {
-        return events.take();
+        return checked(events.take());
     }
 
     /** The newest event read so far (whether or not taken), or null. */
@@ -98,11 +111,15 @@ public final class EventStream implements AutoCloseable {
             while ((line = lines.readLine()) != null) {
                 SseEvent event = parser.line(line);
                 if (event != null) {
+                    client.observeEvent(opened, event);
                     latest = event;
                     count++;
                     events.put(event);
                 }
             }
+        } catch (AssertionError e) {
+            // An observer refused an event: the stream ends and the consumer is told when it reads.
+            violation = e;
         } catch (IOException e) {
             // Closed by us or by the server: reported as the end of the stream.
         } catch (InterruptedException e) {
@@ -111,6 +128,15 @@ public final class EventStream implements AutoCloseable {
         } finally {
             end();
         }
+    }
+
+    /** The END after an observer refused an event becomes that observer's error, on the consumer's thread. */
+    private SseEvent checked(SseEvent event) {
+        AssertionError refused = violation;
+        if (event == SseEvent.END && refused != null) {
+            throw new AssertionError(refused.getMessage(), refused);
+        }
+        return event;
     }
 
     private void end() {

@@ -31,15 +31,17 @@ public final class LoomClient implements AutoCloseable {
     private final Duration timeout;
     private final List<String[]> defaultHeaders;
     private final RetryPolicy retry;
+    private final List<ExchangeObserver> observers;
 
     private LoomClient(URI base, HttpClient http, boolean ownsHttp, Duration timeout, List<String[]> defaultHeaders,
-                       RetryPolicy retry) {
+                       RetryPolicy retry, List<ExchangeObserver> observers) {
         this.base = base;
         this.http = http;
         this.ownsHttp = ownsHttp;
         this.timeout = timeout;
         this.defaultHeaders = List.copyOf(defaultHeaders);
         this.retry = retry;
+        this.observers = List.copyOf(observers);
     }
 
     public static Builder builder(URI base) {
@@ -63,7 +65,7 @@ public final class LoomClient implements AutoCloseable {
 
     /** The same settings, the same connections, another base URL (another instance). */
     public LoomClient at(URI otherBase) {
-        return new LoomClient(otherBase, http, false, timeout, defaultHeaders, retry);
+        return new LoomClient(otherBase, http, false, timeout, defaultHeaders, retry, observers);
     }
 
     public URI base() {
@@ -106,6 +108,7 @@ public final class LoomClient implements AutoCloseable {
             HttpResponse<byte[]> response = http.send(built, HttpResponse.BodyHandlers.ofByteArray());
             Reply reply = new Reply(response.statusCode(), response.headers(), response.body(), start, System.nanoTime(), null);
             sessionCookie(reply).ifPresent(newCookie);
+            observe(new Exchange(built, request.bodyBytes(), reply, false));
             return reply;
         } catch (IOException e) {
             return Reply.failed(start, Failures.cause(e));
@@ -139,6 +142,19 @@ public final class LoomClient implements AutoCloseable {
     /** Opens a response whose body is read as it arrives (Server-Sent Events); the caller closes it. */
     HttpResponse<InputStream> stream(Request request, String cookie) throws IOException, InterruptedException {
         return http.send(request.build(base, timeout, defaultHeaders, cookie), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Tells every observer of this client; an observer's {@link AssertionError} goes to the caller. */
+    void observe(Exchange exchange) {
+        for (ExchangeObserver observer : observers) {
+            observer.exchanged(exchange);
+        }
+    }
+
+    void observeEvent(Exchange opened, SseEvent event) {
+        for (ExchangeObserver observer : observers) {
+            observer.event(opened, event);
+        }
     }
 
     List<String[]> defaultHeaders() {
@@ -182,6 +198,7 @@ public final class LoomClient implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(30);
         private final List<String[]> headers = new ArrayList<>();
         private RetryPolicy retry = RetryPolicy.standard();
+        private final List<ExchangeObserver> observers = new ArrayList<>(ExchangeObserver.discovered());
 
         private Builder(URI base) {
             this.base = base;
@@ -216,9 +233,24 @@ public final class LoomClient implements AutoCloseable {
             return this;
         }
 
+        /** One more observer of every exchange, besides those on the class path ({@link ExchangeObserver#discovered()}). */
+        public Builder observer(ExchangeObserver observer) {
+            observers.add(observer);
+            return this;
+        }
+
+        /**
+         * Drops the observers found on the class path: for a client of another service than the API
+         * (the balancer's admin port), which the API's contract does not describe.
+         */
+        public Builder unobserved() {
+            observers.clear();
+            return this;
+        }
+
         public LoomClient build() {
             boolean owns = http == null;
-            return new LoomClient(base, owns ? newHttpClient(connectTimeout) : http, owns, timeout, headers, retry);
+            return new LoomClient(base, owns ? newHttpClient(connectTimeout) : http, owns, timeout, headers, retry, observers);
         }
     }
 }

@@ -107,6 +107,10 @@ public final class Request {
         return repeatable || m.equals("GET") || m.equals("HEAD") || m.equals("OPTIONS") || header(Names.IDEMPOTENCY_KEY) != null;
     }
 
+    byte[] bodyBytes() {
+        return body == null ? new byte[0] : body;
+    }
+
     HttpRequest build(java.net.URI base, Duration defaultTimeout, List<String[]> defaultHeaders, String cookie) {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))

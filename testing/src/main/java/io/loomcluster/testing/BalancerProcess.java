@@ -38,7 +38,7 @@ public final class BalancerProcess implements AutoCloseable {
         this.port = port;
         this.adminPort = adminPort;
         this.admin = LoomClient.builder(URI.create("http://127.0.0.1:" + adminPort))
-                .timeout(Duration.ofSeconds(5)).retry(RetryPolicy.NONE).build();
+                .timeout(Duration.ofSeconds(5)).retry(RetryPolicy.NONE).unobserved().build();
     }
 
     /** Starts {@code loom.lb.jar} with the environment given (plus its ports) and waits until it is live. */

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagedProcess implements AutoCloseable {
     private static final LoomClient PROBE = LoomClient.builder(URI.create("http://127.0.0.1"))
-            .connectTimeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2)).retry(RetryPolicy.NONE).build();
+            .connectTimeout(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(2)).retry(RetryPolicy.NONE).unobserved().build();
 
     private final String name;
     private final List<String> command;

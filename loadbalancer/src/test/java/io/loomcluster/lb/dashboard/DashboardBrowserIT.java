@@ -2,7 +2,7 @@ package io.loomcluster.lb.dashboard;
 
 import io.loomcluster.lb.testing.BackendProcess;
 import io.loomcluster.lb.testing.BalancerFixture;
-import io.loomcluster.lb.testing.Browser;
+import io.loomcluster.testing.Browser;
 import io.loomcluster.testing.BalancerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

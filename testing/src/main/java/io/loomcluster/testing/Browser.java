@@ -1,4 +1,4 @@
-package io.loomcluster.lb.testing;
+package io.loomcluster.testing;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
@@ -54,7 +54,7 @@ public final class Browser implements AutoCloseable {
         }
         for (Path required : new Path[] {CHROMIUM, CHROMEDRIVER}) {
             if (!Files.isExecutable(required)) {
-                throw new AssertionError(required + " is missing: the dashboard test needs headless Chromium."
+                throw new AssertionError(required + " is missing: browser tests need headless Chromium."
                         + " Install it with `apt-get install -y chromium chromium-driver` (.ci/run does),"
                         + " or run with -D" + SKIP_PROPERTY + "=true to skip browser tests.");
             }
@@ -71,6 +71,8 @@ public final class Browser implements AutoCloseable {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
+        // The console log, so that tests can see Content-Security-Policy violations and script errors.
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
@@ -79,6 +81,12 @@ public final class Browser implements AutoCloseable {
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return new Browser(driver, profile);
+    }
+
+    /** The browser console's messages so far (each read once: a second call returns only newer ones). */
+    public java.util.List<String> consoleMessages() {
+        return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(entry -> entry.getLevel() + " " + entry.getMessage()).toList();
     }
 
     @Override
