@@ -1,0 +1,193 @@
+package io.loomcluster.system.web;
+
+import io.loomcluster.chaos.ChaosCluster;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.Message;
+import io.loomcluster.client.Session;
+import io.loomcluster.testing.Browser;
+import io.loomcluster.testing.ManagedProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The browser chat client and Swagger UI in headless Chromium, through the balancer in front of two
+ * instances: two users chat live both ways, keep chatting while every instance is restarted one by
+ * one (drain, stop, start, ready), and afterwards each page shows every message exactly once, in the
+ * order PostgreSQL holds them. Screenshots of each step go to {@code target/browser-screenshots/}.
+ */
+class BrowserClientIT {
+    private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static ChaosCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = ChaosCluster.start(ChaosCluster.Spec.fromSystemProperties(Path.of("target", "it-logs", "browser"), 2));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void swaggerUiListsTheOperationsWithoutAnyContentSecurityPolicyViolation() {
+        try (Browser browser = Browser.open(1280, 900)) {
+            ChromeDriver page = browser.driver();
+            page.get(cluster.url() + "/docs");
+            new WebDriverWait(page, WAIT).until(d -> d.findElements(By.cssSelector(".opblock")).size() >= 15);
+            List<String> operations = page.findElements(By.cssSelector(".opblock-summary-path")).stream()
+                    .map(e -> e.getDomAttribute("data-path")).toList();
+            browser.screenshot(SCREENSHOTS.resolve("docs.png"));
+
+            assertThat(operations).contains("/api/rooms/{id}/messages", "/api/rooms/{id}/events", "/api/session", "/graphql");
+            assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy"));
+        }
+    }
+
+    @Test
+    void twoUsersChatLiveAndThroughARollingRestartEachPageShowsEveryMessageOnceInOrder() {
+        String suffix = Long.toString(System.nanoTime() % 1_000_000);
+        try (Browser alice = Browser.open(1100, 900); Browser bob = Browser.open(390, 844)) {
+            ChromeDriver a = alice.driver();
+            ChromeDriver b = bob.driver();
+            signUp(a, "alice_" + suffix);
+            createRoom(a, "lobby" + suffix);
+            signUp(b, "bob_" + suffix);
+            enterRoom(b, "lobby" + suffix);
+            alice.screenshot(SCREENSHOTS.resolve("1-alice-in-room.png"));
+            bob.screenshot(SCREENSHOTS.resolve("1-bob-in-room-phone.png"));
+
+            List<String> sent = new ArrayList<>();
+            say(a, "hello from alice", sent);
+            say(b, "hello from bob", sent);
+            awaitTexts(a, sent);
+            awaitTexts(b, sent);
+            alice.screenshot(SCREENSHOTS.resolve("2-alice-live.png"));
+            bob.screenshot(SCREENSHOTS.resolve("2-bob-live.png"));
+
+            // Every instance restarted, one by one, while both keep talking.
+            CompletableFuture<Void> restarts = CompletableFuture.runAsync(() -> {
+                for (ManagedProcess app : cluster.apps()) {
+                    cluster.restart(app);
+                    cluster.awaitAvailable(cluster.apps().size());
+                }
+            });
+            int round = 0;
+            while (!restarts.isDone() || round < 4) {
+                say(round % 2 == 0 ? a : b, (round % 2 == 0 ? "alice " : "bob ") + round, sent);
+                round++;
+            }
+            restarts.join();
+            alice.screenshot(SCREENSHOTS.resolve("3-alice-after-restarts.png"));
+            bob.screenshot(SCREENSHOTS.resolve("3-bob-after-restarts.png"));
+            say(a, "alice after the restarts", sent);
+            say(b, "bob after the restarts", sent);
+            awaitTexts(a, sent);
+            awaitTexts(b, sent);
+            alice.screenshot(SCREENSHOTS.resolve("4-alice-final.png"));
+            bob.screenshot(SCREENSHOTS.resolve("4-bob-final.png"));
+
+            List<Long> stored = storedIds("alice_" + suffix, "lobby" + suffix, sent.size());
+            assertThat(shownIds(a)).isEqualTo(stored);
+            assertThat(shownIds(b)).isEqualTo(stored);
+            assertThat(texts(a)).containsExactlyElementsOf(sent);
+            Set<String> instances = new HashSet<>(instancesShown(a));
+            instances.addAll(instancesShown(b));
+            assertThat(instances).as("instances that served the pages' posts and reads").hasSizeGreaterThanOrEqualTo(2);
+            assertThat(alice.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy"));
+        }
+    }
+
+    private static void signUp(ChromeDriver page, String username) {
+        page.get(cluster.url() + "/");
+        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        wait.until(d -> d.findElement(By.id("auth")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys(username);
+        page.findElement(By.id("password")).sendKeys("correct horse");
+        page.findElement(By.id("signup")).click();
+        wait.until(d -> d.findElement(By.id("who")).getText().contains(username));
+    }
+
+    private static void createRoom(ChromeDriver page, String name) {
+        page.findElement(By.id("room-name")).sendKeys(name);
+        page.findElement(By.cssSelector("#new-room button")).click();
+        awaitInRoom(page, name);
+    }
+
+    private static void enterRoom(ChromeDriver page, String name) {
+        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        WebElement room = wait.until(d -> d.findElements(By.cssSelector("#rooms button")).stream()
+                .filter(e -> e.getText().equals(name)).findFirst().orElse(null));
+        room.click();
+        awaitInRoom(page, name);
+    }
+
+    private static void awaitInRoom(ChromeDriver page, String name) {
+        new WebDriverWait(page, WAIT).until(d -> d.findElement(By.id("room-title")).getText().equals(name)
+                && d.findElement(By.id("compose")).isDisplayed()
+                && d.findElement(By.id("live-state")).getText().startsWith("live"));
+    }
+
+    /** Types and sends a message, then waits until the sender's own page shows it (the post was acknowledged). */
+    private static void say(ChromeDriver page, String text, List<String> sent) {
+        page.findElement(By.id("text")).sendKeys(text);
+        page.findElement(By.id("send")).click();
+        sent.add(text);
+        new WebDriverWait(page, WAIT).until(d -> texts(d).contains(text) && isPosted(d, text));
+    }
+
+    private static boolean isPosted(WebDriver page, String text) {
+        return page.findElements(By.cssSelector("#messages li")).stream()
+                .anyMatch(li -> li.findElement(By.cssSelector(".text")).getText().equals(text)
+                        && li.getDomAttribute("data-instance") != null);
+    }
+
+    private static void awaitTexts(ChromeDriver page, List<String> expected) {
+        new WebDriverWait(page, WAIT).until(d -> texts(d).containsAll(expected));
+    }
+
+    private static List<String> texts(WebDriver page) {
+        return page.findElements(By.cssSelector("#messages li .text")).stream().map(WebElement::getText).toList();
+    }
+
+    private static List<Long> shownIds(WebDriver page) {
+        return page.findElements(By.cssSelector("#messages li")).stream()
+                .map(li -> Long.parseLong(li.getDomAttribute("data-message-id"))).toList();
+    }
+
+    private static List<String> instancesShown(WebDriver page) {
+        return page.findElements(By.cssSelector("#messages li[data-instance]")).stream()
+                .map(li -> li.getDomAttribute("data-instance")).toList();
+    }
+
+    /** The room's messages as the API (PostgreSQL) holds them, read as one of the users. */
+    private static List<Long> storedIds(String username, String room, int expected) {
+        try (LoomClient client = LoomClient.of(cluster.url())) {
+            Session session = client.logIn(username, "correct horse");
+            long roomId = session.rooms(100, null).items().stream()
+                    .filter(r -> r.name().equals(room)).findFirst().orElseThrow().id();
+            List<Message> messages = session.messages(roomId, 0, 100).items();
+            assertThat(messages).hasSize(expected);
+            return messages.stream().map(Message::id).toList();
+        }
+    }
+}
