@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The browser chat client and Swagger UI in headless Chromium, through the balancer in front of two
- * instances: two users chat live both ways, keep chatting while every instance is restarted one by
+ * instances: two users (one on Server-Sent Events, one on WebSocket, at a phone's width) chat live both ways, keep chatting while every instance is restarted one by
  * one (drain, stop, start, ready), and afterwards each page shows every message exactly once, in the
  * order PostgreSQL holds them. Screenshots of each step go to {@code target/browser-screenshots/}.
  */
@@ -72,7 +72,9 @@ class BrowserClientIT {
             signUp(a, "alice_" + suffix);
             createRoom(a, "lobby" + suffix);
             signUp(b, "bob_" + suffix);
+            b.findElement(By.cssSelector("input[name='transport'][value='ws']")).click();
             enterRoom(b, "lobby" + suffix);
+            assertThat(b.findElement(By.id("live-state")).getText()).isEqualTo("live (WebSocket)");
             alice.screenshot(SCREENSHOTS.resolve("1-alice-in-room.png"));
             bob.screenshot(SCREENSHOTS.resolve("1-bob-in-room-phone.png"));
 
