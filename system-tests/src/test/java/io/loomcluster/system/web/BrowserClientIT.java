@@ -59,7 +59,7 @@ class BrowserClientIT {
             browser.screenshot(SCREENSHOTS.resolve("docs.png"));
 
             assertThat(operations).contains("/api/rooms/{id}/messages", "/api/rooms/{id}/events", "/api/session", "/graphql");
-            assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy"));
+            assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Uncaught"));
         }
     }
 
@@ -75,16 +75,11 @@ class BrowserClientIT {
             b.findElement(By.cssSelector("input[name='transport'][value='ws']")).click();
             enterRoom(b, "lobby" + suffix);
             assertThat(b.findElement(By.id("live-state")).getText()).isEqualTo("live (WebSocket)");
-            alice.screenshot(SCREENSHOTS.resolve("1-alice-in-room.png"));
-            bob.screenshot(SCREENSHOTS.resolve("1-bob-in-room-phone.png"));
+            screenshots(alice, bob, "1-in-room");
 
             List<String> sent = new ArrayList<>();
-            say(a, "hello from alice", sent);
-            say(b, "hello from bob", sent);
-            awaitTexts(a, sent);
-            awaitTexts(b, sent);
-            alice.screenshot(SCREENSHOTS.resolve("2-alice-live.png"));
-            bob.screenshot(SCREENSHOTS.resolve("2-bob-live.png"));
+            exchangeGreetings(a, b, "hello", sent);
+            screenshots(alice, bob, "2-live");
 
             // Every instance restarted, one by one, while both keep talking.
             CompletableFuture<Void> restarts = CompletableFuture.runAsync(() -> {
@@ -99,14 +94,9 @@ class BrowserClientIT {
                 round++;
             }
             restarts.join();
-            alice.screenshot(SCREENSHOTS.resolve("3-alice-after-restarts.png"));
-            bob.screenshot(SCREENSHOTS.resolve("3-bob-after-restarts.png"));
-            say(a, "alice after the restarts", sent);
-            say(b, "bob after the restarts", sent);
-            awaitTexts(a, sent);
-            awaitTexts(b, sent);
-            alice.screenshot(SCREENSHOTS.resolve("4-alice-final.png"));
-            bob.screenshot(SCREENSHOTS.resolve("4-bob-final.png"));
+            screenshots(alice, bob, "3-after-restarts");
+            exchangeGreetings(a, b, "after the restarts", sent);
+            screenshots(alice, bob, "4-final");
 
             List<Long> stored = storedIds("alice_" + suffix, "lobby" + suffix, sent.size());
             assertThat(shownIds(a)).isEqualTo(stored);
@@ -115,8 +105,23 @@ class BrowserClientIT {
             Set<String> instances = new HashSet<>(instancesShown(a));
             instances.addAll(instancesShown(b));
             assertThat(instances).as("instances that served the pages' posts and reads").hasSizeGreaterThanOrEqualTo(2);
-            assertThat(alice.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy"));
+            for (Browser browser : List.of(alice, bob)) {
+                assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Uncaught"));
+            }
         }
+    }
+
+    /** Each says something, and each page then shows everything sent so far. */
+    private static void exchangeGreetings(ChromeDriver a, ChromeDriver b, String what, List<String> sent) {
+        say(a, "alice: " + what, sent);
+        say(b, "bob: " + what, sent);
+        awaitTexts(a, sent);
+        awaitTexts(b, sent);
+    }
+
+    private static void screenshots(Browser alice, Browser bob, String step) {
+        alice.screenshot(SCREENSHOTS.resolve(step + "-alice.png"));
+        bob.screenshot(SCREENSHOTS.resolve(step + "-bob-phone.png"));
     }
 
     private static void signUp(ChromeDriver page, String username) {
