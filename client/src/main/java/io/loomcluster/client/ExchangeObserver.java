@@ -18,6 +18,10 @@ public interface ExchangeObserver {
     default void event(Exchange opened, SseEvent event) {
     }
 
+    /** One text message received on a WebSocket opened at {@code uri} ({@code ws://host:port/path?query}). */
+    default void frame(java.net.URI uri, String text) {
+    }
+
     /** The observers on the class path ({@code META-INF/services/io.loomcluster.client.ExchangeObserver}). */
     static List<ExchangeObserver> discovered() {
         return Discovered.OBSERVERS;

@@ -34,6 +34,9 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
     private volatile boolean reading;
     private volatile boolean paused;
     private volatile WebSocket socket;
+    private LoomClient client;
+    private URI uri;
+    private volatile AssertionError refusal;
 
     private LiveSocket(boolean reading) {
         this.reading = reading;
@@ -46,6 +49,7 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
      */
     static LiveSocket connect(LoomClient client, String pathAndQuery, String cookie, boolean reading) {
         LiveSocket listener = new LiveSocket(reading);
+        listener.client = client;
         WebSocket.Builder builder = client.http().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         for (String[] h : client.defaultHeaders()) {
             builder.header(h[0], h[1]);
@@ -55,8 +59,8 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
         }
         URI base = client.base();
         String scheme = "https".equals(base.getScheme()) ? "wss" : "ws";
-        listener.socket = builder.buildAsync(URI.create(scheme + "://" + base.getRawAuthority() + pathAndQuery), listener)
-                .join();
+        listener.uri = URI.create(scheme + "://" + base.getRawAuthority() + pathAndQuery);
+        listener.socket = builder.buildAsync(listener.uri, listener).join();
         return listener;
     }
 
@@ -73,6 +77,7 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
     public Frame poll(Duration timeout) throws InterruptedException {
         Frame frame = frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (frame == END) {
+            throwRefusal();
             frames.offer(END);
             return null;
         }
@@ -84,6 +89,7 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
     public Frame take() throws InterruptedException {
         Frame frame = frames.take();
         if (frame == END) {
+            throwRefusal();
             frames.offer(END);
             return null;
         }
@@ -124,8 +130,19 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            frames.offer(new Frame(partial.toString(), System.nanoTime()));
+            String text = partial.toString();
             partial.setLength(0);
+            try {
+                client.observeFrame(uri, text);
+            } catch (AssertionError e) {
+                // An observer refused the frame: the socket ends and the reader is told.
+                refusal = e;
+                webSocket.abort();
+                closed.complete(new Closed(-1, "refused by an observer: " + e.getMessage()));
+                frames.offer(END);
+                return null;
+            }
+            frames.offer(new Frame(text, System.nanoTime()));
         }
         if (frames.size() < CAPACITY) {
             webSocket.request(1);
@@ -152,6 +169,13 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
     public void onError(WebSocket webSocket, Throwable error) {
         closed.complete(new Closed(-1, Failures.cause(error)));
         frames.offer(END);
+    }
+
+    private void throwRefusal() {
+        AssertionError refused = refusal;
+        if (refused != null) {
+            throw new AssertionError(refused.getMessage(), refused);
+        }
     }
 
     /** Sends a close frame (the server answers with its own). */

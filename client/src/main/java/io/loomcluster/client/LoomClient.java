@@ -157,6 +157,12 @@ public final class LoomClient implements AutoCloseable {
         }
     }
 
+    void observeFrame(URI uri, String text) {
+        for (ExchangeObserver observer : observers) {
+            observer.frame(uri, text);
+        }
+    }
+
     List<String[]> defaultHeaders() {
         return defaultHeaders;
     }

@@ -97,6 +97,27 @@ public final class ContractCheck implements ExchangeObserver {
         }
     }
 
+    @Override
+    public void frame(java.net.URI uri, String text) {
+        if (contract == null) {
+            return;
+        }
+        Optional<OpenApiContract.Operation> op = contract.template(uri.getRawPath()).flatMap(t -> contract.operation("GET", t));
+        if (op.isEmpty() || !op.get().node().has("x-websocket-frames")) {
+            return;
+        }
+        String pointer = contract.resolve(op.get().pointer() + "/x-websocket-frames", op.get().node().get("x-websocket-frames")).pointer();
+        List<String> problems = validateJson(pointer, text.getBytes(StandardCharsets.UTF_8));
+        if (!problems.isEmpty()) {
+            String message = "contract violation (" + op.get().id() + "): WebSocket frame on " + uri.getRawPath() + ": "
+                    + String.join("; ", problems) + "\n  frame: " + (text.length() > 300 ? text.substring(0, 300) + "…" : text);
+            if (printViolations) {
+                System.err.println(message);
+            }
+            throw new AssertionError(message);
+        }
+    }
+
     List<String> violations(Exchange exchange) {
         int status = exchange.reply().status();
         String path = exchange.request().uri().getRawPath();

@@ -97,6 +97,14 @@ class ContractCheckTest {
                 .hasMessageContaining("undocumented event type 'surprise'");
     }
 
+    @Test
+    void webSocketFramesAreCheckedAgainstTheDocumentedFrameSchema() {
+        URI socket = URI.create("ws://127.0.0.1:1/api/rooms/1/ws?after=0");
+        CHECK.frame(socket, MESSAGE);
+        assertThatThrownBy(() -> CHECK.frame(socket, MESSAGE.replace("\"text\":\"hi\"", "\"text\":7")))
+                .hasMessageContaining("contract violation (roomWebSocket): WebSocket frame on /api/rooms/1/ws");
+    }
+
     private static String problem(int status) {
         return "{\"type\":\"/problems/x\",\"title\":\"X\",\"status\":" + status + ",\"detail\":\"d\",\"requestId\":\"r1\"}";
     }
