@@ -211,7 +211,9 @@ class BalancerAbuseIT {
             if (!Files.exists(path)) {
                 continue;
             }
-            for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+            // Read once: the table changes between two reads on a busy machine.
+            List<String> lines = Files.readAllLines(path);
+            for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.trim().split("\\s+");
                 String[] local = f[1].split(":");
                 if (f[3].equals("0A") && Integer.parseInt(local[1], 16) == port) {
