@@ -102,6 +102,8 @@ public final class App {
         var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
         tracker = new RequestTracker(config.instanceId(), limiter, metrics, tracing, config.trustedProxies());
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
+        metrics.gauge("loom_requests_in_flight_max", "MAX_IN_FLIGHT: above it, API requests get a fast 503",
+                config::maxInFlight);
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);

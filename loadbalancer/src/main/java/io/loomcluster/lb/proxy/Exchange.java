@@ -68,6 +68,11 @@ final class Exchange {
 
     /** Starts once the headers are in: dispatches now, or first collects a small body. */
     void begin() {
+        if (InternalPaths.blocked(line.target())) {
+            clientFault(404, "no route for " + line.method() + " on this path through the balancer; "
+                    + "metrics are scraped from each instance directly");
+            return;
+        }
         long length = HttpUtil.getContentLength(request, -1L);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         if (services.tracing().enabled()) {
