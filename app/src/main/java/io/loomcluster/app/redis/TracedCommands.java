@@ -22,6 +22,9 @@ final class TracedCommands implements CommandExecutor {
 
     @Override
     public <T> T executeCommand(CommandObject<T> command) {
+        if (!tracing.recording()) {
+            return delegate.executeCommand(command);
+        }
         String name = new String(command.getArguments().getCommand().getRaw(), StandardCharsets.US_ASCII);
         return tracing.redis(name, () -> delegate.executeCommand(command));
     }

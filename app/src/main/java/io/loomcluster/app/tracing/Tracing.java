@@ -69,6 +69,11 @@ public final class Tracing implements AutoCloseable {
         return sdk != null;
     }
 
+    /** Whether work done now belongs to a sampled trace (so its child spans are recorded). */
+    public boolean recording() {
+        return sdk != null && Span.current().isRecording();
+    }
+
     public Tracer tracer() {
         return tracer;
     }
@@ -78,18 +83,21 @@ public final class Tracing implements AutoCloseable {
         return telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), carrier, getter);
     }
 
-    /** Runs one SQL statement in a child span of the current one; when tracing is off, just runs it. */
+    /**
+     * Runs one SQL statement in a child span of the current one; when tracing is off, or the request
+     * is not sampled (its children would not be either), just runs it.
+     */
     public <T> T sql(String statement, Supplier<T> work) {
-        if (sdk == null) {
+        if (!recording()) {
             return work.get();
         }
         String operation = firstWord(statement);
         return client(operation, "postgresql", operation, statement, work);
     }
 
-    /** Runs one Redis command in a child span of the current one; when tracing is off, just runs it. */
+    /** Runs one Redis command in a child span of the current one, on the same terms as {@link #sql}. */
     public <T> T redis(String command, Supplier<T> work) {
-        if (sdk == null) {
+        if (!recording()) {
             return work.get();
         }
         return client(command, "redis", command, null, work);

@@ -9,8 +9,8 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.Map;
 
 /**
- * OpenTelemetry for the balancer, configured by the standard {@code OTEL_*} variables; null-free
- * but inert unless an OTLP endpoint is set ({@link #enabled()} is checked before any span work, so
+ * OpenTelemetry for the balancer, configured by the standard {@code OTEL_*} variables; inert
+ * unless an OTLP endpoint is set ({@link #enabled()} is checked before any span work, so
  * the data path allocates nothing for tracing when it is off). Ended spans go to the SDK's batch
  * processor: a bounded queue ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 2048 by default) that an exporter
  * thread of its own drains; an event loop only offers to it, and a full queue drops the span.
@@ -18,10 +18,14 @@ import java.util.Map;
 public final class Tracing implements AutoCloseable {
     private final OpenTelemetrySdk sdk;
     private final TrustedProxies trusted;
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
 
     private Tracing(OpenTelemetrySdk sdk, TrustedProxies trusted) {
         this.sdk = sdk;
         this.trusted = trusted;
+        this.tracer = sdk == null ? null : sdk.getTracer("io.loomcluster.lb");
+        this.propagator = sdk == null ? null : sdk.getPropagators().getTextMapPropagator();
     }
 
     /** Tracing on when {@code enabled}, trusting {@code traceparent} from the peers in {@code trusted}. */
@@ -53,11 +57,11 @@ public final class Tracing implements AutoCloseable {
     }
 
     public Tracer tracer() {
-        return sdk.getTracer("io.loomcluster.lb");
+        return tracer;
     }
 
     public TextMapPropagator propagator() {
-        return sdk.getPropagators().getTextMapPropagator();
+        return propagator;
     }
 
     /** Sends what is queued, then stops the exporter thread. */

@@ -130,6 +130,21 @@ class TracingAndLogsIT {
     }
 
     @Test
+    void theAppsMetricsAreScrapedFromTheInstanceNotThroughTheBalancer() {
+        for (String path : List.of("/metrics", "/%6Detrics", "//metrics/", "/api/../metrics")) {
+            Reply outside = TestUsers.at(balancer.url()).send(Request.get(path));
+            assertThat(outside.status()).as(path).isEqualTo(404);
+            assertThat(outside.body()).doesNotContain("http_server_requests");
+        }
+
+        Reply direct = TestUsers.at(TestCluster.baseUrl(app)).send(Request.get("/metrics"));
+        assertThat(direct.status()).isEqualTo(200);
+        // Buckets, so that latencies add up across instances.
+        assertThat(direct.body()).contains("http_server_requests_seconds_bucket{").contains("le=\"0.025\"")
+                .contains("loom_requests_in_flight_max");
+    }
+
+    @Test
     void everyLogLineOfBothProcessesIsJsonWithTheRequestAndTraceIds() throws IOException {
         Session user = TestUsers.signUp(balancer.url(), "logged");
         user.send(Request.post("/api/rooms").json("{\"name\":\"logged room\"}").header("X-Request-Id", "log-room-1"));
