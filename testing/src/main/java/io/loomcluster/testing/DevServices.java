@@ -9,7 +9,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs embedded PostgreSQL and Redis until SIGTERM, for {@code scripts/cluster}.
  *
- * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --env-file FILE</pre>
+ * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --redis-data DIR --env-file FILE</pre>
+ *
+ * {@code --data} is PostgreSQL's data folder, {@code --redis-data} Redis's (its append-only file);
+ * both are kept across restarts of the services.
  *
  * Once both servers accept connections it writes {@code DATABASE_URL}, {@code DATABASE_USER} and
  * {@code REDIS_URL} to the env file (atomically), so that the launcher can wait for that file.
@@ -22,6 +25,7 @@ public final class DevServices {
         int postgresPort = 0;
         int redisPort = 0;
         Path dataDir = null;
+        Path redisDataDir = null;
         Path envFile = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -29,9 +33,10 @@ public final class DevServices {
                 case "--postgres-port" -> postgresPort = port("--postgres-port", value);
                 case "--redis-port" -> redisPort = port("--redis-port", value);
                 case "--data" -> dataDir = Path.of(required("--data", value));
+                case "--redis-data" -> redisDataDir = Path.of(required("--redis-data", value));
                 case "--env-file" -> envFile = Path.of(required("--env-file", value));
                 default -> fail("unknown argument " + args[i]
-                        + "; expected --postgres-port N --redis-port N --data DIR --env-file FILE");
+                        + "; expected --postgres-port N --redis-port N --data DIR --redis-data DIR --env-file FILE");
             }
             i++;
         }
@@ -39,7 +44,7 @@ public final class DevServices {
             fail("--env-file is required");
         }
         EmbeddedServices services = EmbeddedServices.start(
-                new EmbeddedServices.Options(postgresPort, redisPort, dataDir));
+                new EmbeddedServices.Options(postgresPort, redisPort, dataDir, redisDataDir));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.close();

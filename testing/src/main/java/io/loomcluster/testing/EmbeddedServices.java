@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,26 +21,34 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedServices implements AutoCloseable {
 
-    /** Where and how to start the two servers; a port of 0 means "pick a free one". */
-    public record Options(int postgresPort, int redisPort, Path postgresDataDir) {
+    /**
+     * Where and how to start the two servers; a port of 0 means "pick a free one", a null data folder
+     * a fresh temporary one (PostgreSQL: removed at close; Redis: its append-only file, removed at close).
+     */
+    public record Options(int postgresPort, int redisPort, Path postgresDataDir, Path redisDataDir) {
         public static Options ephemeral() {
-            return new Options(0, 0, null);
+            return new Options(0, 0, null, null);
         }
     }
 
     private final EmbeddedPostgres postgres;
     private final int redisPort;
+    private final Path redisDataDir;
+    private final boolean ownsRedisDataDir;
     private RedisServer redis;
 
-    private EmbeddedServices(EmbeddedPostgres postgres, int redisPort) {
+    private EmbeddedServices(EmbeddedPostgres postgres, int redisPort, Path redisDataDir, boolean ownsRedisDataDir) {
         this.postgres = postgres;
         this.redisPort = redisPort;
+        this.redisDataDir = redisDataDir;
+        this.ownsRedisDataDir = ownsRedisDataDir;
     }
 
     public static EmbeddedServices start(Options options) {
         EmbeddedPostgres postgres = startPostgres(options);
         int redisPort = options.redisPort() == 0 ? FreePorts.pick() : options.redisPort();
-        EmbeddedServices services = new EmbeddedServices(postgres, redisPort);
+        EmbeddedServices services = new EmbeddedServices(postgres, redisPort, redisDataDir(options),
+                options.redisDataDir() == null);
         try {
             services.startRedis();
         } catch (RuntimeException e) {
@@ -69,14 +78,29 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
-    /** Starts (or restarts, after {@link #stopRedis()}) Redis on the same port. */
+    private static Path redisDataDir(Options options) {
+        try {
+            Path dir = options.redisDataDir() != null ? options.redisDataDir() : Files.createTempDirectory("loom-redis-");
+            return Files.createDirectories(dir).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the Redis data folder", e);
+        }
+    }
+
+    /**
+     * Starts (or restarts, after {@link #stopRedis()}) Redis on the same port and data folder. It
+     * persists as production should: an append-only file synced every second, so a restart keeps
+     * sessions, job streams and schedules (a SIGKILL could lose the last second).
+     */
     public void startRedis() {
         try {
             redis = RedisServer.newRedisServer()
                     .port(redisPort)
                     .bind("127.0.0.1")
+                    .setting("dir " + redisDataDir)
                     .setting("save \"\"")
-                    .setting("appendonly no")
+                    .setting("appendonly yes")
+                    .setting("appendfsync everysec")
                     .setting("maxclients 10000")
                     .build();
             redis.start();
@@ -154,6 +178,14 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A temporary folder left behind is harmless.
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
     }
@@ -178,6 +210,9 @@ public final class EmbeddedServices implements AutoCloseable {
     public void close() {
         try {
             stopRedis();
+            if (ownsRedisDataDir) {
+                deleteQuietly(redisDataDir);
+            }
         } finally {
             try {
                 postgres.close();
