@@ -22,6 +22,16 @@ import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.app.jobs.JobMetrics;
+import io.loomcluster.app.jobs.JobRuntime;
+import io.loomcluster.app.notifications.NotificationRoutes;
+import io.loomcluster.app.notifications.NotificationService;
+import io.loomcluster.app.webhooks.SsrfGuard;
+import io.loomcluster.app.webhooks.WebhookDeliveries;
+import io.loomcluster.app.webhooks.WebhookRoutes;
+import io.loomcluster.app.webhooks.WebhookService;
+import io.loomcluster.app.webhooks.WebhookSettings;
 import io.loomcluster.app.metrics.Metrics;
 import io.loomcluster.app.realtime.LiveAccess;
 import io.loomcluster.app.realtime.LiveMetrics;
@@ -43,8 +53,16 @@ import io.loomcluster.app.users.UserService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /** The running service: every part wired here, top to bottom, and stopped in reverse on shutdown. */
 public final class App {
@@ -61,6 +79,8 @@ public final class App {
     private final LiveRooms live;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
+    private final JobRuntime jobs;
+    private final WebhookDeliveries webhookDeliveries;
     private final Javalin javalin;
 
     private App(AppConfig config) {
@@ -87,7 +107,18 @@ public final class App {
         LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
                 config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
         RoomService rooms = new RoomService(sql, redis, json);
-        MessageService messages = new MessageService(sql, rooms);
+        // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
+        // to Redis streams; workers (ROLE=worker) run them.
+        SsrfGuard guard = new SsrfGuard(config.webhooks().allowedHosts(), InetAddress::getAllByName);
+        NotificationService notifications = new NotificationService(sql, json, user -> { });
+        WebhookService webhooks = new WebhookService(sql, guard);
+        webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
+        jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
+                List.of(new JobRuntime.Handler(NotificationService.JOB_TYPE, notifications,
+                                Executors.newVirtualThreadPerTaskExecutor(), config.jobs().concurrency()),
+                        new JobRuntime.Handler(WebhookService.JOB_TYPE, webhookDeliveries,
+                                webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
+        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
@@ -100,11 +131,19 @@ public final class App {
         tracker = new RequestTracker(config.instanceId(), limiter, metrics);
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
 
-        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
+        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body,
+                notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
+        BiConsumer<Long, Long> posted = (room, message) -> {
+            jobs.wake();
+            events.published(room, message);
+        };
+        var messageRoutes = new MessageRoutes(messages, rooms, posted, longPolls, auth, body);
+        var notificationRoutes = new NotificationRoutes(notifications, auth, body);
+        var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
+        metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics)), auth, body);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics)), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {
@@ -124,12 +163,17 @@ public final class App {
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);
             new OriginPolicy(config.allowedOrigins(), config.trustedProxies()).register(cfg.routes);
-            sessionRoutes.register(cfg.routes);
-            roomRoutes.register(cfg.routes);
-            messageRoutes.register(cfg.routes);
-            sse.register(cfg.routes);
-            webSockets.register(cfg.routes);
-            graphqlRoutes.register(cfg.routes);
+            // A worker-only process serves health and metrics, no API.
+            if (config.jobs().api()) {
+                sessionRoutes.register(cfg.routes);
+                roomRoutes.register(cfg.routes);
+                messageRoutes.register(cfg.routes);
+                notificationRoutes.register(cfg.routes);
+                webhookRoutes.register(cfg.routes);
+                sse.register(cfg.routes);
+                webSockets.register(cfg.routes);
+                graphqlRoutes.register(cfg.routes);
+            }
             healthRoutes.register(cfg.routes);
         });
     }
@@ -139,8 +183,10 @@ public final class App {
         app.events.start();
         app.readiness.start();
         app.janitor.start();
+        app.jobs.start();
         app.javalin.start(app.config.port());
-        if (app.config.registerInRedis()) {
+        // Only API instances take traffic from the balancer.
+        if (app.config.registerInRedis() && app.config.jobs().api()) {
             app.registration.start();
         }
         log.info("instance {} listening on port {} (advertised as {})", app.config.instanceId(), app.config.port(),
@@ -163,7 +209,11 @@ public final class App {
         }
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
+        boolean jobsDrained = jobs.drain(config.shutdownTimeout());
+        log.info("shutdown: {}", jobsDrained ? "no jobs running" : "jobs still running are left pending for other workers");
         javalin.stop();
+        jobs.close();
+        webhookDeliveries.close();
         events.close();
         janitor.close();
         readiness.close();
@@ -173,6 +223,17 @@ public final class App {
         database.close();
         metrics.close();
         log.info("shutdown: done");
+    }
+
+    private static ExecutorService webhookExecutor(WebhookSettings settings) {
+        if (settings.virtualThreads()) {
+            return Executors.newVirtualThreadPerTaskExecutor();
+        }
+        // The queue never holds more than the worker's permits (WEBHOOK_CONCURRENCY): bounded.
+        int threads = settings.platformThreads();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, settings.concurrency())),
+                Thread.ofPlatform().name("webhook-", 0).factory());
     }
 
     private static void pause(Duration duration) {

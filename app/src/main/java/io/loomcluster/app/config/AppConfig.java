@@ -3,6 +3,9 @@ package io.loomcluster.app.config;
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Env;
 import io.loomcluster.contract.TrustedProxies;
+import io.loomcluster.app.jobs.JobsConfig;
+import io.loomcluster.app.webhooks.WebhookConfig;
+import io.loomcluster.app.webhooks.WebhookSettings;
 
 import java.net.URI;
 import java.util.LinkedHashSet;
@@ -42,12 +45,15 @@ public record AppConfig(
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
         boolean registerInRedis,
-        Set<String> allowedOrigins) {
+        Set<String> allowedOrigins,
+        JobsConfig jobs,
+        WebhookSettings webhooks) {
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
         int port = e.port("PORT", 8081);
         String instanceId = e.string("INSTANCE_ID", hostName() + ":" + port);
+        JobsConfig jobs = JobsConfig.fromEnvironment(e);
         return new AppConfig(
                 port,
                 instanceId,
@@ -75,7 +81,9 @@ public record AppConfig(
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true),
-                origins(e, "ALLOWED_ORIGINS"));
+                origins(e, "ALLOWED_ORIGINS"),
+                jobs,
+                WebhookConfig.fromEnvironment(e, jobs.visibilityTimeout()));
     }
 
     private static String jdbcUrl(Env e, String name) {

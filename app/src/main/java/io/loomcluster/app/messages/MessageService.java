@@ -55,10 +55,17 @@ public final class MessageService {
 
     private final Sql sql;
     private final RoomService rooms;
+    private final PostEffects effects;
 
     public MessageService(Sql sql, RoomService rooms) {
+        this(sql, rooms, PostEffects.NONE);
+    }
+
+    /** {@code effects} add a post's jobs (mentions, webhooks) to the outbox in the post's transaction. */
+    public MessageService(Sql sql, RoomService rooms, PostEffects effects) {
         this.sql = sql;
         this.rooms = rooms;
+        this.effects = effects;
     }
 
     private record KeyUse(long roomId, Long messageId) {
@@ -89,6 +96,7 @@ public final class MessageService {
             if (idempotencyKey != null) {
                 tx.update(BIND_KEY, message.id(), userId, idempotencyKey);
             }
+            effects.posted(tx, message);
             return Optional.of(new Posted(message, false));
         });
         return posted.orElseGet(() -> replay(userId, idempotencyKey, roomId));
