@@ -45,7 +45,9 @@ public final class JobRuntime implements AutoCloseable {
     }
 
     public JobRuntime start() {
-        relay.start();
+        if (config.outboxRelay()) {
+            relay.start();
+        }
         maintenance.start();
         if (config.worker()) {
             for (Handler h : handlers) {

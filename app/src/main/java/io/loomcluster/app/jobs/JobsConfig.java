@@ -13,7 +13,7 @@ import java.util.Set;
  * both ({@code api,worker}, the default).
  */
 public record JobsConfig(Set<Role> roles, int maxAttempts, Backoff backoff, Duration visibilityTimeout, int concurrency,
-                         int outboxBatch, Duration outboxPollInterval) {
+                         int outboxBatch, Duration outboxPollInterval, boolean outboxRelay) {
 
     /** What a process does: serve the API, run background jobs, or both. */
     public enum Role { API, WORKER }
@@ -27,7 +27,8 @@ public record JobsConfig(Set<Role> roles, int maxAttempts, Backoff backoff, Dura
                 e.duration("JOB_VISIBILITY_TIMEOUT", Duration.ofSeconds(60), Duration.ofSeconds(1)),
                 e.integer("JOB_CONCURRENCY", 256, 1, 100_000),
                 e.integer("OUTBOX_BATCH", 500, 1, 10_000),
-                e.duration("OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(10)));
+                e.duration("OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(10)),
+                e.bool("OUTBOX_RELAY", true));
     }
 
     public boolean api() {

@@ -20,16 +20,18 @@ import java.util.function.IntUnaryOperator;
  * A webhook receiver on 127.0.0.1: each path answers by a rule from the attempt number of the
  * {@code webhook-id} it gets (1 for the first), and every request is recorded.
  */
-final class Receiver implements AutoCloseable {
-    record Request(String path, Map<String, String> headers, String body, int status) {
+public final class Receiver implements AutoCloseable {
+    public record Request(String path, Map<String, String> headers, String body, int status) {
     }
 
     private final HttpServer server;
     private final Map<String, IntUnaryOperator> rules = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
+    /** Requests that arrived, counted before their rule runs (a rule may hold them). */
+    public final AtomicInteger arrivals = new AtomicInteger();
 
-    Receiver() throws IOException {
+    public Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
@@ -37,18 +39,19 @@ final class Receiver implements AutoCloseable {
     }
 
     /** The URL of {@code path}, answering {@code rule.applyAsInt(attempt)}. */
-    URI endpoint(String path, IntUnaryOperator rule) {
+    public URI endpoint(String path, IntUnaryOperator rule) {
         rules.put(path, rule);
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    List<Request> at(String path) {
+    public List<Request> at(String path) {
         return requests.stream().filter(r -> r.path().equals(path)).toList();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            arrivals.incrementAndGet();
             String path = exchange.getRequestURI().getPath();
             String id = exchange.getRequestHeaders().getFirst("webhook-id");
             int attempt = attempts.computeIfAbsent(path + " " + id, k -> new AtomicInteger()).incrementAndGet();
