@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the jobs of one type: one reader takes at most as many entries as it has free permits
@@ -36,6 +37,7 @@ public final class JobWorker implements AutoCloseable {
     private final Clock clock;
     private final String consumer;
     private final Semaphore permits;
+    private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile Thread reader;
     private long nextClaimAt;
@@ -57,9 +59,9 @@ public final class JobWorker implements AutoCloseable {
         return this;
     }
 
-    /** Jobs running now. */
+    /** Jobs running now (not the permits the reader holds while it waits for entries). */
     public int inFlight() {
-        return settings.concurrency() - permits.availablePermits();
+        return running.get();
     }
 
     private void readLoop() {
@@ -100,10 +102,12 @@ public final class JobWorker implements AutoCloseable {
         }
         permits.release(held - got.size());
         for (Delivery delivery : got) {
+            running.incrementAndGet();
             executor.execute(() -> {
                 try {
                     run(delivery);
                 } finally {
+                    running.decrementAndGet();
                     permits.release();
                 }
             });
