@@ -103,6 +103,19 @@ public final class JobQueue {
         return redis.xadd(stream, XAddParams.xAddParams(), job.fields());
     }
 
+    /** Adds several jobs in one round trip (a pipeline: each entry is added whole or not at all). */
+    public void enqueueAll(List<Job> jobs) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        try (var pipeline = redis.pipelined()) {
+            for (Job job : jobs) {
+                pipeline.xadd(stream, XAddParams.xAddParams(), job.fields());
+            }
+            pipeline.sync();
+        }
+    }
+
     /** Creates the group (and the stream) if missing, reading from the start: jobs added before any worker ran are not skipped. */
     public void ensureGroup() {
         try {

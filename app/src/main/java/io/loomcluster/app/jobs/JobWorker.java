@@ -89,6 +89,10 @@ public final class JobWorker implements AutoCloseable {
 
     private void readOnce() throws InterruptedException {
         permits.acquire();
+        if (stopping.getCount() == 0) {
+            permits.release(); // draining: take nothing new
+            return;
+        }
         int held = 1 + Math.min(permits.drainPermits(), MAX_BATCH - 1);
         List<Delivery> got;
         try {

@@ -95,15 +95,17 @@ public final class OutboxRelay implements AutoCloseable {
             List<Row> rows = tx.query(TAKE, rs -> new Row(rs.getLong(1),
                     Job.first(rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5))), batch);
             List<Long> ids = new ArrayList<>(rows.size());
+            Map<String, List<Job>> byType = new java.util.HashMap<>();
             for (Row row : rows) {
-                JobQueue queue = queues.get(row.job().type());
-                if (queue == null) {
+                if (!queues.containsKey(row.job().type())) {
                     log.error("outbox relay: row {} has unknown job type '{}'; left in the outbox", row.id(), row.job().type());
                     continue;
                 }
-                queue.enqueue(row.job());
+                byType.computeIfAbsent(row.job().type(), t -> new ArrayList<>()).add(row.job());
                 ids.add(row.id());
             }
+            // One pipelined round trip per type; if it fails the transaction rolls back and every row stays.
+            byType.forEach((type, jobs) -> queues.get(type).enqueueAll(jobs));
             if (!ids.isEmpty()) {
                 tx.update(DELETE, Sql.bigints(ids));
             }
