@@ -11,6 +11,7 @@ import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.discovery.Registration;
 import io.loomcluster.app.graphql.GraphqlApi;
 import io.loomcluster.app.graphql.GraphqlRoutes;
+import io.loomcluster.app.graphql.NotificationResolvers;
 import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
@@ -143,7 +144,8 @@ public final class App {
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics)), auth, body);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
+                new NotificationResolvers(notifications)), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {

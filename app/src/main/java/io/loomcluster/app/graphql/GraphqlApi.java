@@ -33,9 +33,10 @@ public final class GraphqlApi {
     private final GraphQL graphql;
     private final Resolvers resolvers;
 
-    public GraphqlApi(Resolvers resolvers) {
+    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications) {
         this.resolvers = resolvers;
-        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()), wiring(resolvers));
+        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()),
+                wiring(resolvers, notifications));
         this.graphql = GraphQL.newGraphQL(schema)
                 .instrumentation(new ChainedInstrumentation(List.of(
                         new MaxQueryDepthInstrumentation(MAX_DEPTH),
@@ -48,11 +49,13 @@ public final class GraphqlApi {
                 .build();
     }
 
-    private static RuntimeWiring wiring(Resolvers r) {
+    private static RuntimeWiring wiring(Resolvers r, NotificationResolvers n) {
         return RuntimeWiring.newRuntimeWiring()
-                .type("Query", t -> t.dataFetcher("me", r::me).dataFetcher("rooms", r::rooms).dataFetcher("room", r::room))
+                .type("Query", t -> t.dataFetcher("me", r::me).dataFetcher("rooms", r::rooms).dataFetcher("room", r::room)
+                        .dataFetcher("notifications", n::notifications))
                 .type("Mutation", t -> t.dataFetcher("createRoom", r::createRoom).dataFetcher("joinRoom", r::joinRoom)
-                        .dataFetcher("postMessage", r::postMessage))
+                        .dataFetcher("postMessage", r::postMessage).dataFetcher("markNotificationsRead", n::markRead))
+                .type("Notification", t -> t.dataFetcher("createdAt", NotificationResolvers::createdAt))
                 .type("Room", t -> t.dataFetcher("createdBy", r::createdBy).dataFetcher("messages", r::roomMessages)
                         .dataFetcher("createdAt", env -> env.<io.loomcluster.app.rooms.Room>getSource().createdAt().toString()))
                 .type("Message", t -> t.dataFetcher("author", r::author).dataFetcher("room", r::messageRoom)

@@ -79,6 +79,27 @@ class NotificationsIT {
         assertThat(TestUsers.at(a).get("/api/notifications").status()).isEqualTo(401);
     }
 
+    @Test
+    void graphqlReadsAndMarksTheSameNotifications() {
+        Session alice = TestUsers.signUp(a, "alice");
+        Session bob = TestUsers.signUp(b, "bob");
+        long room = alice.createRoom("graphql").id();
+        bob.join(room);
+        long message = alice.post(room, "ping @" + bob.username()).id();
+        Await.until("the notification", WAIT, () -> items(bob).size() == 1);
+
+        JsonNode page = bob.graphql("{ notifications(limit: 10) { items { id messageId from text createdAt } next unread } }")
+                .get("data").get("notifications");
+        assertThat(page.get("items")).hasSize(1);
+        assertThat(page.get("items").get(0).get("messageId").asLong()).isEqualTo(message);
+        assertThat(page.get("items").get(0).get("from").asText()).isEqualTo(alice.username());
+        assertThat(page.get("unread").asInt()).isEqualTo(1);
+        String id = page.get("items").get(0).get("id").asText();
+        JsonNode marked = bob.graphql("mutation { markNotificationsRead(upTo: \"" + id + "\") }");
+        assertThat(marked.get("data").get("markNotificationsRead").asInt()).isZero();
+        assertThat(alice.graphql("{ notifications { items { id } unread } }").get("data").get("notifications").get("items")).isEmpty();
+    }
+
     private static JsonNode items(Session session) {
         return session.get("/api/notifications").json().get("items");
     }
