@@ -1,6 +1,13 @@
 package io.loomcluster.app.webhooks;
 
-import io.javalin.Javalin;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import java.util.concurrent.ScheduledExecutorService;
 import io.loomcluster.app.bench.Percentiles;
 import io.loomcluster.app.jobs.Backoff;
 import io.loomcluster.app.jobs.Job;
@@ -43,19 +50,27 @@ public final class DeliveryBench {
         String executorSpec = args[1];
         int jobs = Integer.parseInt(args[2]);
         int concurrency = Integer.parseInt(args[3]);
-        // The receiver: Jetty on virtual threads (as the app serves), answering after 200 ms of its own work.
-        Javalin receiver = Javalin.create(cfg -> {
-            cfg.concurrency.useVirtualThreads = true;
-            cfg.startup.showJavalinBanner = false;
-            cfg.jetty.host = "127.0.0.1";
-            cfg.jetty.port = 0;
-            cfg.routes.post("/hook", ctx -> {
-                ctx.bodyAsBytes();
-                Thread.sleep(200);
-                ctx.status(204);
-            });
-        }).start();
-        URI url = URI.create("http://127.0.0.1:" + receiver.port() + "/hook");
+        // The receiver: asynchronous Jetty that answers 200 ms after the body arrived, holding no
+        // thread meanwhile, so that it is never the bound being measured.
+        Server receiver = new Server();
+        ServerConnector connector = new ServerConnector(receiver);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setAcceptQueueSize(8192);
+        receiver.addConnector(connector);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        receiver.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Content.Source.consumeAll(request, Callback.from(() -> timer.schedule(() -> {
+                    response.setStatus(204);
+                    callback.succeeded();
+                }, 200, TimeUnit.MILLISECONDS), callback::failed));
+                return true;
+            }
+        });
+        receiver.start();
+        URI url = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/hook");
         WebhookSettings settings = new WebhookSettings(Set.of("127.0.0.1"), concurrency, concurrency, 0,
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 64 * 1024, 1000);
         byte[] key = Signatures.newKey();
@@ -114,6 +129,7 @@ public final class DeliveryBench {
         } finally {
             executor.shutdownNow();
             receiver.stop();
+            timer.shutdownNow();
         }
     }
 }
