@@ -1,34 +1,17 @@
 package io.loomcluster.app.jobs;
 
 import io.loomcluster.app.redis.Redis;
-import io.loomcluster.testing.EmbeddedServices;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class JobQueueTest {
-    private static EmbeddedServices services;
-    private static Redis redis;
+    private final Redis redis = RealServices.shared().redis;
 
-    @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start(EmbeddedServices.Options.ephemeral());
-        redis = Redis.connect(URI.create(services.redisUrl()));
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        services.close();
-    }
-
-    private static JobQueue freshQueue() {
+    private JobQueue freshQueue() {
         JobQueue queue = new JobQueue(redis.client(), "test-" + UUID.randomUUID());
         queue.ensureGroup();
         return queue;

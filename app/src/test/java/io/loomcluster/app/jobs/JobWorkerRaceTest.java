@@ -2,13 +2,9 @@ package io.loomcluster.app.jobs;
 
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.testing.Await;
-import io.loomcluster.testing.EmbeddedServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,20 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Two workers race over one stream, with failures and retries: every job succeeds once, and the bound holds. */
 class JobWorkerRaceTest {
-    private static EmbeddedServices services;
-    private static Redis redis;
-
-    @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start(EmbeddedServices.Options.ephemeral());
-        redis = Redis.connect(URI.create(services.redisUrl()));
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        services.close();
-    }
+    private final Redis redis = RealServices.shared().redis;
 
     @Test
     void competingWorkersRunEveryJobToSuccessExactlyOnceWithinTheirBound() {

@@ -1,16 +1,9 @@
 package io.loomcluster.app.jobs;
 
-import io.loomcluster.app.config.AppConfig;
-import io.loomcluster.app.db.Database;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.redis.Redis;
-import io.loomcluster.testing.EmbeddedServices;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,28 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Relays on several instances race over one outbox: each row reaches the stream once and leaves the table. */
 class OutboxRelayRaceTest {
-    private static EmbeddedServices services;
-    private static Redis redis;
-    private static Database database;
-    private static Sql sql;
-
-    @BeforeAll
-    static void start() {
-        services = EmbeddedServices.start(EmbeddedServices.Options.ephemeral());
-        redis = Redis.connect(URI.create(services.redisUrl()));
-        AppConfig config = AppConfig.fromEnvironment(Map.of("DATABASE_URL", services.jdbcUrl(),
-                "DATABASE_USER", services.databaseUser(), "REDIS_URL", services.redisUrl()));
-        database = Database.connect(config, new SimpleMeterRegistry());
-        database.migrate(Duration.ofSeconds(60));
-        sql = new Sql(database);
-    }
-
-    @AfterAll
-    static void stop() {
-        database.close();
-        redis.close();
-        services.close();
-    }
+    private final Redis redis = RealServices.shared().redis;
+    private final Sql sql = RealServices.shared().sql;
 
     @Test
     void concurrentRelaysMoveEveryRowExactlyOnce() throws Exception {
