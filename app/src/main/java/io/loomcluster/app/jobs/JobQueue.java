@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
@@ -108,12 +109,16 @@ public final class JobQueue {
         if (jobs.isEmpty()) {
             return;
         }
+        List<Response<StreamEntryID>> added = new ArrayList<>(jobs.size());
         try (var pipeline = redis.pipelined()) {
             for (Job job : jobs) {
-                pipeline.xadd(stream, XAddParams.xAddParams(), job.fields());
+                added.add(pipeline.xadd(stream, XAddParams.xAddParams(), job.fields()));
             }
             pipeline.sync();
         }
+        // A pipeline reports each command's error only when its response is read: read them all, so
+        // that a failed XADD fails the caller (the relay then keeps its rows).
+        added.forEach(Response::get);
     }
 
     /** Creates the group (and the stream) if missing, reading from the start: jobs added before any worker ran are not skipped. */
