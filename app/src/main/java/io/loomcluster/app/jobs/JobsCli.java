@@ -8,6 +8,7 @@ import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
 import io.loomcluster.app.notifications.NotificationService;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.webhooks.SsrfGuard;
 import io.loomcluster.app.webhooks.WebhookService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -134,7 +135,7 @@ public final class JobsCli {
         public Integer call() {
             AppConfig config = AppConfig.fromEnvironment(System.getenv());
             try (Database database = Database.connect(config, new SimpleMeterRegistry())) {
-                Sql sql = new Sql(database);
+                Sql sql = new Sql(database, Tracing.off());
                 // Handlers are idempotent by job id: re-enqueueing a job that already ran has no second effect.
                 PostEffects effects = PostEffects.all(new NotificationService(sql, new ObjectMapper(), u -> { }),
                         new WebhookService(sql, new SsrfGuard(Set.of(), InetAddress::getAllByName)));

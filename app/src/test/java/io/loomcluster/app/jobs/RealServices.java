@@ -4,6 +4,7 @@ import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.testing.EmbeddedServices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -41,7 +42,7 @@ final class RealServices {
                 redis.close();
                 services.close();
             }, "real-services-shutdown"));
-            return new RealServices(redis, new Sql(database));
+            return new RealServices(redis, new Sql(database, Tracing.off()));
         }
     }
 }
