@@ -104,7 +104,8 @@ public final class App {
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
         var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics)), auth, body);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics),
+                config.graphqlIntrospection()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {

@@ -42,7 +42,8 @@ public record AppConfig(
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
         boolean registerInRedis,
-        Set<String> allowedOrigins) {
+        Set<String> allowedOrigins,
+        boolean graphqlIntrospection) {
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
@@ -75,7 +76,8 @@ public record AppConfig(
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true),
-                origins(e, "ALLOWED_ORIGINS"));
+                origins(e, "ALLOWED_ORIGINS"),
+                e.bool("GRAPHQL_INTROSPECTION", true));
     }
 
     private static String jdbcUrl(Env e, String name) {
