@@ -17,6 +17,7 @@ import io.loomcluster.app.health.Readiness;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
@@ -102,7 +103,7 @@ public final class App {
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
+        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body, new JsonResponse(json));
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics),
                 config.graphqlIntrospection()), auth, body);
