@@ -59,6 +59,7 @@ public final class App {
     private final Readiness readiness;
     private final Registration registration;
     private final MessageEvents events;
+    private final SessionStore sessions;
     private final LiveRooms live;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
@@ -82,7 +83,7 @@ public final class App {
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
         InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
-        SessionStore sessions = new SessionStore(redis, json, config.sessionIdleTimeout());
+        sessions = new SessionStore(redis, subscriptions, json, config.sessionIdleTimeout());
         Auth auth = new Auth(sessions, config.cookieSecure());
         UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
         LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
@@ -139,6 +140,7 @@ public final class App {
     public static App start(AppConfig config) {
         App app = new App(config);
         app.events.start();
+        app.sessions.start();
         app.readiness.start();
         app.janitor.start();
         app.javalin.start(app.config.port());
@@ -167,6 +169,7 @@ public final class App {
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         javalin.stop();
         events.close();
+        sessions.close();
         janitor.close();
         readiness.close();
         registration.close();

@@ -32,7 +32,8 @@ public final class Redis implements AutoCloseable {
      * has no socket timeout; a dead server is noticed by the subscriber's pings.
      */
     public static Redis connectForSubscriptions(URI uri) {
-        return connect(uri, 0, 2);
+        // Two long-lived subscribers (message events, session invalidations) and one spare for reconnects.
+        return connect(uri, 0, 3);
     }
 
 
