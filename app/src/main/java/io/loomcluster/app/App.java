@@ -33,6 +33,7 @@ import io.loomcluster.app.realtime.RoomSignals;
 import io.loomcluster.app.realtime.SseTransport;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
@@ -94,7 +95,11 @@ public final class App {
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
                 new LiveMetrics(metrics), config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
-        events = new MessageEvents(redis, subscriptions, signals, live::kick);
+        Memberships memberships = new Memberships(rooms);
+        events = new MessageEvents(redis, subscriptions, signals, (room, user) -> {
+            memberships.left(room, user);
+            live.kick(room, user);
+        }, memberships.cache());
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
@@ -104,7 +109,7 @@ public final class App {
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body, new JsonResponse(json));
+        var messageRoutes = new MessageRoutes(messages, memberships, events::published, longPolls, auth, body, new JsonResponse(json));
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics),
                 config.graphqlIntrospection()), auth, body);

@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.Params;
-import io.loomcluster.app.rooms.RoomService;
+import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
 import io.loomcluster.contract.Names;
@@ -21,7 +21,7 @@ public final class MessageRoutes {
     }
 
     private final MessageService messages;
-    private final RoomService rooms;
+    private final Memberships memberships;
     private final BiConsumer<Long, Long> onPosted;
     private final MessageWaiter waiter;
     private final Auth auth;
@@ -29,10 +29,10 @@ public final class MessageRoutes {
     private final JsonResponse out;
 
     /** {@code onPosted} announces a new message (room id, message id); {@code waiter} answers long-polls. */
-    public MessageRoutes(MessageService messages, RoomService rooms, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
+    public MessageRoutes(MessageService messages, Memberships memberships, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
                          Auth auth, JsonBody body, JsonResponse out) {
         this.messages = messages;
-        this.rooms = rooms;
+        this.memberships = memberships;
         this.onPosted = onPosted;
         this.waiter = waiter;
         this.auth = auth;
@@ -69,7 +69,8 @@ public final class MessageRoutes {
             out.write(ctx, 200, messages.afterAsMember(roomId, session.userId(), after, limit));
             return;
         }
-        rooms.requireMember(roomId, session.userId());
+        // A re-issued poll: its membership is usually confirmed already (Memberships).
+        memberships.require(roomId, session.userId());
         ctx.json(waiter.await(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
     }
 }

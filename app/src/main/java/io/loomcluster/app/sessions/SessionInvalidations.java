@@ -1,5 +1,6 @@
 package io.loomcluster.app.sessions;
 
+import io.loomcluster.app.redis.InvalidatedCache;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.redis.Subscription;
 import org.slf4j.Logger;
@@ -8,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * Keeps this instance's {@link SessionCache} honest: subscribes to the channel on which every
+ * Keeps this instance's {@link InvalidatedCache} honest: subscribes to the channel on which every
  * instance announces a deleted session (logout, login rotation) and removes it from the cache.
  * The cache serves only while the subscription is known to be up: subscribed, and answering a ping
  * every second within {@link #PONG_DEADLINE}. A lost or silent subscription flushes and disables
@@ -19,12 +20,12 @@ final class SessionInvalidations implements Subscription.Listener, AutoCloseable
     static final Duration PONG_DEADLINE = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(SessionInvalidations.class);
 
-    private final SessionCache cache;
+    private final InvalidatedCache<String, Session> cache;
     private final Subscription subscription;
     private volatile long lastPongNanos;
     private volatile boolean running = true;
 
-    SessionInvalidations(Redis subscriberClient, SessionCache cache) {
+    SessionInvalidations(Redis subscriberClient, InvalidatedCache<String, Session> cache) {
         this.cache = cache;
         this.subscription = new Subscription(subscriberClient, CHANNEL, "session-invalidations", Duration.ofSeconds(1), this);
     }

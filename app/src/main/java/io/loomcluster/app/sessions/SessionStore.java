@@ -2,6 +2,7 @@ package io.loomcluster.app.sessions;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loomcluster.app.redis.InvalidatedCache;
 import io.loomcluster.app.redis.Redis;
 import redis.clients.jedis.params.GetExParams;
 
@@ -16,7 +17,7 @@ import java.util.Optional;
  * the key logs the user out on every instance at once.
  *
  * A hot session costs no Redis round trip: each instance caches the sessions it has read
- * ({@link SessionCache}) and trusts an entry for a quarter of the idle timeout (at most a minute)
+ * ({@link InvalidatedCache}) and trusts an entry for a quarter of the idle timeout (at most a minute)
  * after the read that extended the key's TTL, so the TTL is extended at most that often per
  * instance, not on every request, and a cached session never outlives its key. Deleting a session
  * removes the key and announces the id on {@link SessionInvalidations#CHANNEL} in one atomic
@@ -36,7 +37,7 @@ public final class SessionStore implements AutoCloseable {
     private final ObjectMapper json;
     private final Duration idleTimeout;
     private final long recheckNanos;
-    private final SessionCache cache = new SessionCache(MAX_CACHED);
+    private final InvalidatedCache<String, Session> cache = new InvalidatedCache<>(MAX_CACHED);
     private final SessionInvalidations invalidations;
 
     /** {@code subscriptions}: the client whose connections may block in SUBSCRIBE. */

@@ -1,4 +1,6 @@
-package io.loomcluster.app.sessions;
+package io.loomcluster.app.redis;
+
+import io.loomcluster.app.sessions.Session;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,13 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SessionCacheTest {
+class InvalidatedCacheTest {
     private static final Session ALICE = new Session("a".repeat(43), 1, "alice");
     private static final long FAR = Long.MAX_VALUE / 2;
 
     @Test
     void servesNothingUntilEnabledAndNothingAfterDisabled() {
-        SessionCache cache = new SessionCache(10);
+        InvalidatedCache<String, Session> cache = new InvalidatedCache<String, Session>(10);
         cache.put(ALICE.id(), ALICE, FAR, cache.mark());
         assertThat(cache.get(ALICE.id(), 0)).isNull();
 
@@ -32,7 +34,7 @@ class SessionCacheTest {
 
     @Test
     void anEntryIsNotTrustedFromItsRecheckTimeOn() {
-        SessionCache cache = new SessionCache(10);
+        InvalidatedCache<String, Session> cache = new InvalidatedCache<String, Session>(10);
         cache.enable();
         cache.put(ALICE.id(), ALICE, 1_000, cache.mark());
 
@@ -43,7 +45,7 @@ class SessionCacheTest {
 
     @Test
     void aLookupThatAnInvalidationOvertookIsNotCached() {
-        SessionCache cache = new SessionCache(10);
+        InvalidatedCache<String, Session> cache = new InvalidatedCache<String, Session>(10);
         cache.enable();
         long mark = cache.mark();
 
@@ -55,7 +57,7 @@ class SessionCacheTest {
 
     @Test
     void staysWithinItsBound() {
-        SessionCache cache = new SessionCache(100);
+        InvalidatedCache<String, Session> cache = new InvalidatedCache<String, Session>(100);
         cache.enable();
         for (int i = 0; i < 1_000; i++) {
             cache.put("s" + i, ALICE, FAR, cache.mark());
@@ -71,7 +73,7 @@ class SessionCacheTest {
     @Test
     void onceInvalidatedASessionIsNeverServedAgainWhileLookupsRace() throws Exception {
         for (int round = 0; round < 200; round++) {
-            SessionCache cache = new SessionCache(10);
+            InvalidatedCache<String, Session> cache = new InvalidatedCache<String, Session>(10);
             cache.enable();
             AtomicBoolean inRedis = new AtomicBoolean(true);
             AtomicBoolean invalidated = new AtomicBoolean(false);
