@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,29 +18,25 @@ import java.util.function.BiConsumer;
  */
 public final class MessageEvents implements Subscription.Listener, AutoCloseable {
     static final String CHANNEL = "loom:messages";
-    static final Duration PONG_DEADLINE = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(MessageEvents.class);
 
     private final Redis publisher;
     private final RoomSignals signals;
     private final BiConsumer<Long, Long> onLeave;
     private final Subscription subscription;
-    private final InvalidatedCache<?, ?> leaveGuarded;
-    private volatile long lastPongNanos;
-    private volatile boolean subscribed = true;
 
     /**
      * {@code leaveGuarded}: a cache that leaves (announced here) invalidate; it serves only while this
-     * subscription is up and answers its pings within {@link #PONG_DEADLINE}.
+     * subscription is known to be up ({@link Subscription}).
      */
     public MessageEvents(Redis publisher, Redis subscriberClient, RoomSignals signals, BiConsumer<Long, Long> onLeave,
                          InvalidatedCache<?, ?> leaveGuarded) {
         this.publisher = publisher;
         this.signals = signals;
         this.onLeave = onLeave;
-        this.leaveGuarded = leaveGuarded;
         // A silent network failure would leave the subscribed socket blocked forever: pings surface it.
-        this.subscription = new Subscription(subscriberClient, CHANNEL, "redis-subscriber", Duration.ofSeconds(1), this);
+        this.subscription = new Subscription(subscriberClient, CHANNEL, "redis-subscriber", Duration.ofSeconds(1), this,
+                List.of(leaveGuarded));
     }
 
     public void start() {
@@ -68,31 +65,7 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
 
     @Override
     public void onSubscribed() {
-        // Nothing to catch up on for the feeds: they re-check PostgreSQL on their own.
-        lastPongNanos = System.nanoTime();
-        leaveGuarded.enable();
-    }
-
-    @Override
-    public void onLost() {
-        leaveGuarded.disable();
-    }
-
-    @Override
-    public void onPong() {
-        lastPongNanos = System.nanoTime();
-        if (!leaveGuarded.enabled() && subscribed) {
-            // Everything published before this pong has been applied: safe to serve again.
-            leaveGuarded.enable();
-        }
-    }
-
-    @Override
-    public void onTick() {
-        if (leaveGuarded.enabled() && System.nanoTime() - lastPongNanos > PONG_DEADLINE.toNanos()) {
-            leaveGuarded.disable();
-            log.warn("{} silent for over {} ms; membership cache off", CHANNEL, PONG_DEADLINE.toMillis());
-        }
+        // Nothing to catch up on: the feeds re-check PostgreSQL on their own.
     }
 
     // Events: "m:<room>:<message>" (a new message) and "leave:<room>:<user>".
@@ -116,8 +89,6 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
 
     @Override
     public void close() {
-        subscribed = false;
-        leaveGuarded.disable();
         subscription.close();
     }
 }

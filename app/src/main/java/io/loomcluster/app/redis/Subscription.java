@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +14,15 @@ import java.util.concurrent.TimeUnit;
  * One Redis channel subscribed for as long as the process runs: a virtual thread blocks in
  * SUBSCRIBE and re-subscribes with backoff (100 ms doubling to 2 s) when the connection is lost; a
  * platform thread pings the subscribed connection every {@code pingEvery}, so that a silent network
- * failure surfaces, and gives the listener a tick to judge how long ago the last pong came.
+ * failure surfaces.
+ *
+ * Caches whose invalidations arrive on the channel ({@code guarded}) serve only while the
+ * subscription is known to be up: enabled (empty) once subscribed, disabled (flushed) when the
+ * subscription is lost or its last pong is older than {@link #PONG_DEADLINE}, enabled again at the
+ * next pong (everything published before it has then been applied).
  */
 public final class Subscription implements AutoCloseable {
-    /** Callbacks, all but {@link #onTick} on the subscriber's thread. */
+    /** Callbacks, on the subscriber's thread. */
     public interface Listener {
         void onSubscribed();
 
@@ -26,13 +32,9 @@ public final class Subscription implements AutoCloseable {
         default void onLost() {
         }
 
-        default void onPong() {
-        }
-
-        /** Before each ping, on the pinger's thread. */
-        default void onTick() {
-        }
     }
+
+    public static final Duration PONG_DEADLINE = Duration.ofSeconds(3);
 
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
@@ -40,13 +42,17 @@ public final class Subscription implements AutoCloseable {
     private final String channel;
     private final Listener listener;
     private final Duration pingEvery;
+    private final List<InvalidatedCache<?, ?>> guarded;
+    private volatile long lastPongNanos;
     private final Thread subscriber;
     private final ScheduledExecutorService pinger;
     private volatile JedisPubSub current;
     private volatile boolean running = true;
 
-    public Subscription(Redis client, String channel, String name, Duration pingEvery, Listener listener) {
+    public Subscription(Redis client, String channel, String name, Duration pingEvery, Listener listener,
+                        List<InvalidatedCache<?, ?>> guarded) {
         this.client = client;
+        this.guarded = List.copyOf(guarded);
         this.channel = channel;
         this.listener = listener;
         this.pingEvery = pingEvery;
@@ -66,6 +72,8 @@ public final class Subscription implements AutoCloseable {
                 @Override
                 public void onSubscribe(String channel, int subscribedChannels) {
                     log.info("subscribed to {}", channel);
+                    lastPongNanos = System.nanoTime();
+                    guarded.forEach(InvalidatedCache::enable);
                     listener.onSubscribed();
                 }
 
@@ -76,7 +84,10 @@ public final class Subscription implements AutoCloseable {
 
                 @Override
                 public void onPong(String pattern) {
-                    listener.onPong();
+                    lastPongNanos = System.nanoTime();
+                    if (running) {
+                        guarded.stream().filter(c -> !c.enabled()).forEach(InvalidatedCache::enable);
+                    }
                 }
             };
             current = pubSub;
@@ -88,6 +99,7 @@ public final class Subscription implements AutoCloseable {
                     log.warn("Redis subscription to {} lost; retrying in {} ms", channel, backoff.toMillis(), e);
                 }
             } finally {
+                guarded.forEach(InvalidatedCache::disable);
                 listener.onLost();
             }
             if (running) {
@@ -98,7 +110,10 @@ public final class Subscription implements AutoCloseable {
     }
 
     private void ping() {
-        listener.onTick();
+        if (System.nanoTime() - lastPongNanos > PONG_DEADLINE.toNanos() && guarded.stream().anyMatch(InvalidatedCache::enabled)) {
+            guarded.forEach(InvalidatedCache::disable);
+            log.warn("{} silent for over {} ms; its caches are off until it answers", channel, PONG_DEADLINE.toMillis());
+        }
         JedisPubSub pubSub = current;
         if (pubSub != null && pubSub.isSubscribed()) {
             try {
@@ -121,6 +136,7 @@ public final class Subscription implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        guarded.forEach(InvalidatedCache::disable);
         pinger.shutdownNow();
         JedisPubSub pubSub = current;
         if (pubSub != null && pubSub.isSubscribed()) {
