@@ -13,6 +13,7 @@ import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.proxy.ProxyServer;
 import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.tracing.Tracing;
 import io.loomcluster.lb.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final HealthChecker health;
     private final Dashboard dashboard;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final LbMetrics metrics;
     private final ProxyServer proxy;
     private final AdminServer admin;
@@ -54,9 +56,10 @@ public final class LoadBalancer implements AutoCloseable {
         this.health = new HealthChecker(pool, config.health(), checkClient);
         this.dashboard = new Dashboard(pool, config.strategy(), checkClient);
         this.accessLog = AccessLog.start(config.io().accessLog());
+        this.tracing = Tracing.start(config.tracing().enabled(), config.tracing().trusted());
         this.metrics = new LbMetrics(pool, dashboard::openStreams, accessLog::dropped);
         SelectionStrategy strategy = SelectionStrategy.named(config.strategy());
-        this.proxy = new ProxyServer(config, transport, pool, strategy, health, metrics, accessLog);
+        this.proxy = new ProxyServer(config, transport, pool, strategy, health, metrics, accessLog, tracing);
         this.admin = new AdminServer(transport);
     }
 
@@ -86,8 +89,9 @@ public final class LoadBalancer implements AutoCloseable {
             health.checkNow(added);
         });
         health.start();
-        LOG.info("balancing on port {} ({}; admin on {}:{}; access log {})", config.port(), config.strategy(),
-                config.adminHost(), config.adminPort(), config.io().accessLog() ? "on" : "off");
+        LOG.info("balancing on port {} ({}; admin on {}:{}; access log {}; tracing {})", config.port(), config.strategy(),
+                config.adminHost(), config.adminPort(), config.io().accessLog() ? "on" : "off",
+                tracing.enabled() ? "on" : "off");
         return this;
     }
 
@@ -109,6 +113,7 @@ public final class LoadBalancer implements AutoCloseable {
         checkClient.shutdownNow();
         checkThreads.shutdownNow();
         accessLog.close();
+        tracing.close();
         metrics.close();
         LOG.info("stopped");
     }

@@ -1,6 +1,7 @@
 package io.loomcluster.lb.config;
 
 import io.loomcluster.contract.Env;
+import io.loomcluster.contract.TrustedProxies;
 
 import java.net.URI;
 import java.time.Duration;
@@ -24,7 +25,8 @@ public record LbConfig(
         Health health,
         Timeouts timeouts,
         Limits limits,
-        Io io) {
+        Io io,
+        Observability tracing) {
 
     public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
 
@@ -45,6 +47,15 @@ public record LbConfig(
      * backends a failed request may try, and whether each request is logged.
      */
     public record Io(int eventLoops, int retries, boolean accessLog) {
+    }
+
+    /**
+     * Tracing (on when the standard {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set; the SDK reads the other
+     * {@code OTEL_*} variables itself), which clients may name the trace ({@code LB_TRACE_TRUSTED}:
+     * none by default, the balancer is the edge), and the log format ({@code LOG_FORMAT}, read by
+     * logback.xml and checked here).
+     */
+    public record Observability(boolean enabled, TrustedProxies trusted, String logFormat) {
     }
 
     /** Sizes and counts with a bound; what happens at each bound is in the README. */
@@ -80,7 +91,7 @@ public record LbConfig(
                 strategy, redisUrl,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
-                health(env), timeouts(env), limits(env), io(env));
+                health(env), timeouts(env), limits(env), io(env), observability(env));
     }
 
     /**
@@ -97,6 +108,16 @@ public record LbConfig(
                 env.integer("LB_EVENT_LOOPS", defaultEventLoops(Runtime.getRuntime().availableProcessors()), 1, 256),
                 env.integer("LB_RETRIES", 2, 0, 10),
                 env.bool("LB_ACCESS_LOG", true));
+    }
+
+    private static Observability observability(Env env) {
+        boolean enabled = env.string("OTEL_EXPORTER_OTLP_ENDPOINT", null) != null
+                || env.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", null) != null;
+        String format = env.string("LOG_FORMAT", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw Env.invalid("LOG_FORMAT", format, "text or json");
+        }
+        return new Observability(enabled, new TrustedProxies(env.cidrs("LB_TRACE_TRUSTED", "")), format);
     }
 
     private static Discovery discovery(String raw) {

@@ -49,6 +49,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final EdgeResponseEncoder encoder;
     private Channel channel;
     private ForwardedHeaders.Client forwardedClient;
+    /** The client may send {@code traceparent} ({@code LB_TRACE_TRUSTED}); decided once per connection. */
+    private boolean traceTrusted;
     private Exchange current;
     private ArrayDeque<Object> early;
     private boolean closeAfterResponse;
@@ -82,6 +84,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return forwardedClient;
     }
 
+    boolean traceTrusted() {
+        return traceTrusted;
+    }
+
     void touch() {
         lastActivity = System.nanoTime();
     }
@@ -91,6 +97,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
         forwardedClient = ForwardedHeaders.Client.of(remote.getAddress().getHostAddress());
+        traceTrusted = services.tracing().trusts(forwardedClient.address());
         loop.opened(this);
         touch();
         arm(lastActivity + services.idleNanos());
@@ -299,7 +306,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** An answer of the balancer's own (problem+json). */
     void respondProblem(Exchange exchange, int status, String detail, String retryAfter, boolean close) {
-        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, exchange.line.requestId());
+        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, exchange.line.requestId(),
+                exchange.traceId());
         if (retryAfter != null) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }

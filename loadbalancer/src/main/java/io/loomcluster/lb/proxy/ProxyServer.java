@@ -6,6 +6,7 @@ import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.tracing.Tracing;
 import io.loomcluster.lb.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -44,12 +45,12 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
 
     public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
-                       HealthChecker health, LbMetrics metrics, AccessLog accessLog) {
+                       HealthChecker health, LbMetrics metrics, AccessLog accessLog, Tracing tracing) {
         this.config = config;
         this.transport = transport;
         this.loops = transport.group("lb-loop", config.io().eventLoops());
         this.limit = new ConnectionLimit(config.limits().maxClientConnections());
-        Services services = Services.of(config, pool, strategy, health, metrics, accessLog);
+        Services services = Services.of(config, pool, strategy, health, metrics, accessLog, tracing);
         Bootstrap backends = new Bootstrap()
                 .channel(transport.channel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
