@@ -49,7 +49,8 @@ public record AppConfig(
         boolean tracing,
         String logFormat,
         JobsConfig jobs,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        boolean graphqlIntrospection) {
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
@@ -88,7 +89,8 @@ public record AppConfig(
                 e.string("OTEL_EXPORTER_OTLP_ENDPOINT", null) != null || e.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", null) != null,
                 logFormat(e),
                 jobs,
-                WebhookConfig.fromEnvironment(e, jobs.visibilityTimeout()));
+                WebhookConfig.fromEnvironment(e, jobs.visibilityTimeout()),
+                e.bool("GRAPHQL_INTROSPECTION", true));
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); a value it would not know is refused here. */
