@@ -13,6 +13,7 @@ import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.proxy.ProxyServer;
 import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.tls.ServerCertificate;
 import io.loomcluster.lb.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Dashboard dashboard;
     private final AccessLog accessLog;
     private final LbMetrics metrics;
+    private final ServerCertificate certificate;
     private final ProxyServer proxy;
     private final AdminServer admin;
 
@@ -56,12 +58,13 @@ public final class LoadBalancer implements AutoCloseable {
         this.accessLog = AccessLog.start(config.io().accessLog());
         this.metrics = new LbMetrics(pool, dashboard::openStreams, accessLog::dropped);
         SelectionStrategy strategy = SelectionStrategy.named(config.strategy());
-        this.proxy = new ProxyServer(config, transport, pool, strategy, health, metrics, accessLog);
+        this.certificate = config.tls().enabled() ? ServerCertificate.load(config.tls()) : null;
+        this.proxy = new ProxyServer(config, transport, pool, strategy, health, metrics, accessLog, certificate);
         this.admin = new AdminServer(transport);
     }
 
     private AdminHandler adminRoutes() {
-        StatusPages pages = new StatusPages(pool, config.strategy(), metrics);
+        StatusPages pages = new StatusPages(pool, config.strategy(), metrics, certificate);
         return new AdminHandler()
                 .route("/", dashboard.page())
                 .route("/dashboard.css", dashboard.styles())
@@ -106,6 +109,9 @@ public final class LoadBalancer implements AutoCloseable {
         proxy.drain(config.timeouts().shutdown());
         proxy.close();
         admin.close();
+        if (certificate != null) {
+            certificate.close();
+        }
         checkClient.shutdownNow();
         checkThreads.shutdownNow();
         accessLog.close();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.metrics.LbMetrics;
+import io.loomcluster.lb.tls.ServerCertificate;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +19,12 @@ public final class StatusPages {
     private final BackendPool pool;
     private final String strategy;
     private final LbMetrics metrics;
+    /** Null when TLS is off. */
+    private final ServerCertificate certificate;
 
-    public StatusPages(BackendPool pool, String strategy, LbMetrics metrics) {
+    public StatusPages(BackendPool pool, String strategy, LbMetrics metrics, ServerCertificate certificate) {
         this.pool = pool;
+        this.certificate = certificate;
         this.strategy = strategy;
         this.metrics = metrics;
     }
@@ -44,6 +48,17 @@ public final class StatusPages {
         body.put("strategy", strategy);
         body.put("available", pool.snapshot().available().size());
         body.put("backends", backends);
+        if (certificate != null) {
+            ServerCertificate.Loaded loaded = certificate.loaded();
+            Map<String, Object> tls = new LinkedHashMap<>();
+            tls.put("provider", certificate.provider());
+            tls.put("subject", loaded.subject());
+            tls.put("notAfter", loaded.notAfter().toString());
+            tls.put("loadedAt", loaded.loadedAt().toString());
+            tls.put("reloads", certificate.reloads());
+            tls.put("refusedReloads", certificate.refused());
+            body.put("tls", tls);
+        }
         try {
             return new AdminHandler.Page(200, "application/json", JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {

@@ -1,8 +1,10 @@
 package io.loomcluster.lb.config;
 
 import io.loomcluster.contract.Env;
+import io.loomcluster.contract.TrustedProxies;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,9 @@ public record LbConfig(
         Health health,
         Timeouts timeouts,
         Limits limits,
-        Io io) {
+        Io io,
+        Tls tls,
+        Edge edge) {
 
     public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
 
@@ -50,6 +54,23 @@ public record LbConfig(
     /** Sizes and counts with a bound; what happens at each bound is in the README. */
     public record Limits(long maxBodyBytes, int maxHeaderBytes, int retryBufferBytes, int maxConnectionsPerBackend,
                          int maxQueuedPerBackend, int maxClientConnections) {
+    }
+
+    /**
+     * TLS termination on its own port ({@code LB_TLS_PORT}) when {@code LB_TLS_CERT} and
+     * {@code LB_TLS_KEY} name PEM files; the files are polled every {@code reload} and a changed pair
+     * is used for new handshakes. {@code redirect}: plain HTTP answers 308 to the HTTPS port.
+     */
+    public record Tls(boolean enabled, int port, Path cert, Path key, Duration reload, boolean redirect) {
+    }
+
+    /**
+     * Who the client is and how much it may take: peers whose forwarding headers (and PROXY protocol
+     * header) are believed, whether the listeners expect a PROXY protocol header, connections per
+     * client address, and a token bucket per client address (0 = no rate limit).
+     */
+    public record Edge(TrustedProxies trustedProxies, boolean proxyProtocol, int maxConnectionsPerClient,
+                       double ratePerSecond, int rateBurst, int maxTrackedClients) {
     }
 
     /** Settings of the Jetty data path that the event loops have no use for, and what to do instead. */
@@ -80,7 +101,64 @@ public record LbConfig(
                 strategy, redisUrl,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
-                health(env), timeouts(env), limits(env), io(env));
+                health(env), timeouts(env), limits(env), io(env), tls(env, port, adminPort), edge(env));
+    }
+
+    private static Tls tls(Env env, int port, int adminPort) {
+        String cert = env.string("LB_TLS_CERT", null);
+        String key = env.string("LB_TLS_KEY", null);
+        int tlsPort = env.port("LB_TLS_PORT", 8443);
+        Duration reload = env.duration("LB_TLS_RELOAD_INTERVAL", Duration.ofSeconds(2), Duration.ofMillis(100));
+        boolean redirect = env.bool("LB_HTTPS_REDIRECT", false);
+        if (cert == null && key == null) {
+            if (redirect) {
+                throw Env.missing("LB_TLS_CERT", "a PEM certificate chain when LB_HTTPS_REDIRECT is true");
+            }
+            return new Tls(false, tlsPort, null, null, reload, false);
+        }
+        if (cert == null) {
+            throw Env.missing("LB_TLS_CERT", "the PEM certificate chain that goes with LB_TLS_KEY");
+        }
+        if (key == null) {
+            throw Env.missing("LB_TLS_KEY", "the PEM (PKCS#8) private key that goes with LB_TLS_CERT");
+        }
+        if (tlsPort == port || tlsPort == adminPort) {
+            throw Env.invalid("LB_TLS_PORT", Integer.toString(tlsPort), "a port different from LB_PORT and LB_ADMIN_PORT");
+        }
+        return new Tls(true, tlsPort, Path.of(cert), Path.of(key), reload, redirect);
+    }
+
+    private static Edge edge(Env env) {
+        TrustedProxies trusted = new TrustedProxies(env.cidrs("LB_TRUSTED_PROXIES", ""));
+        String rate = env.string("LB_RATE_LIMIT", "");
+        double perSecond = rate.isBlank() ? 0 : rate(rate);
+        int burst = env.integer("LB_RATE_BURST", perSecond == 0 ? 1 : (int) Math.max(1, Math.ceil(perSecond)), 1,
+                10_000_000);
+        return new Edge(trusted, env.bool("LB_PROXY_PROTOCOL", false),
+                env.integer("LB_MAX_CONNECTIONS_PER_CLIENT", 0, 0, 1_000_000), perSecond, burst,
+                env.integer("LB_RATE_LIMIT_CLIENTS", 100_000, 16, 10_000_000));
+    }
+
+    /** {@code 200/s}, {@code 600/m} or {@code 5000/h}: requests per second. */
+    static double rate(String raw) {
+        String[] parts = raw.trim().split("/");
+        if (parts.length == 2) {
+            try {
+                double count = Double.parseDouble(parts[0].trim());
+                double seconds = switch (parts[1].trim()) {
+                    case "s" -> 1;
+                    case "m" -> 60;
+                    case "h" -> 3600;
+                    default -> 0;
+                };
+                if (count > 0 && seconds > 0 && Double.isFinite(count)) {
+                    return count / seconds;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+        }
+        throw Env.invalid("LB_RATE_LIMIT", raw, "requests per second, minute or hour such as 200/s or 600/m");
     }
 
     /**

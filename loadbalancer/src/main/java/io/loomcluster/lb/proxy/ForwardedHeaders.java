@@ -26,20 +26,24 @@ final class ForwardedHeaders {
             AsciiString.cached("x-forwarded-for"), AsciiString.cached("x-forwarded-host"),
             AsciiString.cached("x-forwarded-proto"), AsciiString.cached("x-forwarded-port"),
             AsciiString.cached("x-forwarded-server"), AsciiString.cached("x-forwarded-prefix"),
-            AsciiString.cached("x-real-ip"), AsciiString.cached("x-request-id")};
+            AsciiString.cached("x-real-ip"), AsciiString.cached("x-request-id"),
+            // What Netty's HTTP/2 to HTTP/1.1 conversion adds (the stream id, the :scheme).
+            AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme")};
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
     private static final AsciiString REQUEST_ID = AsciiString.cached(Names.REQUEST_ID_HEADER);
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
 
-    /** The client's address as the headers write it, computed once per connection. */
-    record Client(String address, String forwardedFor) {
-        static Client of(String address) {
+    /** The client's address as the headers write it, and the scheme it used, computed once per connection. */
+    record Client(String address, String forwardedFor, AsciiString proto) {
+        static Client of(String address, boolean secure) {
             // An IPv6 address is quoted and bracketed in Forwarded (RFC 7239, 6).
             return new Client(address, address.indexOf(':') >= 0
-                    ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address);
+                    ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address,
+                    secure ? HTTPS : HTTP);
         }
     }
 
@@ -51,9 +55,9 @@ final class ForwardedHeaders {
         dropHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
         headers.set(X_FORWARDED_FOR, client.address());
-        headers.set(X_FORWARDED_PROTO, HTTP);
+        headers.set(X_FORWARDED_PROTO, client.proto());
         StringBuilder forwarded = new StringBuilder(48).append("for=").append(client.forwardedFor())
-                .append(";proto=http");
+                .append(";proto=").append(client.proto());
         if (host != null) {
             headers.set(X_FORWARDED_HOST, host);
             forwarded.append(";host=\"").append(host).append('"');

@@ -6,13 +6,12 @@ import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.tls.ServerCertificate;
 import io.loomcluster.lb.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -42,10 +41,13 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<EventLoop, Loop> byEventLoop = new IdentityHashMap<>();
     private final ConnectionLimit limit;
     private final List<Channel> listeners = new ArrayList<>();
+    /** Null when TLS is off. */
+    private final ServerCertificate certificate;
 
     public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
-                       HealthChecker health, LbMetrics metrics, AccessLog accessLog) {
+                       HealthChecker health, LbMetrics metrics, AccessLog accessLog, ServerCertificate certificate) {
         this.config = config;
+        this.certificate = certificate;
         this.transport = transport;
         this.loops = transport.group("lb-loop", config.io().eventLoops());
         this.limit = new ConnectionLimit(config.limits().maxClientConnections());
@@ -70,6 +72,18 @@ public final class ProxyServer implements AutoCloseable {
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(config.limits().maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024);
+        listeners.add(bind(config.port(), decoding, null));
+        if (certificate != null) {
+            listeners.add(bind(config.tls().port(), decoding, certificate));
+        }
+        limit.listeners(listeners);
+        LOG.info("proxy on port {}{}: {} event loop(s), {} transport", config.port(),
+                certificate == null ? "" : " and TLS port " + config.tls().port() + " (HTTP/2 and HTTP/1.1, "
+                        + certificate.provider() + ")", config.io().eventLoops(), transport.name());
+        return this;
+    }
+
+    private Channel bind(int port, HttpDecoderConfig decoding, ServerCertificate tls) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(transport.serverChannel())
@@ -77,24 +91,9 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(limit)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        EdgeRequestDecoder decoder = new EdgeRequestDecoder(decoding);
-                        EdgeResponseEncoder encoder = new EdgeResponseEncoder();
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("decoder", decoder);
-                        p.addLast("encoder", encoder);
-                        p.addLast("client", new ClientConnection(byEventLoop.get(ch.eventLoop()), decoder, encoder));
-                        ch.closeFuture().addListener(f -> limit.released());
-                    }
-                });
-        Channel listener = bootstrap.bind(config.port()).sync().channel();
-        listeners.add(listener);
-        limit.listeners(listeners);
-        LOG.info("proxy on port {}: {} event loop(s), {} transport", config.port(), config.io().eventLoops(),
-                transport.name());
-        return this;
+                .childHandler(new ClientChannels(byEventLoop, limit, decoding, config.limits().maxHeaderBytes(),
+                        config.timeouts().shutdown().toMillis(), tls));
+        return bootstrap.bind(port).sync().channel();
     }
 
     /**

@@ -8,12 +8,13 @@ import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.selection.SelectionStrategy;
 
 /**
+ * {@code httpsRedirectPort}: the TLS port plain HTTP is redirected to, 0 for none.
  * What every exchange on every loop shares: read-only or thread-safe. Durations are kept in
  * nanoseconds, the unit of the loops' clocks.
  */
 record Services(BackendPool pool, SelectionStrategy strategy, HealthChecker health, LbMetrics metrics,
                 AccessLog accessLog, LbConfig.Limits limits, int retries, String retryAfterSeconds,
-                long idleNanos, long requestNanos, long headerNanos, long webSocketIdleNanos) {
+                long idleNanos, long requestNanos, long headerNanos, long webSocketIdleNanos, int httpsRedirectPort) {
 
     static Services of(LbConfig config, BackendPool pool, SelectionStrategy strategy, HealthChecker health,
                        LbMetrics metrics, AccessLog accessLog) {
@@ -21,6 +22,6 @@ record Services(BackendPool pool, SelectionStrategy strategy, HealthChecker heal
         LbConfig.Timeouts t = config.timeouts();
         return new Services(pool, strategy, health, metrics, accessLog, config.limits(), config.io().retries(),
                 Long.toString(Math.max(1, seconds)), t.idle().toNanos(), t.request().toNanos(), t.header().toNanos(),
-                t.webSocketIdle().toNanos());
+                t.webSocketIdle().toNanos(), config.tls().redirect() ? config.tls().port() : 0);
     }
 }
