@@ -64,7 +64,7 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     private AdminHandler adminRoutes() {
-        StatusPages pages = new StatusPages(pool, config.strategy(), metrics, certificate);
+        StatusPages pages = new StatusPages(pool, config.strategy(), metrics, certificate, proxy::clientLimits);
         return new AdminHandler()
                 .route("/", dashboard.page())
                 .route("/dashboard.css", dashboard.styles())

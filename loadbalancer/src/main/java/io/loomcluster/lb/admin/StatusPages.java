@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code /status} as JSON, {@code /metrics} as Prometheus text, and the balancer's own readiness. */
 public final class StatusPages {
@@ -21,9 +22,12 @@ public final class StatusPages {
     private final LbMetrics metrics;
     /** Null when TLS is off. */
     private final ServerCertificate certificate;
+    private final Supplier<Map<String, Object>> clientLimits;
 
-    public StatusPages(BackendPool pool, String strategy, LbMetrics metrics, ServerCertificate certificate) {
+    public StatusPages(BackendPool pool, String strategy, LbMetrics metrics, ServerCertificate certificate,
+                       Supplier<Map<String, Object>> clientLimits) {
         this.pool = pool;
+        this.clientLimits = clientLimits;
         this.certificate = certificate;
         this.strategy = strategy;
         this.metrics = metrics;
@@ -48,6 +52,10 @@ public final class StatusPages {
         body.put("strategy", strategy);
         body.put("available", pool.snapshot().available().size());
         body.put("backends", backends);
+        Map<String, Object> clients = clientLimits.get();
+        if (!clients.isEmpty()) {
+            body.put("clients", clients);
+        }
         if (certificate != null) {
             ServerCertificate.Loaded loaded = certificate.loaded();
             Map<String, Object> tls = new LinkedHashMap<>();

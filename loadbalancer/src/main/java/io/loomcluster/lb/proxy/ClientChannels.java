@@ -1,6 +1,8 @@
 package io.loomcluster.lb.proxy;
 
+import io.loomcluster.lb.limits.ClientConnectionCounter;
 import io.loomcluster.lb.tls.ServerCertificate;
+import io.netty.util.AttributeKey;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -19,6 +21,7 @@ import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
@@ -60,10 +63,26 @@ final class ClientChannels extends ChannelInitializer<Channel> {
         this.certificate = certificate;
     }
 
+    /** Set on a connection whose client address came in a PROXY protocol header. */
+    static final AttributeKey<String> PROXIED_CLIENT = AttributeKey.valueOf("loom.proxiedClient");
+
+    /** The client's address: from the PROXY protocol header if there was one, else the socket's peer. */
+    static String clientAddress(Channel ch) {
+        Channel connection = ch instanceof Http2StreamChannel ? ch.parent() : ch;
+        String proxied = connection.attr(PROXIED_CLIENT).get();
+        if (proxied != null) {
+            return proxied;
+        }
+        return ((InetSocketAddress) connection.remoteAddress()).getAddress().getHostAddress();
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         Loop loop = byEventLoop.get(ch.eventLoop());
         ch.closeFuture().addListener(f -> limit.released());
+        if (!admitted(ch, loop.services)) {
+            return;
+        }
         if (certificate == null) {
             http1(ch.pipeline(), loop, false);
             return;
@@ -73,6 +92,27 @@ final class ClientChannels extends ChannelInitializer<Channel> {
         tls.setHandshakeTimeoutMillis(loop.services.headerNanos() / 1_000_000);
         ch.pipeline().addLast("tls", tls);
         ch.pipeline().addLast("alpn", new Alpn(loop));
+    }
+
+    /**
+     * {@code LB_MAX_CONNECTIONS_PER_CLIENT}, by the peer's address; trusted proxies are exempt (they
+     * carry many clients). Over the limit, the connection is closed before anything is read.
+     */
+    private static boolean admitted(Channel ch, Services services) {
+        ClientConnectionCounter perClient = services.perClient();
+        if (perClient == null) {
+            return true;
+        }
+        String address = clientAddress(ch);
+        if (services.trustedProxies().trusts(address)) {
+            return true;
+        }
+        if (!perClient.tryOpen(address)) {
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> perClient.closed(address));
+        return true;
     }
 
     private void http1(ChannelPipeline p, Loop loop, boolean secure) {

@@ -10,6 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,7 +29,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -118,8 +120,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         channel = ch;
-        InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
-        forwardedClient = ForwardedHeaders.Client.of(remote.getAddress().getHostAddress(), secure);
+        String address = ClientChannels.clientAddress(ch);
+        forwardedClient = ForwardedHeaders.Client.of(address, secure, services.trustedProxies().trusts(address));
         loop.opened(this);
         touch();
         arm(lastActivity + services.idleNanos());
@@ -145,6 +147,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(Object msg) {
+        if (msg instanceof FullHttpRequest full) {
+            // A whole request in one object (an HTTP/2 stream whose HEADERS end it, or a refused one):
+            // the head and the end go the same way as a request read in parts.
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            onRequest(head);
+            handle(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             onRequest(request);
         } else if (msg instanceof HttpContent content) {

@@ -26,7 +26,7 @@ import java.util.List;
  */
 final class Exchange {
     /** How the request body reaches the backend. */
-    private enum Body { NONE, BUFFERED, STREAMED }
+    private enum Body { NONE, BUFFERED, STREAMED, REFUSED }
 
     final ClientConnection client;
     final RequestLine line;
@@ -56,6 +56,9 @@ final class Exchange {
     private int status;
     private long responseBytes;
     private boolean done;
+    /** Why the request is answered without a backend once its body is in (the rate limit's 429). */
+    private String refusal;
+    private String refusalRetryAfter;
 
     Exchange(ClientConnection client, HttpRequest request, RequestLine line, Services services) {
         this.client = client;
@@ -68,6 +71,9 @@ final class Exchange {
     void begin() {
         long length = HttpUtil.getContentLength(request, -1L);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        if (rateLimited(length, chunked)) {
+            return;
+        }
         ForwardedHeaders.rewrite(request.headers(), client.forwardedClient(), line.requestId());
         if (line.webSocket()) {
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -83,6 +89,31 @@ final class Exchange {
             body = Body.BUFFERED;
             buffered = client.channel().alloc().compositeBuffer(64);
         }
+    }
+
+    /**
+     * {@code LB_RATE_LIMIT}, keyed by the client's real address (behind a trusted proxy, the one it
+     * added to X-Forwarded-For). A limited request is answered 429 once its (small) body is read, so
+     * the connection stays usable; a large one is answered at once and the connection closed.
+     */
+    private boolean rateLimited(long length, boolean chunked) {
+        if (services.rateLimiter() == null) {
+            return false;
+        }
+        ForwardedHeaders.Client peer = client.forwardedClient();
+        String address = peer.trusted() ? services.trustedProxies().clientAddress(peer.address(),
+                ForwardedHeaders.joined(request.headers(), ForwardedHeaders.X_FORWARDED_FOR)) : peer.address();
+        long wait = services.rateLimiter().acquire(address);
+        if (wait == 0) {
+            return false;
+        }
+        body = Body.REFUSED;
+        refusal = "too many requests from " + address + "; the limit is LB_RATE_LIMIT per client address";
+        refusalRetryAfter = Long.toString(wait);
+        if (chunked || length > services.limits().retryBufferBytes()) {
+            respond(429, refusal, refusalRetryAfter);
+        }
+        return true;
     }
 
     boolean requestComplete() {
@@ -119,6 +150,15 @@ final class Exchange {
         if (bodyBytes > services.limits().maxBodyBytes()) {
             content.release();
             clientFault(413, "request body exceeds the balancer's limit");
+            return;
+        }
+        if (body == Body.REFUSED) {
+            content.release();
+            if (last) {
+                requestComplete = true;
+                respond(429, refusal, refusalRetryAfter);
+            }
+            client.updateReading();
             return;
         }
         if (body == Body.NONE) {

@@ -37,33 +37,65 @@ final class ForwardedHeaders {
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
 
-    /** The client's address as the headers write it, and the scheme it used, computed once per connection. */
-    record Client(String address, String forwardedFor, AsciiString proto) {
-        static Client of(String address, boolean secure) {
+    /**
+     * The peer as the headers write it, the scheme it used, and whether it is a trusted proxy
+     * ({@code LB_TRUSTED_PROXIES}), computed once per connection.
+     */
+    record Client(String address, String forwardedFor, AsciiString proto, boolean trusted) {
+        static Client of(String address, boolean secure, boolean trusted) {
             // An IPv6 address is quoted and bracketed in Forwarded (RFC 7239, 6).
             return new Client(address, address.indexOf(':') >= 0
                     ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address,
-                    secure ? HTTPS : HTTP);
+                    secure ? HTTPS : HTTP, trusted);
         }
     }
 
     private ForwardedHeaders() {
     }
 
-    /** Rewrites a client's request headers into what the backend gets. */
+    /**
+     * Rewrites a client's request headers into what the backend gets. From a trusted proxy the
+     * forwarding headers it sent are kept: the peer is appended to {@code X-Forwarded-For} and
+     * {@code Forwarded}, and the proxy's {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} (what
+     * the client used at the proxy) stand. From anyone else they are replaced.
+     */
     static void rewrite(HttpHeaders headers, Client client, String requestId) {
+        String priorFor = null;
+        String priorProto = null;
+        String priorHost = null;
+        String priorForwarded = null;
+        if (client.trusted()) {
+            priorFor = joined(headers, X_FORWARDED_FOR);
+            priorProto = headers.get(X_FORWARDED_PROTO);
+            priorHost = headers.get(X_FORWARDED_HOST);
+            priorForwarded = joined(headers, FORWARDED);
+        }
         dropHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
-        headers.set(X_FORWARDED_FOR, client.address());
-        headers.set(X_FORWARDED_PROTO, client.proto());
-        StringBuilder forwarded = new StringBuilder(48).append("for=").append(client.forwardedFor())
-                .append(";proto=").append(client.proto());
+        headers.set(X_FORWARDED_FOR, priorFor == null ? client.address() : priorFor + ", " + client.address());
+        headers.set(X_FORWARDED_PROTO, priorProto == null ? client.proto() : priorProto);
+        StringBuilder forwarded = new StringBuilder(48);
+        if (priorForwarded != null) {
+            forwarded.append(priorForwarded).append(", ");
+        }
+        forwarded.append("for=").append(client.forwardedFor()).append(";proto=").append(client.proto());
         if (host != null) {
-            headers.set(X_FORWARDED_HOST, host);
             forwarded.append(";host=\"").append(host).append('"');
+        }
+        if (priorHost != null || host != null) {
+            headers.set(X_FORWARDED_HOST, priorHost != null ? priorHost : host);
         }
         headers.set(FORWARDED, forwarded.toString());
         headers.set(REQUEST_ID, requestId);
+    }
+
+    /** The values of a header that may be repeated, joined as one list; null when absent. */
+    static String joined(HttpHeaders headers, CharSequence name) {
+        List<String> values = headers.getAll(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     private static void dropHopByHop(HttpHeaders headers) {

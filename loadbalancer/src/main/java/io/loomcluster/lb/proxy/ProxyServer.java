@@ -5,6 +5,8 @@ import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
+import io.loomcluster.lb.limits.ClientConnectionCounter;
+import io.loomcluster.lb.limits.RateLimiter;
 import io.loomcluster.lb.selection.SelectionStrategy;
 import io.loomcluster.lb.tls.ServerCertificate;
 import io.loomcluster.lb.transport.Transport;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,10 @@ public final class ProxyServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     /** Null when TLS is off. */
     private final ServerCertificate certificate;
+    /** Null when there is no rate limit. */
+    private final RateLimiter rateLimiter;
+    /** Null when there is no limit on connections per client. */
+    private final ClientConnectionCounter perClient;
 
     public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
                        HealthChecker health, LbMetrics metrics, AccessLog accessLog, ServerCertificate certificate) {
@@ -51,7 +58,12 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = transport;
         this.loops = transport.group("lb-loop", config.io().eventLoops());
         this.limit = new ConnectionLimit(config.limits().maxClientConnections());
-        Services services = Services.of(config, pool, strategy, health, metrics, accessLog);
+        LbConfig.Edge edge = config.edge();
+        this.rateLimiter = edge.ratePerSecond() > 0
+                ? new RateLimiter(edge.ratePerSecond(), edge.rateBurst(), edge.maxTrackedClients(), System::nanoTime) : null;
+        this.perClient = edge.maxConnectionsPerClient() > 0
+                ? new ClientConnectionCounter(edge.maxConnectionsPerClient()) : null;
+        Services services = Services.of(config, pool, strategy, health, metrics, accessLog, rateLimiter, perClient);
         Bootstrap backends = new Bootstrap()
                 .channel(transport.channel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
@@ -72,6 +84,10 @@ public final class ProxyServer implements AutoCloseable {
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(config.limits().maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024);
+        if (rateLimiter != null) {
+            // Forgets quiet clients (a full bucket is the same as none); a few microseconds per tracked address.
+            loops.next().scheduleWithFixedDelay(rateLimiter::sweep, 5, 5, TimeUnit.SECONDS);
+        }
         listeners.add(bind(config.port(), decoding, null));
         if (certificate != null) {
             listeners.add(bind(config.tls().port(), decoding, certificate));
@@ -118,6 +134,21 @@ public final class ProxyServer implements AutoCloseable {
         if (left > 0) {
             LOG.warn("{} client connection(s) still open after {}; closing them", left, timeout);
         }
+    }
+
+    /** What the per-client limits hold and refused, for {@code /status}. */
+    public Map<String, Object> clientLimits() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if (perClient != null) {
+            result.put("addressesWithConnections", perClient.addresses());
+            result.put("connectionsRefused", perClient.refused());
+        }
+        if (rateLimiter != null) {
+            result.put("rateTrackedAddresses", rateLimiter.tracked());
+            result.put("rateLimited", rateLimiter.limited());
+            result.put("rateUntracked", rateLimiter.untracked());
+        }
+        return result;
     }
 
     private int open() {
