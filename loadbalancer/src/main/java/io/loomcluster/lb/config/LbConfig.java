@@ -28,7 +28,9 @@ public record LbConfig(
         Limits limits,
         Io io,
         Tls tls,
-        Edge edge) {
+        Edge edge,
+        Routes routes,
+        List<Pool> pools) {
 
     public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
 
@@ -73,6 +75,15 @@ public record LbConfig(
                        double ratePerSecond, int rateBurst, int maxTrackedClients) {
     }
 
+    /**
+     * One named pool of backends ({@code LB_ROUTES}): its own discovery (Redis key
+     * {@code Names.backendsKey(name)}), health check, strategy, request timeout and retries, each
+     * {@code LB_POOL_<NAME>_...} falling back to the global setting.
+     */
+    public record Pool(String name, Discovery discovery, List<URI> backends, String strategy, Health health,
+                       Duration requestTimeout, int retries) {
+    }
+
     /** Settings of the Jetty data path that the event loops have no use for, and what to do instead. */
     static final Map<String, String> REMOVED = Map.of(
             "LB_THREADS", "the data path runs on event loops: set LB_EVENT_LOOPS (default: one per core)",
@@ -82,16 +93,28 @@ public record LbConfig(
     public static LbConfig fromEnv(Map<String, String> values) {
         Env env = new Env(values);
         REMOVED.forEach(env::removed);
-        Discovery discovery = discovery(env.string("LB_DISCOVERY", "static"));
-        List<URI> backends = backends(env.string("LB_BACKENDS", ""));
-        if (discovery instanceof Discovery.Static && backends.isEmpty()) {
+        Discovery discovery = discovery("LB_DISCOVERY", env.string("LB_DISCOVERY", "static"));
+        List<URI> backends = backends("LB_BACKENDS", env.string("LB_BACKENDS", ""));
+        String rawRoutes = env.string("LB_ROUTES", null);
+        Routes routes = rawRoutes == null || rawRoutes.isBlank() ? Routes.single() : Routes.parse(rawRoutes);
+        if (rawRoutes == null && discovery instanceof Discovery.Static && backends.isEmpty()) {
             throw Env.missing("LB_BACKENDS", "a comma-separated list of http://host:port when LB_DISCOVERY is static");
         }
         String strategy = env.string("LB_STRATEGY", "round-robin");
         if (!STRATEGIES.contains(strategy)) {
             throw Env.invalid("LB_STRATEGY", strategy, "one of round-robin, least-requests, p2c");
         }
-        URI redisUrl = redisUrl(env, discovery);
+        Health health = health(env);
+        Timeouts timeouts = timeouts(env);
+        Io io = io(env);
+        List<Pool> pools = new ArrayList<>();
+        for (String name : routes.pools()) {
+            pools.add(rawRoutes == null
+                    ? new Pool(name, discovery, backends, strategy, health, timeouts.request(), io.retries())
+                    : pool(env, name, discovery, backends, strategy, health, timeouts.request(), io.retries()));
+        }
+        boolean anyRedis = pools.stream().anyMatch(p -> p.discovery() instanceof Discovery.Redis);
+        URI redisUrl = redisUrl(env, anyRedis ? new Discovery.Redis() : discovery);
         int port = env.port("LB_PORT", 8080);
         int adminPort = env.port("LB_ADMIN_PORT", 8079);
         if (port == adminPort) {
@@ -101,7 +124,33 @@ public record LbConfig(
                 strategy, redisUrl,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
-                health(env), timeouts(env), limits(env), io(env), tls(env, port, adminPort), edge(env));
+                health, timeouts, limits(env), io, tls(env, port, adminPort), edge(env), routes, List.copyOf(pools));
+    }
+
+    /** A pool's {@code LB_POOL_<NAME>_...} settings over the global ones. */
+    private static Pool pool(Env env, String name, Discovery discovery, List<URI> backends, String strategy,
+                             Health health, Duration requestTimeout, int retries) {
+        String p = "LB_POOL_" + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+        String rawDiscovery = env.string(p + "DISCOVERY", null);
+        Discovery poolDiscovery = rawDiscovery == null ? discovery : discovery(p + "DISCOVERY", rawDiscovery);
+        String rawBackends = env.string(p + "BACKENDS", null);
+        List<URI> poolBackends = rawBackends == null ? backends : backends(p + "BACKENDS", rawBackends);
+        if (poolDiscovery instanceof Discovery.Static && poolBackends.isEmpty()) {
+            throw Env.missing(p + "BACKENDS", "the backends of pool '" + name + "' (http://host:port,...), or LB_BACKENDS"
+                    + " for every pool, or " + p + "DISCOVERY=redis");
+        }
+        String poolStrategy = env.string(p + "STRATEGY", strategy);
+        if (!STRATEGIES.contains(poolStrategy)) {
+            throw Env.invalid(p + "STRATEGY", poolStrategy, "one of round-robin, least-requests, p2c");
+        }
+        String path = env.string(p + "HEALTH_PATH", health.path());
+        if (!path.startsWith("/")) {
+            throw Env.invalid(p + "HEALTH_PATH", path, "a path starting with /");
+        }
+        return new Pool(name, poolDiscovery, poolBackends, poolStrategy,
+                new Health(path, health.interval(), health.timeout(), health.rise(), health.fall()),
+                env.duration(p + "REQUEST_TIMEOUT", requestTimeout, Duration.ofMillis(100)),
+                env.integer(p + "RETRIES", retries, 0, 10));
     }
 
     private static Tls tls(Env env, int port, int adminPort) {
@@ -177,7 +226,7 @@ public record LbConfig(
                 env.bool("LB_ACCESS_LOG", true));
     }
 
-    private static Discovery discovery(String raw) {
+    private static Discovery discovery(String name, String raw) {
         if (raw.equals("static")) {
             return new Discovery.Static();
         }
@@ -195,14 +244,14 @@ public record LbConfig(
                 // falls through to the error below
             }
         }
-        throw Env.invalid("LB_DISCOVERY", raw, "static, redis or dns:NAME:PORT");
+        throw Env.invalid(name, raw, "static, redis or dns:NAME:PORT");
     }
 
-    private static List<URI> backends(String raw) {
+    private static List<URI> backends(String name, String raw) {
         List<URI> result = new ArrayList<>();
         for (String part : raw.split(",")) {
             if (!part.isBlank()) {
-                URI uri = httpBase("LB_BACKENDS", part);
+                URI uri = httpBase(name, part);
                 if (!result.contains(uri)) {
                     result.add(uri);
                 }

@@ -1,13 +1,11 @@
 package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.access.AccessLog;
-import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.config.LbConfig;
-import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.limits.ClientConnectionCounter;
 import io.loomcluster.lb.limits.RateLimiter;
-import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.routing.Router;
 import io.loomcluster.lb.tls.ServerCertificate;
 import io.loomcluster.lb.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -51,8 +49,8 @@ public final class ProxyServer implements AutoCloseable {
     /** Null when there is no limit on connections per client. */
     private final ClientConnectionCounter perClient;
 
-    public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
-                       HealthChecker health, LbMetrics metrics, AccessLog accessLog, ServerCertificate certificate) {
+    public ProxyServer(LbConfig config, Transport transport, Router router, LbMetrics metrics, AccessLog accessLog,
+                       ServerCertificate certificate) {
         this.config = config;
         this.certificate = certificate;
         this.transport = transport;
@@ -63,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
                 ? new RateLimiter(edge.ratePerSecond(), edge.rateBurst(), edge.maxTrackedClients(), System::nanoTime) : null;
         this.perClient = edge.maxConnectionsPerClient() > 0
                 ? new ClientConnectionCounter(edge.maxConnectionsPerClient()) : null;
-        Services services = Services.of(config, pool, strategy, health, metrics, accessLog, rateLimiter, perClient);
+        Services services = Services.of(config, router, metrics, accessLog, rateLimiter, perClient);
         Bootstrap backends = new Bootstrap()
                 .channel(transport.channel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
