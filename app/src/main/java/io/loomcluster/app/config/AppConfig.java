@@ -42,7 +42,16 @@ public record AppConfig(
         Duration shutdownDrainDelay,
         Duration shutdownTimeout,
         boolean registerInRedis,
-        Set<String> allowedOrigins) {
+        Set<String> allowedOrigins,
+        Set<String> roles) {
+
+    /**
+     * {@code ROLE}: what this instance does. {@code api} serves the API, {@code streams} the live
+     * streams (SSE, WebSocket, long-polls), {@code worker} background work; all three by default.
+     * An instance registers in Redis discovery under each HTTP role it has, so a balancer with
+     * {@code LB_ROUTES} sends each kind of traffic to the instances that took that role.
+     */
+    public static final Set<String> ROLES = Set.of("api", "streams", "worker");
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
@@ -75,7 +84,22 @@ public record AppConfig(
                 e.duration("SHUTDOWN_DRAIN_DELAY", Duration.ofSeconds(2)),
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true),
-                origins(e, "ALLOWED_ORIGINS"));
+                origins(e, "ALLOWED_ORIGINS"),
+                roles(e));
+    }
+
+    private static Set<String> roles(Env e) {
+        Set<String> roles = new java.util.LinkedHashSet<>();
+        for (String role : e.list("ROLE", "api,streams,worker")) {
+            if (!ROLES.contains(role)) {
+                throw Env.invalid("ROLE", e.string("ROLE", ""), "a comma-separated list of api, streams, worker");
+            }
+            roles.add(role);
+        }
+        if (roles.isEmpty()) {
+            throw Env.invalid("ROLE", e.string("ROLE", ""), "at least one of api, streams, worker");
+        }
+        return Set.copyOf(roles);
     }
 
     private static String jdbcUrl(Env e, String name) {
