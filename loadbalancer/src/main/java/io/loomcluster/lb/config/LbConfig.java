@@ -178,12 +178,18 @@ public record LbConfig(
     }
 
     private static Edge edge(Env env) {
-        TrustedProxies trusted = new TrustedProxies(env.cidrs("LB_TRUSTED_PROXIES", ""));
+        List<io.loomcluster.contract.Cidr> ranges = env.cidrs("LB_TRUSTED_PROXIES", "");
+        TrustedProxies trusted = new TrustedProxies(ranges);
+        boolean proxyProtocol = env.bool("LB_PROXY_PROTOCOL", false);
+        if (proxyProtocol && ranges.isEmpty()) {
+            throw Env.missing("LB_TRUSTED_PROXIES", "the proxies (addresses or CIDRs) that may send a PROXY protocol"
+                    + " header when LB_PROXY_PROTOCOL is on");
+        }
         String rate = env.string("LB_RATE_LIMIT", "");
         double perSecond = rate.isBlank() ? 0 : rate(rate);
         int burst = env.integer("LB_RATE_BURST", perSecond == 0 ? 1 : (int) Math.max(1, Math.ceil(perSecond)), 1,
                 10_000_000);
-        return new Edge(trusted, env.bool("LB_PROXY_PROTOCOL", false),
+        return new Edge(trusted, proxyProtocol,
                 env.integer("LB_MAX_CONNECTIONS_PER_CLIENT", 0, 0, 1_000_000), perSecond, burst,
                 env.integer("LB_RATE_LIMIT_CLIENTS", 100_000, 16, 10_000_000));
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -52,9 +53,11 @@ final class ClientChannels extends ChannelInitializer<Channel> {
     private final long shutdownMillis;
     /** Null on the plain port. */
     private final ServerCertificate certificate;
+    private final boolean proxyProtocol;
 
     ClientChannels(Map<EventLoop, Loop> byEventLoop, ConnectionLimit limit, HttpDecoderConfig decoding,
-                   int maxHeaderBytes, long shutdownMillis, ServerCertificate certificate) {
+                   int maxHeaderBytes, long shutdownMillis, ServerCertificate certificate, boolean proxyProtocol) {
+        this.proxyProtocol = proxyProtocol;
         this.byEventLoop = byEventLoop;
         this.limit = limit;
         this.decoding = decoding;
@@ -80,6 +83,21 @@ final class ClientChannels extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         Loop loop = byEventLoop.get(ch.eventLoop());
         ch.closeFuture().addListener(f -> limit.released());
+        if (proxyProtocol) {
+            // Only a trusted proxy may say who the client is.
+            if (!loop.services.trustedProxies().trusts(clientAddress(ch))) {
+                ch.close();
+                return;
+            }
+            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder());
+            ch.pipeline().addLast("proxy-header", new ProxyProtocolHeader(loop.services.headerNanos(),
+                    () -> setUp(ch, loop)));
+            return;
+        }
+        setUp(ch, loop);
+    }
+
+    private void setUp(Channel ch, Loop loop) {
         if (!admitted(ch, loop.services)) {
             return;
         }

@@ -106,7 +106,7 @@ public final class ProxyServer implements AutoCloseable {
                 .handler(limit)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ClientChannels(byEventLoop, limit, decoding, config.limits().maxHeaderBytes(),
-                        config.timeouts().shutdown().toMillis(), tls));
+                        config.timeouts().shutdown().toMillis(), tls, config.edge().proxyProtocol()));
         return bootstrap.bind(port).sync().channel();
     }
 
