@@ -38,6 +38,7 @@ import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.LoginRateLimiter;
 import io.loomcluster.app.sessions.SessionRoutes;
 import io.loomcluster.app.sessions.SessionStore;
+import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.users.PasswordHasher;
 import io.loomcluster.app.users.UserService;
 import org.slf4j.Logger;
@@ -52,6 +53,7 @@ public final class App {
 
     private final AppConfig config;
     private final Metrics metrics;
+    private final Tracing tracing;
     private final Database database;
     private final Redis redis;
     private final Redis subscriptions;
@@ -70,14 +72,15 @@ public final class App {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
         metrics = new Metrics(config.instanceId());
+        tracing = config.tracing() ? Tracing.fromEnvironment(System.getenv()) : Tracing.off();
         database = Database.connect(config, metrics.registry());
         database.migrate(config.startupTimeout());
-        redis = Redis.connect(config.redisUrl());
+        redis = Redis.connect(config.redisUrl(), tracing);
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
         registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
         RoomSignals signals = new RoomSignals();
-        Sql sql = new Sql(database);
+        Sql sql = new Sql(database, tracing);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
         InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
@@ -97,8 +100,10 @@ public final class App {
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
         var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
-        tracker = new RequestTracker(config.instanceId(), limiter, metrics);
+        tracker = new RequestTracker(config.instanceId(), limiter, metrics, tracing, config.trustedProxies());
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
+        metrics.gauge("loom_requests_in_flight_max", "MAX_IN_FLIGHT: above it, API requests get a fast 503",
+                config::maxInFlight);
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
@@ -172,6 +177,7 @@ public final class App {
         redis.close();
         database.close();
         metrics.close();
+        tracing.close();
         log.info("shutdown: done");
     }
 

@@ -15,6 +15,7 @@ import io.loomcluster.lb.proxy.ProxyServer;
 import io.loomcluster.lb.routing.Router;
 import io.loomcluster.lb.routing.ServicePool;
 import io.loomcluster.lb.tls.ServerCertificate;
+import io.loomcluster.lb.tracing.Tracing;
 import io.loomcluster.lb.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final HttpClient checkClient;
     private final Dashboard dashboard;
     private final AccessLog accessLog;
+    private final Tracing tracing;
     private final LbMetrics metrics;
     private final ServerCertificate certificate;
     private final ProxyServer proxy;
@@ -62,9 +64,10 @@ public final class LoadBalancer implements AutoCloseable {
         this.router = new Router(config.routes(), pools);
         this.dashboard = new Dashboard(router::snapshot, strategyNames(), checkClient);
         this.accessLog = AccessLog.start(config.io().accessLog());
+        this.tracing = Tracing.start(config.tracing().enabled(), config.tracing().trusted());
         this.metrics = new LbMetrics(router::snapshot, dashboard::openStreams, accessLog::dropped);
         this.certificate = config.tls().enabled() ? ServerCertificate.load(config.tls()) : null;
-        this.proxy = new ProxyServer(config, transport, router, metrics, accessLog, certificate);
+        this.proxy = new ProxyServer(config, transport, router, metrics, accessLog, tracing, certificate);
         this.admin = new AdminServer(transport);
     }
 
@@ -101,8 +104,9 @@ public final class LoadBalancer implements AutoCloseable {
             router.pools().forEach(pool -> LOG.info("pool {}: {}, {}", pool.name(), pool.settings().discovery(),
                     pool.settings().strategy()));
         }
-        LOG.info("balancing on port {} ({}; admin on {}:{}; access log {})", config.port(), config.strategy(),
-                config.adminHost(), config.adminPort(), config.io().accessLog() ? "on" : "off");
+        LOG.info("balancing on port {} ({}; admin on {}:{}; access log {}; tracing {})", config.port(),
+                strategyNames(), config.adminHost(), config.adminPort(), config.io().accessLog() ? "on" : "off",
+                tracing.enabled() ? "on" : "off");
         return this;
     }
 
@@ -137,6 +141,7 @@ public final class LoadBalancer implements AutoCloseable {
         checkClient.shutdownNow();
         checkThreads.shutdownNow();
         accessLog.close();
+        tracing.close();
         metrics.close();
         LOG.info("stopped");
     }

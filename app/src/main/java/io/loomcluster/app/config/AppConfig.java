@@ -43,6 +43,8 @@ public record AppConfig(
         Duration shutdownTimeout,
         boolean registerInRedis,
         Set<String> allowedOrigins,
+        boolean tracing,
+        String logFormat,
         Set<String> roles) {
 
     /**
@@ -85,7 +87,19 @@ public record AppConfig(
                 e.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(20)),
                 e.bool("REGISTER_IN_REDIS", true),
                 origins(e, "ALLOWED_ORIGINS"),
+                // The OpenTelemetry SDK reads the rest of the OTEL_* variables itself; an endpoint turns tracing on.
+                e.string("OTEL_EXPORTER_OTLP_ENDPOINT", null) != null || e.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", null) != null,
+                logFormat(e),
                 roles(e));
+    }
+
+    /** Logback reads LOG_FORMAT itself (logback.xml); a value it would not know is refused here. */
+    public static String logFormat(Env e) {
+        String value = e.string("LOG_FORMAT", "text");
+        if (!value.equals("text") && !value.equals("json")) {
+            throw Env.invalid("LOG_FORMAT", value, "text or json");
+        }
+        return value;
     }
 
     private static Set<String> roles(Env e) {

@@ -1,6 +1,7 @@
 package io.loomcluster.app.db;
 
 import io.loomcluster.app.errors.DomainException;
+import io.loomcluster.app.tracing.Tracing;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,14 +14,18 @@ import java.util.function.Function;
 /**
  * The app's query helper: plain SQL with bind parameters, a row mapper, and nothing else. Each call
  * outside {@link #transaction} borrows a pooled connection in auto-commit; a transaction holds one
- * for its work, commits, or rolls back on any exception. A database outage (unreachable, restarting,
+ * for its work, commits, or rolls back on any exception. Each statement is a child span of the
+ * request's when tracing is on. A database outage (unreachable, restarting,
  * out of connections) becomes {@link DomainException.Unavailable}; any other SQL error is a bug.
  */
 public final class Sql extends Statements {
     private final Database database;
+    private final Tracing tracing;
 
-    public Sql(Database database) {
+    public Sql(Database database, Tracing tracing) {
+        super(tracing);
         this.database = database;
+        this.tracing = tracing;
     }
 
     /** Maps the current row of a result set. */
@@ -42,7 +47,7 @@ public final class Sql extends Statements {
         try (Connection c = database.connection()) {
             c.setAutoCommit(false);
             try {
-                T result = work.apply(new Transaction(c));
+                T result = work.apply(new Transaction(c, tracing));
                 c.commit();
                 return result;
             } catch (RuntimeException e) {
@@ -68,7 +73,8 @@ public final class Sql extends Statements {
     public static final class Transaction extends Statements {
         private final Connection connection;
 
-        private Transaction(Connection connection) {
+        private Transaction(Connection connection, Tracing tracing) {
+            super(tracing);
             this.connection = connection;
         }
 

@@ -1,5 +1,7 @@
 package io.loomcluster.app.db;
 
+import io.loomcluster.app.tracing.Tracing;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,11 +17,22 @@ public abstract sealed class Statements permits Sql, Sql.Transaction {
         T run(Connection c) throws SQLException;
     }
 
+    private final Tracing tracing;
+
+    Statements(Tracing tracing) {
+        this.tracing = tracing;
+    }
+
     abstract <T> T withConnection(Work<T> work);
+
+    /** One statement on a connection, in a span of its own when tracing is on. */
+    private <T> T run(String sql, Work<T> work) {
+        return tracing.sql(sql, () -> withConnection(work));
+    }
 
     /** Every row the query returns, mapped. */
     public <T> List<T> query(String sql, Sql.Row<T> row, Object... params) {
-        return withConnection(c -> {
+        return run(sql, c -> {
             try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
                 List<T> result = new ArrayList<>();
                 while (rs.next()) {
@@ -32,7 +45,7 @@ public abstract sealed class Statements permits Sql, Sql.Transaction {
 
     /** The first row the query returns, mapped; empty when there is none. */
     public <T> Optional<T> one(String sql, Sql.Row<T> row, Object... params) {
-        return withConnection(c -> {
+        return run(sql, c -> {
             try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(row.map(rs)) : Optional.empty();
             }
@@ -46,7 +59,7 @@ public abstract sealed class Statements permits Sql, Sql.Transaction {
 
     /** An insert, update or delete; returns the rows changed. */
     public int update(String sql, Object... params) {
-        return withConnection(c -> {
+        return run(sql, c -> {
             try (PreparedStatement ps = prepare(c, sql, params)) {
                 return ps.executeUpdate();
             }

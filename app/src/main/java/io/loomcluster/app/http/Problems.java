@@ -2,6 +2,7 @@ package io.loomcluster.app.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.loomcluster.app.tracing.Tracing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,11 @@ public final class Problems {
         body.put("status", status);
         body.put("detail", detail);
         body.put("requestId", RequestIds.of(ctx));
+        String traceId = Tracing.currentTraceId();
+        if (traceId != null) {
+            // The id to look the request up by in the tracing backend.
+            body.put("traceId", traceId);
+        }
         try {
             ctx.status(status).contentType(CONTENT_TYPE).result(json.writeValueAsBytes(body));
         } catch (IOException e) {

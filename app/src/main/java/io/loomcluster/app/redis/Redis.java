@@ -1,9 +1,14 @@
 package io.loomcluster.app.redis;
 
+import io.loomcluster.app.tracing.Tracing;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.executors.DefaultCommandExecutor;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
 import java.time.Duration;
@@ -24,7 +29,12 @@ public final class Redis implements AutoCloseable {
     }
 
     public static Redis connect(URI uri) {
-        return connect(uri, TIMEOUT_MILLIS, 64);
+        return connect(uri, TIMEOUT_MILLIS, 64, Tracing.off());
+    }
+
+    /** The shared client, each command a span when tracing is on. */
+    public static Redis connect(URI uri, Tracing tracing) {
+        return connect(uri, TIMEOUT_MILLIS, 64, tracing);
     }
 
     /**
@@ -32,11 +42,11 @@ public final class Redis implements AutoCloseable {
      * has no socket timeout; a dead server is noticed by the subscriber's pings.
      */
     public static Redis connectForSubscriptions(URI uri) {
-        return connect(uri, 0, 2);
+        return connect(uri, 0, 2, Tracing.off());
     }
 
 
-    private static Redis connect(URI uri, int socketTimeoutMillis, int poolSize) {
+    private static Redis connect(URI uri, int socketTimeoutMillis, int poolSize, Tracing tracing) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -44,10 +54,17 @@ public final class Redis implements AutoCloseable {
         pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
         pool.setBlockWhenExhausted(true);
         pool.setTestWhileIdle(true);
+        JedisClientConfig config = clientConfig(uri, socketTimeoutMillis);
+        if (!tracing.enabled()) {
+            return new Redis(RedisClient.builder().fromURI(uri).clientConfig(config).poolConfig(pool).build(), uri);
+        }
+        // The same pool, with the executor every command passes through wrapped in a span.
+        var connections = new PooledConnectionProvider(new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 6379),
+                config, pool);
         RedisClient client = RedisClient.builder()
-                .fromURI(uri)
-                .clientConfig(clientConfig(uri, socketTimeoutMillis))
-                .poolConfig(pool)
+                .clientConfig(config)
+                .connectionProvider(connections)
+                .commandExecutor(new TracedCommands(new DefaultCommandExecutor(connections), tracing))
                 .build();
         return new Redis(client, uri);
     }
@@ -60,7 +77,8 @@ public final class Redis implements AutoCloseable {
                 // RESP2: a PING on a subscribed connection then answers with a "pong" message that
                 // the subscriber understands (over RESP3 it is a bare PONG that ends the subscription).
                 .protocol(redis.clients.jedis.RedisProtocol.RESP2)
-                .ssl("rediss".equals(uri.getScheme()));
+                .ssl("rediss".equals(uri.getScheme()))
+                .database(JedisURIHelper.getDBIndex(uri));
         String userInfo = uri.getUserInfo();
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');

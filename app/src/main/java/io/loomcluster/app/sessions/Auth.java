@@ -4,10 +4,11 @@ import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
 import io.loomcluster.app.http.ApiException;
+import org.slf4j.MDC;
 
 import java.util.Optional;
 
-/** Reads and writes the {@code SESSION} cookie and resolves it to a session. */
+/** Reads and writes the {@code SESSION} cookie and resolves it to a session (whose user id joins the log context). */
 public final class Auth {
     public static final String COOKIE = "SESSION";
     private static final String ATTRIBUTE = "loom.session";
@@ -26,7 +27,10 @@ public final class Auth {
             return Optional.of(cached);
         }
         Optional<Session> session = sessions.find(ctx.cookie(COOKIE));
-        session.ifPresent(s -> ctx.attribute(ATTRIBUTE, s));
+        session.ifPresent(s -> {
+            ctx.attribute(ATTRIBUTE, s);
+            MDC.put("userId", Long.toString(s.userId()));
+        });
         return session;
     }
 
@@ -42,6 +46,7 @@ public final class Auth {
         cookie.setSameSite(SameSite.LAX);
         ctx.cookie(cookie);
         ctx.attribute(ATTRIBUTE, session);
+        MDC.put("userId", Long.toString(session.userId()));
     }
 
     public void clearCookie(Context ctx) {

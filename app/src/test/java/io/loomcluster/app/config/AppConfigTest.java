@@ -62,7 +62,8 @@ class AppConfigTest {
             "COOKIE_SECURE|maybe|COOKIE_SECURE=maybe is invalid; expected true or false",
             "SESSION_IDLE_TIMEOUT|30|SESSION_IDLE_TIMEOUT=30 is invalid; expected a duration such as 500ms, 30s, 5m or 1h",
             "TRUSTED_PROXIES|10.0.0.0/33|TRUSTED_PROXIES has an invalid entry '10.0.0.0/33'",
-            "TRUSTED_PROXIES|proxy.local|TRUSTED_PROXIES has an invalid entry 'proxy.local'"})
+            "TRUSTED_PROXIES|proxy.local|TRUSTED_PROXIES has an invalid entry 'proxy.local'",
+            "LOG_FORMAT|xml|LOG_FORMAT=xml is invalid; expected text or json"})
     void aWrongValueIsNamedWithWhatIsExpected(String variable, String value, String message) {
         Map<String, String> env = minimal();
         env.put(variable, value);

@@ -26,7 +26,7 @@ public final class AccessLog implements AutoCloseable {
 
     /** What one request did; formatted on the writer's thread. */
     record Entry(String method, String target, int status, String backend, long bytes, long nanos,
-                 String requestId) {
+                 String requestId, String traceId) {
     }
 
     private final boolean enabled;
@@ -62,8 +62,8 @@ public final class AccessLog implements AutoCloseable {
 
     /** Called on the event loop when a request ends; never blocks. */
     public void log(String method, String target, int status, String backend, long bytes, long nanos,
-                    String requestId) {
-        if (!queue.offer(new Entry(method, target, status, backend, bytes, nanos, requestId))) {
+                    String requestId, String traceId) {
+        if (!queue.offer(new Entry(method, target, status, backend, bytes, nanos, requestId, traceId))) {
             dropped.increment();
         }
     }
@@ -83,15 +83,18 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private static void write(Entry e) {
-        LOG.atInfo()
+        var line = LOG.atInfo()
                 .addKeyValue("method", e.method())
                 .addKeyValue("path", e.target())
                 .addKeyValue("status", e.status())
                 .addKeyValue("backend", e.backend())
                 .addKeyValue("bytes", e.bytes())
                 .addKeyValue("ms", String.format("%.3f", e.nanos() / 1e6))
-                .addKeyValue("id", e.requestId())
-                .log("request");
+                .addKeyValue("id", e.requestId());
+        if (e.traceId() != null) {
+            line = line.addKeyValue("traceId", e.traceId());
+        }
+        line.log("request");
     }
 
     /** Writes what is queued, then stops the writer. */

@@ -30,7 +30,8 @@ public record LbConfig(
         Tls tls,
         Edge edge,
         Routes routes,
-        List<Pool> pools) {
+        List<Pool> pools,
+        Observability tracing) {
 
     public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
 
@@ -51,6 +52,15 @@ public record LbConfig(
      * backends a failed request may try, and whether each request is logged.
      */
     public record Io(int eventLoops, int retries, boolean accessLog) {
+    }
+
+    /**
+     * Tracing (on when the standard {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set; the SDK reads the other
+     * {@code OTEL_*} variables itself), which clients may name the trace ({@code LB_TRACE_TRUSTED}:
+     * none by default, the balancer is the edge), and the log format ({@code LOG_FORMAT}, read by
+     * logback.xml and checked here).
+     */
+    public record Observability(boolean enabled, TrustedProxies trusted, String logFormat) {
     }
 
     /** Sizes and counts with a bound; what happens at each bound is in the README. */
@@ -124,7 +134,8 @@ public record LbConfig(
                 strategy, redisUrl,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
-                health, timeouts, limits(env), io, tls(env, port, adminPort), edge(env), routes, List.copyOf(pools));
+                health, timeouts, limits(env), io, tls(env, port, adminPort), edge(env), routes, List.copyOf(pools),
+                observability(env));
     }
 
     /** A pool's {@code LB_POOL_<NAME>_...} settings over the global ones. */
@@ -232,7 +243,18 @@ public record LbConfig(
                 env.bool("LB_ACCESS_LOG", true));
     }
 
+    private static Observability observability(Env env) {
+        boolean enabled = env.string("OTEL_EXPORTER_OTLP_ENDPOINT", null) != null
+                || env.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", null) != null;
+        String format = env.string("LOG_FORMAT", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw Env.invalid("LOG_FORMAT", format, "text or json");
+        }
+        return new Observability(enabled, new TrustedProxies(env.cidrs("LB_TRACE_TRUSTED", "")), format);
+    }
+
     private static Discovery discovery(String name, String raw) {
+
         if (raw.equals("static")) {
             return new Discovery.Static();
         }

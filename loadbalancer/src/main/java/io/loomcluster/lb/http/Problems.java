@@ -19,9 +19,16 @@ public final class Problems {
 
     /** A complete problem response; {@code requestId} may be null (admin port, unparseable requests). */
     public static FullHttpResponse response(ByteBufAllocator alloc, int status, String detail, String requestId) {
+        return response(alloc, status, detail, requestId, null);
+    }
+
+    /** A complete problem response naming the trace it belongs to, when tracing is on ({@code traceId} not null). */
+    public static FullHttpResponse response(ByteBufAllocator alloc, int status, String detail, String requestId,
+                                            String traceId) {
         HttpResponseStatus httpStatus = HttpResponseStatus.valueOf(status);
         String body = "{\"type\":\"about:blank\",\"title\":" + quote(httpStatus.reasonPhrase()) + ",\"status\":" + status
                 + ",\"detail\":" + quote(detail) + (requestId == null ? "" : ",\"requestId\":" + quote(requestId))
+                + (traceId == null ? "" : ",\"traceId\":" + quote(traceId))
                 + "}";
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, httpStatus,
                 ByteBufUtil.writeUtf8(alloc, body));

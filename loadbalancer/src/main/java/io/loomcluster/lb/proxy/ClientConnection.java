@@ -53,6 +53,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     private Channel channel;
     private ForwardedHeaders.Client forwardedClient;
+    /** The client may send {@code traceparent} ({@code LB_TRACE_TRUSTED}); decided once per connection. */
+    private boolean traceTrusted;
     private Exchange current;
     private ArrayDeque<Object> early;
     private boolean closeAfterResponse;
@@ -97,6 +99,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return forwardedClient;
     }
 
+    boolean traceTrusted() {
+        return traceTrusted;
+    }
+
     void touch() {
         lastActivity = System.nanoTime();
     }
@@ -122,6 +128,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         channel = ch;
         String address = ClientChannels.clientAddress(ch);
         forwardedClient = ForwardedHeaders.Client.of(address, secure, services.trustedProxies().trusts(address));
+        traceTrusted = services.tracing().trusts(forwardedClient.address());
         loop.opened(this);
         touch();
         arm(lastActivity + services.idleNanos());
@@ -366,7 +373,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** An answer of the balancer's own (problem+json). */
     void respondProblem(Exchange exchange, int status, String detail, String retryAfter, boolean close) {
-        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, exchange.line.requestId());
+        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, exchange.line.requestId(),
+                exchange.traceId());
         if (retryAfter != null) {
             response.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }

@@ -63,6 +63,8 @@ final class Exchange {
     private int refusalStatus;
     private String refusal;
     private String refusalRetryAfter;
+    /** The exchange's spans; null when tracing is off. */
+    private ExchangeTrace trace;
 
     Exchange(ClientConnection client, HttpRequest request, RequestLine line, Services services) {
         this.client = client;
@@ -74,8 +76,21 @@ final class Exchange {
 
     /** Starts once the headers are in: dispatches now, or first collects a small body. */
     void begin() {
+        if (InternalPaths.blocked(line.target())) {
+            clientFault(404, "no route for " + line.method() + " on this path through the balancer; "
+                    + "metrics are scraped from each instance directly");
+            return;
+        }
         long length = HttpUtil.getContentLength(request, -1L);
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        if (services.tracing().enabled()) {
+            trace = ExchangeTrace.start(services.tracing(), request.headers(), line, client.forwardedClient().address(),
+                    client.traceTrusted());
+        } else if (!client.traceTrusted()) {
+            // A client outside LB_TRACE_TRUSTED does not choose the trace (or the sampling) of the app's spans.
+            request.headers().remove(ExchangeTrace.TRACEPARENT);
+            request.headers().remove(ExchangeTrace.TRACESTATE);
+        }
         if (rateLimited(length, chunked)) {
             return;
         }
@@ -222,6 +237,9 @@ final class Exchange {
         }
         backend = chosen;
         attempts++;
+        if (trace != null) {
+            trace.attempt(backend, attempts, lastFailure, request.headers(), line.method());
+        }
         attemptStart = System.nanoTime();
         attemptOpen = true;
         backend.begin();
@@ -276,6 +294,9 @@ final class Exchange {
         }
         waitingIn = null;
         dropConnection();
+        if (trace != null) {
+            trace.attemptFailed(failure);
+        }
         endAttempt(true);
         if (failure.unhealthy) {
             target.health().onConnectionFailure(backend, cause != null ? cause : new IllegalStateException(failure.detail));
@@ -444,6 +465,9 @@ final class Exchange {
         }
         cancelWaiting();
         dropConnection();
+        if (trace != null) {
+            trace.attemptFailed(Failure.TIMEOUT);
+        }
         endAttempt(true);
         respond(Failure.TIMEOUT.status, Failure.TIMEOUT.detail, null);
     }
@@ -505,6 +529,9 @@ final class Exchange {
         if (attemptOpen) {
             attemptOpen = false;
             backend.end(System.nanoTime() - attemptStart, failed);
+            if (trace != null) {
+                trace.attemptEnded(status);
+            }
         }
     }
 
@@ -527,10 +554,18 @@ final class Exchange {
         }
         long elapsed = System.nanoTime() - startNanos;
         services.metrics().record(backend, status, elapsed);
+        if (trace != null) {
+            trace.finish(status);
+        }
         if (services.accessLog().enabled()) {
             services.accessLog().log(line.method(), line.target(), status, backend == null ? "-" : backend.address(),
-                    responseBytes, elapsed, line.requestId());
+                    responseBytes, elapsed, line.requestId(), traceId());
         }
+    }
+
+    /** The trace this exchange belongs to; null when tracing is off. */
+    String traceId() {
+        return trace == null ? null : trace.traceId();
     }
 
     boolean headRequest() {

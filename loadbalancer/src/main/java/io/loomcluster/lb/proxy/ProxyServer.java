@@ -7,6 +7,7 @@ import io.loomcluster.lb.limits.ClientConnectionCounter;
 import io.loomcluster.lb.limits.RateLimiter;
 import io.loomcluster.lb.routing.Router;
 import io.loomcluster.lb.tls.ServerCertificate;
+import io.loomcluster.lb.tracing.Tracing;
 import io.loomcluster.lb.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -50,7 +51,7 @@ public final class ProxyServer implements AutoCloseable {
     private final ClientConnectionCounter perClient;
 
     public ProxyServer(LbConfig config, Transport transport, Router router, LbMetrics metrics, AccessLog accessLog,
-                       ServerCertificate certificate) {
+                       Tracing tracing, ServerCertificate certificate) {
         this.config = config;
         this.certificate = certificate;
         this.transport = transport;
@@ -61,7 +62,7 @@ public final class ProxyServer implements AutoCloseable {
                 ? new RateLimiter(edge.ratePerSecond(), edge.rateBurst(), edge.maxTrackedClients(), System::nanoTime) : null;
         this.perClient = edge.maxConnectionsPerClient() > 0
                 ? new ClientConnectionCounter(edge.maxConnectionsPerClient()) : null;
-        Services services = Services.of(config, router, metrics, accessLog, rateLimiter, perClient);
+        Services services = Services.of(config, router, metrics, accessLog, tracing, rateLimiter, perClient);
         Bootstrap backends = new Bootstrap()
                 .channel(transport.channel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)

@@ -7,6 +7,7 @@ import io.loomcluster.lb.limits.RateLimiter;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.metrics.LbMetrics;
 import io.loomcluster.lb.routing.Router;
+import io.loomcluster.lb.tracing.Tracing;
 
 /**
  * {@code httpsRedirectPort}: the TLS port plain HTTP is redirected to, 0 for none;
@@ -15,14 +16,14 @@ import io.loomcluster.lb.routing.Router;
  * nanoseconds, the unit of the loops' clocks.
  */
 record Services(Router router, LbMetrics metrics,
-                AccessLog accessLog, LbConfig.Limits limits,
+                AccessLog accessLog, Tracing tracing, LbConfig.Limits limits,
                 long idleNanos, long headerNanos, long webSocketIdleNanos, int httpsRedirectPort,
                 TrustedProxies trustedProxies, RateLimiter rateLimiter, ClientConnectionCounter perClient) {
 
-    static Services of(LbConfig config, Router router, LbMetrics metrics, AccessLog accessLog, RateLimiter rateLimiter,
+    static Services of(LbConfig config, Router router, LbMetrics metrics, AccessLog accessLog, Tracing tracing, RateLimiter rateLimiter,
                        ClientConnectionCounter perClient) {
         LbConfig.Timeouts t = config.timeouts();
-        return new Services(router, metrics, accessLog, config.limits(), t.idle().toNanos(), t.header().toNanos(),
+        return new Services(router, metrics, accessLog, tracing, config.limits(), t.idle().toNanos(), t.header().toNanos(),
                 t.webSocketIdle().toNanos(), config.tls().redirect() ? config.tls().port() : 0,
                 config.edge().trustedProxies(), rateLimiter, perClient);
     }

@@ -37,7 +37,7 @@ class AccessLogTest {
                     Thread.currentThread().interrupt();
                 }
                 for (int i = 0; i < perThread; i++) {
-                    log.log("GET", "/", 200, "b:1", 0, 1000, thread + "-" + i);
+                    log.log("GET", "/", 200, "b:1", 0, 1000, thread + "-" + i, null);
                 }
             }));
         }
@@ -66,7 +66,7 @@ class AccessLogTest {
         List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
         AccessLog log = new AccessLog(true, 1000, e -> written.add(e.requestId()));
         for (int i = 0; i < 500; i++) {
-            log.log("GET", "/", 200, "b:1", 0, 1000, "r" + i);
+            log.log("GET", "/", 200, "b:1", 0, 1000, "r" + i, null);
         }
         log.close();
         Await.until("all 500 lines written", Duration.ofSeconds(5), () -> written.size() == 500);

@@ -33,6 +33,27 @@ class LbConfigTest {
     }
 
     @Test
+    void tracingIsOffWithoutAnEndpointAndTrustsNoClientByDefault() {
+        LbConfig.Observability off = LbConfig.fromEnv(MINIMAL).tracing();
+        assertThat(off.enabled()).isFalse();
+        assertThat(off.trusted().trusts("127.0.0.1")).isFalse();
+        assertThat(off.logFormat()).isEqualTo("text");
+
+        LbConfig.Observability on = LbConfig.fromEnv(with(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                "LB_TRACE_TRUSTED", "10.1.0.0/16", "LOG_FORMAT", "json"))).tracing();
+        assertThat(on.enabled()).isTrue();
+        assertThat(on.trusted().trusts("10.1.2.3")).isTrue();
+        assertThat(on.trusted().trusts("10.2.0.1")).isFalse();
+        assertThat(on.logFormat()).isEqualTo("json");
+    }
+
+    @Test
+    void anUnknownLogFormatIsRefusedByName() {
+        assertThatThrownBy(() -> LbConfig.fromEnv(with(Map.of("LOG_FORMAT", "xml"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("LOG_FORMAT").hasMessageContaining("text or json");
+    }
+
+    @Test
     void discoveryForms() {
         assertThat(LbConfig.fromEnv(Map.of("LB_DISCOVERY", "dns:app:8081")).discovery())
                 .isEqualTo(new Discovery.Dns("app", 8081));
