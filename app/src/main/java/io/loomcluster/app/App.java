@@ -102,7 +102,7 @@ public final class App {
         redis = Redis.connect(config.redisUrl(), tracing);
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
-        registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
+        registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
         RoomSignals signals = new RoomSignals();
         Sql sql = new Sql(database, tracing);
         Problems problems = new Problems(json);
