@@ -11,17 +11,29 @@ import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.discovery.Registration;
 import io.loomcluster.app.graphql.GraphqlApi;
 import io.loomcluster.app.graphql.GraphqlRoutes;
+import io.loomcluster.app.graphql.NotificationResolvers;
 import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.app.jobs.JobMetrics;
+import io.loomcluster.app.jobs.JobRuntime;
+import io.loomcluster.app.notifications.NotificationRoutes;
+import io.loomcluster.app.notifications.NotificationService;
+import io.loomcluster.app.webhooks.SsrfGuard;
+import io.loomcluster.app.webhooks.WebhookDeliveries;
+import io.loomcluster.app.webhooks.WebhookRoutes;
+import io.loomcluster.app.webhooks.WebhookService;
+import io.loomcluster.app.webhooks.WebhookSettings;
 import io.loomcluster.app.metrics.Metrics;
 import io.loomcluster.app.realtime.LiveAccess;
 import io.loomcluster.app.realtime.LiveMetrics;
@@ -32,6 +44,7 @@ import io.loomcluster.app.realtime.RoomSignals;
 import io.loomcluster.app.realtime.SseTransport;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
@@ -45,8 +58,16 @@ import io.loomcluster.app.web.WebRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /** The running service: every part wired here, top to bottom, and stopped in reverse on shutdown. */
 public final class App {
@@ -61,9 +82,12 @@ public final class App {
     private final Readiness readiness;
     private final Registration registration;
     private final MessageEvents events;
+    private final SessionStore sessions;
     private final LiveRooms live;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
+    private final JobRuntime jobs;
+    private final WebhookDeliveries webhookDeliveries;
     private final Javalin javalin;
 
     private App(AppConfig config) {
@@ -79,24 +103,39 @@ public final class App {
         redis = Redis.connect(config.redisUrl(), tracing);
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
-        registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
+        registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
         RoomSignals signals = new RoomSignals();
         Sql sql = new Sql(database, tracing);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
         InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
-        SessionStore sessions = new SessionStore(redis, json, config.sessionIdleTimeout());
+        sessions = new SessionStore(redis, subscriptions, json, config.sessionIdleTimeout());
         Auth auth = new Auth(sessions, config.cookieSecure());
         UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
         LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
                 config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
         RoomService rooms = new RoomService(sql, redis, json);
-        MessageService messages = new MessageService(sql, rooms);
+        // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
+        // to Redis streams; workers (ROLE=worker) run them.
+        SsrfGuard guard = new SsrfGuard(config.webhooks().allowedHosts(), InetAddress::getAllByName);
+        NotificationService notifications = new NotificationService(sql, json, user -> { });
+        WebhookService webhooks = new WebhookService(sql, guard);
+        webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
+        jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
+                List.of(new JobRuntime.Handler(NotificationService.JOB_TYPE, notifications,
+                                Executors.newVirtualThreadPerTaskExecutor(), config.jobs().concurrency()),
+                        new JobRuntime.Handler(WebhookService.JOB_TYPE, webhookDeliveries,
+                                webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
+        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
                 new LiveMetrics(metrics), config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
-        events = new MessageEvents(redis, subscriptions, signals, live::kick);
+        Memberships memberships = new Memberships(rooms);
+        events = new MessageEvents(redis, subscriptions, signals, (room, user) -> {
+            memberships.left(room, user);
+            live.kick(room, user);
+        }, memberships.cache());
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
@@ -106,11 +145,20 @@ public final class App {
         metrics.gauge("loom_requests_in_flight_max", "MAX_IN_FLIGHT: above it, API requests get a fast 503",
                 config::maxInFlight);
 
-        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body);
+        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body,
+                notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        var messageRoutes = new MessageRoutes(messages, rooms, events::published, longPolls, auth, body);
+        BiConsumer<Long, Long> posted = (room, message) -> {
+            jobs.wake();
+            events.published(room, message);
+        };
+        var messageRoutes = new MessageRoutes(messages, memberships, posted, longPolls, auth, body, new JsonResponse(json));
+        var notificationRoutes = new NotificationRoutes(notifications, auth, body);
+        var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
+        metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, events::published, metrics)), auth, body);
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
+                new NotificationResolvers(notifications), config.graphqlIntrospection()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {
@@ -130,12 +178,17 @@ public final class App {
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);
             new OriginPolicy(config.allowedOrigins(), config.trustedProxies()).register(cfg.routes);
-            sessionRoutes.register(cfg.routes);
-            roomRoutes.register(cfg.routes);
-            messageRoutes.register(cfg.routes);
-            sse.register(cfg.routes);
-            webSockets.register(cfg.routes);
-            graphqlRoutes.register(cfg.routes);
+            // A worker-only process serves health and metrics, no API.
+            if (config.jobs().api()) {
+                sessionRoutes.register(cfg.routes);
+                roomRoutes.register(cfg.routes);
+                messageRoutes.register(cfg.routes);
+                notificationRoutes.register(cfg.routes);
+                webhookRoutes.register(cfg.routes);
+                sse.register(cfg.routes);
+                webSockets.register(cfg.routes);
+                graphqlRoutes.register(cfg.routes);
+            }
             healthRoutes.register(cfg.routes);
             new WebRoutes().register(cfg.routes);
         });
@@ -144,10 +197,13 @@ public final class App {
     public static App start(AppConfig config) {
         App app = new App(config);
         app.events.start();
+        app.sessions.start();
         app.readiness.start();
         app.janitor.start();
+        app.jobs.start();
         app.javalin.start(app.config.port());
-        if (app.config.registerInRedis()) {
+        // Only API instances take traffic from the balancer.
+        if (app.config.registerInRedis() && app.config.jobs().api()) {
             app.registration.start();
         }
         log.info("instance {} listening on port {} (advertised as {})", app.config.instanceId(), app.config.port(),
@@ -170,8 +226,13 @@ public final class App {
         }
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
+        boolean jobsDrained = jobs.drain(config.shutdownTimeout());
+        log.info("shutdown: {}", jobsDrained ? "no jobs running" : "jobs still running are left pending for other workers");
         javalin.stop();
+        jobs.close();
+        webhookDeliveries.close();
         events.close();
+        sessions.close();
         janitor.close();
         readiness.close();
         registration.close();
@@ -181,6 +242,17 @@ public final class App {
         metrics.close();
         tracing.close();
         log.info("shutdown: done");
+    }
+
+    private static ExecutorService webhookExecutor(WebhookSettings settings) {
+        if (settings.virtualThreads()) {
+            return Executors.newVirtualThreadPerTaskExecutor();
+        }
+        // The queue never holds more than the worker's permits (WEBHOOK_CONCURRENCY): bounded.
+        int threads = settings.platformThreads();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, settings.concurrency())),
+                Thread.ofPlatform().name("webhook-", 0).factory());
     }
 
     private static void pause(Duration duration) {

@@ -3,15 +3,19 @@ package io.loomcluster.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,26 +24,39 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedServices implements AutoCloseable {
 
-    /** Where and how to start the two servers; a port of 0 means "pick a free one". */
-    public record Options(int postgresPort, int redisPort, Path postgresDataDir) {
+    /**
+     * Where and how to start the two servers; a port of 0 means "pick a free one", a null data folder
+     * a fresh temporary one (PostgreSQL: removed at close; Redis: its append-only file, removed at close).
+     */
+    public record Options(int postgresPort, int redisPort, Path postgresDataDir, Path redisDataDir) {
         public static Options ephemeral() {
-            return new Options(0, 0, null);
+            return new Options(0, 0, null, null);
         }
     }
 
     private final EmbeddedPostgres postgres;
     private final int redisPort;
+    private final Path redisDataDir;
+    private final boolean ownsRedisDataDir;
     private RedisServer redis;
 
-    private EmbeddedServices(EmbeddedPostgres postgres, int redisPort) {
+    private EmbeddedServices(EmbeddedPostgres postgres, int redisPort, Path redisDataDir, boolean ownsRedisDataDir) {
         this.postgres = postgres;
         this.redisPort = redisPort;
+        this.redisDataDir = redisDataDir;
+        this.ownsRedisDataDir = ownsRedisDataDir;
     }
 
     public static EmbeddedServices start(Options options) {
-        EmbeddedPostgres postgres = startPostgres(options);
+        return start(options, Map.of());
+    }
+
+    /** As {@link #start(Options)}, with PostgreSQL settings (for benchmarks and profiling) over the defaults below. */
+    public static EmbeddedServices start(Options options, Map<String, String> postgresSettings) {
+        EmbeddedPostgres postgres = startPostgres(options, postgresSettings);
         int redisPort = options.redisPort() == 0 ? FreePorts.pick() : options.redisPort();
-        EmbeddedServices services = new EmbeddedServices(postgres, redisPort);
+        EmbeddedServices services = new EmbeddedServices(postgres, redisPort, redisDataDir(options),
+                options.redisDataDir() == null);
         try {
             services.startRedis();
         } catch (RuntimeException e) {
@@ -49,7 +66,7 @@ public final class EmbeddedServices implements AutoCloseable {
         return services;
     }
 
-    private static EmbeddedPostgres startPostgres(Options options) {
+    private static EmbeddedPostgres startPostgres(Options options, Map<String, String> settings) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
@@ -57,6 +74,7 @@ public final class EmbeddedServices implements AutoCloseable {
                     // The local cluster and the tests trade durability for speed; never use this for real data.
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off");
+            settings.forEach(builder::setServerConfig);
             if (options.postgresPort() != 0) {
                 builder.setPort(options.postgresPort());
             }
@@ -69,19 +87,48 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
-    /** Starts (or restarts, after {@link #stopRedis()}) Redis on the same port. */
+    private static Path redisDataDir(Options options) {
+        try {
+            Path dir = options.redisDataDir() != null ? options.redisDataDir() : Files.createTempDirectory("loom-redis-");
+            return Files.createDirectories(dir).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the Redis data folder", e);
+        }
+    }
+
+    /**
+     * Starts (or restarts, after {@link #stopRedis()}) Redis on the same port and data folder. It
+     * persists as production should: an append-only file synced every second, so a restart keeps
+     * sessions, job streams and schedules (a SIGKILL could lose the last second).
+     */
     public void startRedis() {
         try {
             redis = RedisServer.newRedisServer()
+                    .executableProvider(redisExecutable())
                     .port(redisPort)
                     .bind("127.0.0.1")
+                    .setting("dir " + redisDataDir)
                     .setting("save \"\"")
-                    .setting("appendonly no")
+                    .setting("appendonly yes")
+                    .setting("appendfsync everysec")
                     .setting("maxclients 10000")
                     .build();
             redis.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded Redis on port " + redisPort, e);
+        }
+    }
+
+    /**
+     * The newest Redis to be had: {@code redis-server} on the PATH (Debian 12 installs 7.0; compose
+     * deploys 8, which no package here provides), else the 6.2 binary bundled in embedded-redis so
+     * that a machine with only a JDK still runs the tests.
+     */
+    static ExecutableProvider redisExecutable() {
+        try {
+            return ExecutableProvider.newExecutableInPath("redis-server");
+        } catch (FileNotFoundException e) {
+            return ExecutableProvider.newJarResourceProvider();
         }
     }
 
@@ -154,6 +201,14 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A temporary folder left behind is harmless.
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
     }
@@ -178,6 +233,9 @@ public final class EmbeddedServices implements AutoCloseable {
     public void close() {
         try {
             stopRedis();
+            if (ownsRedisDataDir) {
+                deleteQuietly(redisDataDir);
+            }
         } finally {
             try {
                 postgres.close();

@@ -96,12 +96,22 @@ public final class TestCluster implements AutoCloseable {
         return process.start();
     }
 
-    /** The environment that points an app instance at this cluster's PostgreSQL and Redis. */
+    /**
+     * The environment that points an app instance at this cluster's PostgreSQL and Redis, with job
+     * retries fast enough for tests and webhooks allowed to reach receivers on 127.0.0.1 (the SSRF
+     * guard refuses every other loopback name, {@code localhost} included).
+     */
     public Map<String, String> appEnv() {
         return Map.of(
                 "DATABASE_URL", services.jdbcUrl(),
                 "DATABASE_USER", services.databaseUser(),
-                "REDIS_URL", services.redisUrl());
+                "REDIS_URL", services.redisUrl(),
+                "WEBHOOK_ALLOWED_HOSTS", "127.0.0.1",
+                "JOB_RETRY_BASE", "50ms",
+                "JOB_RETRY_MAX", "1s",
+                "JOB_MAX_ATTEMPTS", "5",
+                "JOB_VISIBILITY_TIMEOUT", "15s",
+                "OUTBOX_POLL_INTERVAL", "200ms");
     }
 
     /** Registers a process started elsewhere (the balancer) so that it is stopped with the cluster. */

@@ -89,7 +89,7 @@ public final class Resolvers {
         return registry;
     }
 
-    private static Session session(DataFetchingEnvironment env) {
+    static Session session(DataFetchingEnvironment env) {
         return env.getGraphQlContext().get(SESSION);
     }
 
@@ -153,7 +153,7 @@ public final class Resolvers {
                 () -> new Forbidden("you are not a member of room " + room.id())));
     }
 
-    private static int limit(DataFetchingEnvironment env, int fallback) {
+    static int limit(DataFetchingEnvironment env, int fallback) {
         Integer limit = env.getArgument("limit");
         if (limit == null) {
             return fallback;
@@ -168,7 +168,7 @@ public final class Resolvers {
         return id(value, name, -1);
     }
 
-    private static long id(Object value, String name, long min) {
+    static long id(Object value, String name, long min) {
         String text = value == null ? "" : value.toString();
         if (!text.matches("[0-9]{1,18}") || Long.parseLong(text) < Math.max(min, 1) && !(min == 0 && text.equals("0"))) {
             throw new InvalidInput(name + " must be a positive whole number, got '"

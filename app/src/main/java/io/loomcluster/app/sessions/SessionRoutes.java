@@ -8,10 +8,16 @@ import io.loomcluster.app.users.User;
 import io.loomcluster.app.users.UserService;
 import io.loomcluster.contract.TrustedProxies;
 
+import java.util.function.ToLongFunction;
+
 
 /** {@code /api/users} and {@code /api/session}: register, log in (rotating the id), who am I, log out. */
 public final class SessionRoutes {
     record Credentials(String username, String password) {
+    }
+
+    /** Who is logged in, with their count of unread notifications. */
+    record Me(long id, String username, long unreadNotifications) {
     }
 
     private final UserService users;
@@ -20,9 +26,12 @@ public final class SessionRoutes {
     private final LoginRateLimiter limiter;
     private final TrustedProxies trustedProxies;
     private final JsonBody body;
+    private final ToLongFunction<Long> unreadNotifications;
 
+    /** {@code unreadNotifications} counts a user's unread notifications (by user id). */
     public SessionRoutes(UserService users, SessionStore sessions, Auth auth, LoginRateLimiter limiter,
-                         TrustedProxies trustedProxies, JsonBody body) {
+                         TrustedProxies trustedProxies, JsonBody body, ToLongFunction<Long> unreadNotifications) {
+        this.unreadNotifications = unreadNotifications;
         this.users = users;
         this.sessions = sessions;
         this.auth = auth;
@@ -59,7 +68,7 @@ public final class SessionRoutes {
 
     private void me(Context ctx) {
         Session session = auth.require(ctx);
-        ctx.json(new User(session.userId(), session.username()));
+        ctx.json(new Me(session.userId(), session.username(), unreadNotifications.applyAsLong(session.userId())));
     }
 
     private void logout(Context ctx) {

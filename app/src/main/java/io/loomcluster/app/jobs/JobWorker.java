@@ -1,0 +1,219 @@
+package io.loomcluster.app.jobs;
+
+import io.loomcluster.app.jobs.JobQueue.Delivery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the jobs of one type: one reader takes at most as many entries as it has free permits
+ * ({@code concurrency}), each job runs on the executor and returns its permit when done. A success is
+ * acknowledged; a failure is acknowledged and scheduled for a retry with back-off (never a sleep
+ * here), or buried after {@code maxAttempts}. Entries that a dead worker left pending are claimed
+ * after {@code visibilityTimeout}. Nothing is queued in memory beyond the permits.
+ */
+public final class JobWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+    private static final int BLOCK_MILLIS = 500;
+    private static final int MAX_BATCH = 256;
+
+    /** How the worker runs: concurrency, attempts, back-off, visibility timeout. */
+    public record Settings(int concurrency, int maxAttempts, Backoff backoff, Duration visibilityTimeout) {
+    }
+
+    private final JobQueue queue;
+    private final JobHandler handler;
+    private final ExecutorService executor;
+    private final Settings settings;
+    private final JobMetrics metrics;
+    private final Clock clock;
+    private final String consumer;
+    private final Semaphore permits;
+    private final AtomicInteger running = new AtomicInteger();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private volatile Thread reader;
+    private long nextClaimAt;
+
+    public JobWorker(JobQueue queue, JobHandler handler, ExecutorService executor, Settings settings, JobMetrics metrics,
+                     Clock clock, String consumer) {
+        this.queue = queue;
+        this.handler = handler;
+        this.executor = executor;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.consumer = consumer;
+        this.permits = new Semaphore(settings.concurrency());
+    }
+
+    public JobWorker start() {
+        reader = Thread.ofVirtual().name("jobs-" + queue.type()).start(this::readLoop);
+        return this;
+    }
+
+    /** Jobs running now (not the permits the reader holds while it waits for entries). */
+    public int inFlight() {
+        return running.get();
+    }
+
+    private void readLoop() {
+        boolean failing = false;
+        while (stopping.getCount() > 0) {
+            try {
+                queue.ensureGroup();
+                while (stopping.getCount() > 0) {
+                    readOnce();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!failing) {
+                    log.warn("jobs {}: cannot read the stream ({}); retrying every second", queue.type(), e.toString());
+                }
+                failing = true;
+                if (await(Duration.ofSeconds(1))) {
+                    return;
+                }
+                continue;
+            }
+        }
+    }
+
+    private void readOnce() throws InterruptedException {
+        permits.acquire();
+        if (stopping.getCount() == 0) {
+            permits.release(); // draining: take nothing new
+            return;
+        }
+        int held = 1 + Math.min(permits.drainPermits(), MAX_BATCH - 1);
+        List<Delivery> got;
+        try {
+            got = claimIfDue(held);
+            if (got.isEmpty()) {
+                got = queue.read(consumer, held, BLOCK_MILLIS);
+            }
+        } catch (RuntimeException e) {
+            permits.release(held);
+            throw e;
+        }
+        permits.release(held - got.size());
+        for (Delivery delivery : got) {
+            running.incrementAndGet();
+            executor.execute(() -> {
+                try {
+                    run(delivery);
+                } finally {
+                    running.decrementAndGet();
+                    permits.release();
+                }
+            });
+        }
+    }
+
+    private List<Delivery> claimIfDue(int count) {
+        long now = clock.millis();
+        if (now < nextClaimAt) {
+            return List.of();
+        }
+        nextClaimAt = now + Math.max(100, settings.visibilityTimeout().toMillis() / 4);
+        return queue.claimStale(consumer, settings.visibilityTimeout().toMillis(), count);
+    }
+
+    /** Runs one delivery to its end state: acknowledged, scheduled for a retry, or buried. */
+    void run(Delivery delivery) {
+        Job job = delivery.job();
+        try {
+            Outcome outcome;
+            try {
+                outcome = handler.handle(job);
+            } catch (Exception e) {
+                fail(delivery, describe(e), null);
+                return;
+            }
+            switch (outcome) {
+                case Outcome.Done d -> {
+                    queue.ack(delivery);
+                    metrics.done(job.type(), clock.millis() - job.enqueuedAt());
+                }
+                case Outcome.Later later when !later.countsAsAttempt() -> {
+                    queue.retryLater(delivery, job, clock.millis() + later.delay().toMillis());
+                    metrics.deferred(job.type());
+                }
+                case Outcome.Later later -> fail(delivery, later.reason(), later.delay());
+            }
+        } catch (RuntimeException e) {
+            // Redis failed while recording the outcome: the entry stays pending and is claimed again
+            // after the visibility timeout; the handler's idempotency makes the second run harmless.
+            log.warn("jobs {}: could not record the outcome of job {} ({}); it will be claimed again", job.type(), job.id(),
+                    e.toString());
+        }
+    }
+
+    private void fail(Delivery delivery, String error, Duration delay) {
+        Job job = delivery.job();
+        if (job.attempt() >= settings.maxAttempts()) {
+            queue.bury(delivery, error);
+            metrics.deadLettered(job.type());
+            log.warn("jobs {}: job {} dead-lettered after {} attempts: {}", job.type(), job.id(), job.attempt(), error);
+            return;
+        }
+        Duration wait = delay != null ? delay : settings.backoff().delayAfter(job.attempt());
+        queue.retryLater(delivery, job.nextAttempt(), clock.millis() + wait.toMillis());
+        metrics.retried(job.type());
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage();
+        String text = message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    /** Waits up to {@code duration}; true when the worker is stopping. */
+    private boolean await(Duration duration) {
+        try {
+            return stopping.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /**
+     * Drains: stops reading, then waits up to {@code timeout} for running jobs. Whatever has not
+     * finished by then stays pending in the group, and another worker claims it.
+     */
+    public boolean drain(Duration timeout) {
+        stopping.countDown();
+        Thread r = reader;
+        if (r != null) {
+            try {
+                r.join(Duration.ofMillis(BLOCK_MILLIS * 4L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            boolean idle = permits.tryAcquire(settings.concurrency(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (idle) {
+                permits.release(settings.concurrency());
+            }
+            return idle;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        drain(Duration.ZERO);
+    }
+}
