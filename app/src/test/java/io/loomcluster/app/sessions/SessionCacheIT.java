@@ -50,7 +50,7 @@ class SessionCacheIT {
         Session member = TestUsers.signUp(b, "cachemember");
         member.join(room);
         // Plain reads and long-polls (answered at once: there is a message after 0), twice each.
-        String read = "/api/rooms/" + room + "/messages?after=&limit=20";
+        String read = "/api/rooms/" + room + "/messages?after=0&limit=20";
         String poll = "/api/rooms/" + room + "/messages?after=0&wait=5";
         for (String path : new String[] {read, read, poll, poll}) {
             assertThat(member.get(path).status()).isEqualTo(200);
