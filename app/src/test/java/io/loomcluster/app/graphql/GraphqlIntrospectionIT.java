@@ -61,7 +61,7 @@ class GraphqlIntrospectionIT {
         Document rebuilt = new IntrospectionResultToSchema().createSchemaDefinition(
                 Json.MAPPER.convertValue(result.get("data"), new TypeReference<Map<String, Object>>() { }));
         assertThat(typeNames(new SchemaParser().buildRegistry(rebuilt))).isEqualTo(typeNames(sdl()));
-        assertThat(fieldsOf(rebuilt, "Query")).containsExactly("me", "room", "rooms");
+        assertThat(fieldsOf(rebuilt, "Query")).containsExactly("me", "notifications", "room", "rooms");
     }
 
     @Test
