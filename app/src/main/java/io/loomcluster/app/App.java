@@ -18,6 +18,7 @@ import io.loomcluster.app.health.Readiness;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
 import io.loomcluster.app.messages.IdempotencyJanitor;
@@ -43,6 +44,7 @@ import io.loomcluster.app.realtime.RoomSignals;
 import io.loomcluster.app.realtime.SseTransport;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
@@ -79,6 +81,7 @@ public final class App {
     private final Readiness readiness;
     private final Registration registration;
     private final MessageEvents events;
+    private final SessionStore sessions;
     private final LiveRooms live;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
@@ -99,13 +102,13 @@ public final class App {
         redis = Redis.connect(config.redisUrl(), tracing);
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
-        registration = new Registration(redis, config.advertisedUrl(), Clock.systemUTC());
+        registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
         RoomSignals signals = new RoomSignals();
         Sql sql = new Sql(database, tracing);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
         InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
-        SessionStore sessions = new SessionStore(redis, json, config.sessionIdleTimeout());
+        sessions = new SessionStore(redis, subscriptions, json, config.sessionIdleTimeout());
         Auth auth = new Auth(sessions, config.cookieSecure());
         UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
         LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
@@ -127,7 +130,11 @@ public final class App {
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
                 new LiveMetrics(metrics), config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
-        events = new MessageEvents(redis, subscriptions, signals, live::kick);
+        Memberships memberships = new Memberships(rooms);
+        events = new MessageEvents(redis, subscriptions, signals, (room, user) -> {
+            memberships.left(room, user);
+            live.kick(room, user);
+        }, memberships.cache());
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
@@ -144,13 +151,13 @@ public final class App {
             jobs.wake();
             events.published(room, message);
         };
-        var messageRoutes = new MessageRoutes(messages, rooms, posted, longPolls, auth, body);
+        var messageRoutes = new MessageRoutes(messages, memberships, posted, longPolls, auth, body, new JsonResponse(json));
         var notificationRoutes = new NotificationRoutes(notifications, auth, body);
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
-                new NotificationResolvers(notifications)), auth, body);
+                new NotificationResolvers(notifications), config.graphqlIntrospection()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {
@@ -188,6 +195,7 @@ public final class App {
     public static App start(AppConfig config) {
         App app = new App(config);
         app.events.start();
+        app.sessions.start();
         app.readiness.start();
         app.janitor.start();
         app.jobs.start();
@@ -222,6 +230,7 @@ public final class App {
         jobs.close();
         webhookDeliveries.close();
         events.close();
+        sessions.close();
         janitor.close();
         readiness.close();
         registration.close();

@@ -13,6 +13,14 @@ public final class Names {
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     /** Redis sorted set of instances for discovery: member = base URL, score = lease expiry (epoch ms). */
     public static final String BACKENDS_KEY = "loom:lb:backends";
+
+    /**
+     * The Redis discovery key of a balancer pool (an app role): {@link #BACKENDS_KEY} for the pool
+     * named {@code default}, so a single-pool balancer reads the key instances always wrote.
+     */
+    public static String backendsKey(String pool) {
+        return pool.equals("default") ? BACKENDS_KEY : BACKENDS_KEY + ":" + pool;
+    }
     /** Prometheus gauges of an instance's open live connections, read by the balancer's dashboard. */
     public static final String LIVE_CONNECTIONS_SSE = "loom_live_connections_sse";
     public static final String LIVE_CONNECTIONS_WEBSOCKET = "loom_live_connections_websocket";

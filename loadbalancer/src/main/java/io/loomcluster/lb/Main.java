@@ -1,6 +1,7 @@
 package io.loomcluster.lb;
 
 import io.loomcluster.contract.ConfigException;
+import io.loomcluster.contract.Names;
 import io.loomcluster.lb.config.Discovery;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.discovery.BackendDiscovery;
@@ -34,17 +35,18 @@ public final class Main {
             System.exit(2);
             return;
         }
-        LoadBalancer balancer = new LoadBalancer(config, discovery(config));
+        LoadBalancer balancer = new LoadBalancer(config, pool -> discovery(config, pool));
         Runtime.getRuntime().addShutdownHook(new Thread(balancer::close, "lb-shutdown"));
         balancer.start();
     }
 
-    private static BackendDiscovery discovery(LbConfig config) {
-        return switch (config.discovery()) {
-            case Discovery.Static s -> BackendDiscovery.fixed(config.backends());
+    private static BackendDiscovery discovery(LbConfig config, LbConfig.Pool pool) {
+        return switch (pool.discovery()) {
+            case Discovery.Static s -> BackendDiscovery.fixed(pool.backends());
             case Discovery.Dns dns -> BackendDiscovery.dns(dns.name(), dns.port(), config.dnsInterval(),
                     BackendDiscovery.Resolver.SYSTEM);
-            case Discovery.Redis r -> BackendDiscovery.redis(config.redisUrl(), config.redisInterval());
+            case Discovery.Redis r -> BackendDiscovery.redis(config.redisUrl(), config.redisInterval(),
+                    Names.backendsKey(pool.name()));
         };
     }
 }

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs embedded PostgreSQL and Redis until SIGTERM, for {@code scripts/cluster}.
  *
- * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --redis-data DIR --env-file FILE</pre>
+ * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --redis-data DIR --env-file FILE
+ *     [--postgres-setting name=value ...]</pre>
  *
  * {@code --data} is PostgreSQL's data folder, {@code --redis-data} Redis's (its append-only file);
  * both are kept across restarts of the services.
@@ -27,6 +30,7 @@ public final class DevServices {
         Path dataDir = null;
         Path redisDataDir = null;
         Path envFile = null;
+        Map<String, String> settings = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -35,8 +39,9 @@ public final class DevServices {
                 case "--data" -> dataDir = Path.of(required("--data", value));
                 case "--redis-data" -> redisDataDir = Path.of(required("--redis-data", value));
                 case "--env-file" -> envFile = Path.of(required("--env-file", value));
-                default -> fail("unknown argument " + args[i]
-                        + "; expected --postgres-port N --redis-port N --data DIR --redis-data DIR --env-file FILE");
+                case "--postgres-setting" -> setting(required("--postgres-setting", value), settings);
+                default -> fail("unknown argument " + args[i] + "; expected --postgres-port N --redis-port N --data DIR"
+                        + " --redis-data DIR --env-file FILE [--postgres-setting name=value ...]");
             }
             i++;
         }
@@ -44,7 +49,7 @@ public final class DevServices {
             fail("--env-file is required");
         }
         EmbeddedServices services = EmbeddedServices.start(
-                new EmbeddedServices.Options(postgresPort, redisPort, dataDir, redisDataDir));
+                new EmbeddedServices.Options(postgresPort, redisPort, dataDir, redisDataDir), settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.close();
@@ -58,6 +63,15 @@ public final class DevServices {
         Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         System.out.println("devservices ready: postgres=" + services.jdbcUrl() + " redis=" + services.redisUrl());
         stopped.await();
+    }
+
+    // A server setting for benchmarks and profiling, e.g. shared_preload_libraries=pg_stat_statements.
+    private static void setting(String value, Map<String, String> settings) {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || !value.substring(0, eq).matches("[a-z_.]+")) {
+            fail("--postgres-setting must look like name=value, got " + value);
+        }
+        settings.put(value.substring(0, eq), value.substring(eq + 1));
     }
 
     private static int port(String name, String value) {

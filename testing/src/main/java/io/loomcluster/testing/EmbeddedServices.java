@@ -3,8 +3,10 @@ package io.loomcluster.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,7 +48,12 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     public static EmbeddedServices start(Options options) {
-        EmbeddedPostgres postgres = startPostgres(options);
+        return start(options, Map.of());
+    }
+
+    /** As {@link #start(Options)}, with PostgreSQL settings (for benchmarks and profiling) over the defaults below. */
+    public static EmbeddedServices start(Options options, Map<String, String> postgresSettings) {
+        EmbeddedPostgres postgres = startPostgres(options, postgresSettings);
         int redisPort = options.redisPort() == 0 ? FreePorts.pick() : options.redisPort();
         EmbeddedServices services = new EmbeddedServices(postgres, redisPort, redisDataDir(options),
                 options.redisDataDir() == null);
@@ -58,7 +66,7 @@ public final class EmbeddedServices implements AutoCloseable {
         return services;
     }
 
-    private static EmbeddedPostgres startPostgres(Options options) {
+    private static EmbeddedPostgres startPostgres(Options options, Map<String, String> settings) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
@@ -66,6 +74,7 @@ public final class EmbeddedServices implements AutoCloseable {
                     // The local cluster and the tests trade durability for speed; never use this for real data.
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off");
+            settings.forEach(builder::setServerConfig);
             if (options.postgresPort() != 0) {
                 builder.setPort(options.postgresPort());
             }
@@ -95,6 +104,7 @@ public final class EmbeddedServices implements AutoCloseable {
     public void startRedis() {
         try {
             redis = RedisServer.newRedisServer()
+                    .executableProvider(redisExecutable())
                     .port(redisPort)
                     .bind("127.0.0.1")
                     .setting("dir " + redisDataDir)
@@ -106,6 +116,19 @@ public final class EmbeddedServices implements AutoCloseable {
             redis.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded Redis on port " + redisPort, e);
+        }
+    }
+
+    /**
+     * The newest Redis to be had: {@code redis-server} on the PATH (Debian 12 installs 7.0; compose
+     * deploys 8, which no package here provides), else the 6.2 binary bundled in embedded-redis so
+     * that a machine with only a JDK still runs the tests.
+     */
+    static ExecutableProvider redisExecutable() {
+        try {
+            return ExecutableProvider.newExecutableInPath("redis-server");
+        } catch (FileNotFoundException e) {
+            return ExecutableProvider.newJarResourceProvider();
         }
     }
 

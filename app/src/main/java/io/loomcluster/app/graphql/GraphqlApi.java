@@ -4,9 +4,9 @@ import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.instrumentation.dataloader.DataLoaderDispatchingContextKeys;
+import graphql.introspection.Introspection;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
@@ -23,6 +23,13 @@ import java.util.Map;
 /**
  * The GraphQL engine: schema from {@code graphql/schema.graphqls}, resolvers from {@link Resolvers},
  * batched loads per request, and depth and complexity limits checked before a query runs.
+ *
+ * Introspection is on unless configured off, so that GraphiQL, Apollo, Postman and code generators
+ * can load the schema with the standard introspection query. It is bounded: the depth limit skips
+ * the {@code __schema}/{@code __type} subtrees ({@link DepthLimit}), the complexity limit counts every
+ * field of them, and graphql-java's good-faith check (on by default) refuses a second
+ * {@code __schema} or {@code __type} and cycles through a type's fields. Off, {@code __schema} and
+ * {@code __type} are refused; {@code __typename} still works (clients such as Apollo add it).
  */
 public final class GraphqlApi {
     public static final int MAX_DEPTH = 8;
@@ -32,14 +39,18 @@ public final class GraphqlApi {
 
     private final GraphQL graphql;
     private final Resolvers resolvers;
+    private final boolean introspection;
+    private final String schemaText;
 
-    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications) {
+    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications, boolean introspection) {
         this.resolvers = resolvers;
-        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText()),
+        this.introspection = introspection;
+        this.schemaText = readSchema();
+        GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText),
                 wiring(resolvers, notifications));
         this.graphql = GraphQL.newGraphQL(schema)
                 .instrumentation(new ChainedInstrumentation(List.of(
-                        new MaxQueryDepthInstrumentation(MAX_DEPTH),
+                        new DepthLimit(MAX_DEPTH),
                         new MaxQueryComplexityInstrumentation(MAX_COMPLEXITY, (env, children) -> {
                             Object limit = env.getArguments().get("limit");
                             int n = limit instanceof Integer i ? Math.max(1, i) : 1;
@@ -71,13 +82,23 @@ public final class GraphqlApi {
                 .graphQLContext(Map.of(Resolvers.SESSION, session,
                         // Dispatch loaders whenever the engine runs out of other work: robust for
                         // loads nested under loaded lists (room -> messages -> room).
-                        DataLoaderDispatchingContextKeys.ENABLE_DATA_LOADER_EXHAUSTED_DISPATCHING, true))
+                        DataLoaderDispatchingContextKeys.ENABLE_DATA_LOADER_EXHAUSTED_DISPATCHING, true,
+                        Introspection.INTROSPECTION_DISABLED, !introspection))
                 .dataLoaderRegistry(resolvers.loadersFor(session))
                 .build();
         return graphql.execute(input);
     }
 
-    private static String schemaText() {
+    public boolean introspection() {
+        return introspection;
+    }
+
+    /** The schema as written (SDL with its comments and descriptions), for {@code GET /graphql/schema.graphqls}. */
+    public String schemaText() {
+        return schemaText;
+    }
+
+    private static String readSchema() {
         try (InputStream in = GraphqlApi.class.getResourceAsStream("/graphql/schema.graphqls")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

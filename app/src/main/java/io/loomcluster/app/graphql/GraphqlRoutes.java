@@ -10,7 +10,12 @@ import io.loomcluster.app.sessions.Session;
 
 import java.util.Map;
 
-/** {@code POST /graphql}: {@code {query, variables?, operationName?}} with a session, answered {@code {data, errors}}. */
+/**
+ * {@code POST /graphql}: {@code {query, variables?, operationName?}} with a session, answered
+ * {@code {data, errors}}. {@code GET /graphql/schema.graphqls}: the schema in SDL, without a session
+ * (it is the same for every user and published with the source), {@code 404} when introspection is
+ * configured off.
+ */
 public final class GraphqlRoutes {
     record Request(String query, Map<String, Object> variables, String operationName, Map<String, Object> extensions) {
     }
@@ -27,6 +32,14 @@ public final class GraphqlRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/graphql", this::execute);
+        routes.get("/graphql/schema.graphqls", this::schema);
+    }
+
+    private void schema(Context ctx) {
+        if (!api.introspection()) {
+            throw ApiException.notFound("the GraphQL schema is not published here (GRAPHQL_INTROSPECTION=false)");
+        }
+        ctx.contentType("text/plain; charset=utf-8").result(api.schemaText());
     }
 
     private void execute(Context ctx) {

@@ -1,26 +1,25 @@
 package io.loomcluster.app.jobs;
 
-import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Env;
 
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 
 /**
- * The roles of this process and how its queues run. {@code ROLE} is {@code api}, {@code worker} or
- * both ({@code api,worker}, the default).
+ * The roles of this process and how its queues run. The roles come from {@code ROLE}, parsed once by
+ * {@code AppConfig}: {@code api} and {@code streams} serve HTTP, {@code worker} runs background jobs.
  */
 public record JobsConfig(Set<Role> roles, int maxAttempts, Backoff backoff, Duration visibilityTimeout, int concurrency,
                          int outboxBatch, Duration outboxPollInterval, boolean outboxRelay) {
 
-    /** What a process does: serve the API, run background jobs, or both. */
+    /** What a process does: serve HTTP (the API or the live streams), run background jobs, or both. */
     public enum Role { API, WORKER }
 
-    public static JobsConfig fromEnvironment(Env e) {
+    /** {@code roles} is the parsed {@code ROLE} (api, streams, worker). */
+    public static JobsConfig fromEnvironment(Env e, Set<String> roles) {
         return new JobsConfig(
-                roles(e.string("ROLE", "api,worker")),
+                roles(roles),
                 e.integer("JOB_MAX_ATTEMPTS", 8, 1, 100),
                 new Backoff(e.duration("JOB_RETRY_BASE", Duration.ofSeconds(1), Duration.ofMillis(1)),
                         e.duration("JOB_RETRY_MAX", Duration.ofMinutes(5), Duration.ofMillis(1))),
@@ -31,6 +30,7 @@ public record JobsConfig(Set<Role> roles, int maxAttempts, Backoff backoff, Dura
                 e.bool("OUTBOX_RELAY", true));
     }
 
+    /** Serves HTTP: the API, the live streams, or both. */
     public boolean api() {
         return roles.contains(Role.API);
     }
@@ -39,15 +39,13 @@ public record JobsConfig(Set<Role> roles, int maxAttempts, Backoff backoff, Dura
         return roles.contains(Role.WORKER);
     }
 
-    private static Set<Role> roles(String value) {
+    private static Set<Role> roles(Set<String> names) {
         Set<Role> roles = EnumSet.noneOf(Role.class);
-        for (String part : value.split(",")) {
-            switch (part.trim().toLowerCase(Locale.ROOT)) {
-                case "api" -> roles.add(Role.API);
-                case "worker" -> roles.add(Role.WORKER);
-                default -> throw new ConfigException("ROLE has an invalid value '" + value
-                        + "'; expected api, worker or api,worker");
-            }
+        if (names.contains("api") || names.contains("streams")) {
+            roles.add(Role.API);
+        }
+        if (names.contains("worker")) {
+            roles.add(Role.WORKER);
         }
         return Set.copyOf(roles);
     }

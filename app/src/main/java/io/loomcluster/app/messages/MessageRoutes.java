@@ -3,8 +3,9 @@ package io.loomcluster.app.messages;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.loomcluster.app.http.JsonBody;
+import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.Params;
-import io.loomcluster.app.rooms.RoomService;
+import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.sessions.Auth;
 import io.loomcluster.app.sessions.Session;
 import io.loomcluster.contract.Names;
@@ -20,21 +21,23 @@ public final class MessageRoutes {
     }
 
     private final MessageService messages;
-    private final RoomService rooms;
+    private final Memberships memberships;
     private final BiConsumer<Long, Long> onPosted;
     private final MessageWaiter waiter;
     private final Auth auth;
     private final JsonBody body;
+    private final JsonResponse out;
 
     /** {@code onPosted} announces a new message (room id, message id); {@code waiter} answers long-polls. */
-    public MessageRoutes(MessageService messages, RoomService rooms, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
-                         Auth auth, JsonBody body) {
+    public MessageRoutes(MessageService messages, Memberships memberships, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
+                         Auth auth, JsonBody body, JsonResponse out) {
         this.messages = messages;
-        this.rooms = rooms;
+        this.memberships = memberships;
         this.onPosted = onPosted;
         this.waiter = waiter;
         this.auth = auth;
         this.body = body;
+        this.out = out;
     }
 
     public void register(RoutesConfig routes) {
@@ -53,7 +56,7 @@ public final class MessageRoutes {
         } else {
             onPosted.accept(roomId, posted.message().id());
         }
-        ctx.status(201).json(posted.message());
+        out.write(ctx, 201, posted.message());
     }
 
     private void read(Context ctx) throws InterruptedException {
@@ -62,11 +65,12 @@ public final class MessageRoutes {
         long after = Params.queryLong(ctx, "after", 0);
         int limit = Params.queryInt(ctx, "limit", 50, 1, 100);
         int wait = Params.queryInt(ctx, "wait", 0, 0, MAX_WAIT_SECONDS);
-        rooms.requireMember(roomId, session.userId());
         if (wait == 0) {
-            ctx.json(messages.after(roomId, after, limit));
+            out.write(ctx, 200, messages.afterAsMember(roomId, session.userId(), after, limit));
             return;
         }
+        // A re-issued poll: its membership is usually confirmed already (Memberships).
+        memberships.require(roomId, session.userId());
         ctx.json(waiter.await(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
     }
 }

@@ -28,9 +28,16 @@ public final class MessageService {
     private static final String FIND_KEY = """
             select room_id, message_id from idempotency_keys where user_id = ? and key = ?
             """;
-    private static final String LOCK_ROOM = "update rooms set message_count = message_count + 1 where id = ?";
-    private static final String INSERT = """
-            insert into messages (room_id, user_id, text) values (?, ?, ?) returning id, created_at
+    // Membership check, the room's row lock and the insert in one statement (one round trip): the
+    // update locks the room row until commit, so posts to a room still commit in id order. No row
+    // back means not a member (or no such room), told apart by RoomService.requireMember.
+    private static final String INSERT_AS_MEMBER = """
+            with locked as (
+                update rooms set message_count = message_count + 1
+                where id = ? and exists (select 1 from memberships where room_id = ? and user_id = ?)
+                returning id
+            )
+            insert into messages (room_id, user_id, text) select id, ?, ? from locked returning id, created_at
             """;
     private static final String BIND_KEY = "update idempotency_keys set message_id = ? where user_id = ? and key = ?";
     private static final String SELECT = """
@@ -38,6 +45,19 @@ public final class MessageService {
             from messages m join users u on u.id = m.user_id
             """;
     private static final String AFTER = SELECT + " where m.room_id = ? and m.id > ? order by m.id limit ?";
+    // The reader's membership and the page in one round trip: always one row at least, the first
+    // column telling whether the user is a member (the page is empty when not).
+    private static final String AFTER_AS_MEMBER = """
+            select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, k.member
+            from (select exists (select 1 from memberships where room_id = ? and user_id = ?) as member) k
+            left join lateral (
+                select id, room_id, user_id, text, created_at from messages
+                where k.member and room_id = ? and id > ?
+                order by id limit ?
+            ) m on true
+            left join users u on u.id = m.user_id
+            order by m.id
+            """;
     private static final String BY_ID = SELECT + " where m.id = ?";
     private static final String AFTER_IN_ROOMS = """
             select x.id, x.room_id, x.user_id, x.username, x.text, x.created_at
@@ -84,15 +104,16 @@ public final class MessageService {
             throw new InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters");
         }
         Optional<Posted> posted = sql.transaction(tx -> {
-            rooms.requireMember(tx, roomId, userId);
-            // A concurrent post with the same key (on any instance) waits here on the unique index
-            // until the first commits, then finds the key taken and replays that message.
-            if (idempotencyKey != null && !tx.exists(CLAIM_KEY, userId, idempotencyKey, roomId)) {
-                return Optional.<Posted>empty();
+            if (idempotencyKey != null) {
+                // A non-member is refused before the key is looked at, as without a key.
+                rooms.requireMember(tx, roomId, userId);
+                // A concurrent post with the same key (on any instance) waits here on the unique index
+                // until the first commits, then finds the key taken and replays that message.
+                if (!tx.exists(CLAIM_KEY, userId, idempotencyKey, roomId)) {
+                    return Optional.<Posted>empty();
+                }
             }
-            tx.update(LOCK_ROOM, roomId);
-            Message message = tx.one(INSERT, rs -> new Message(rs.getLong(1), roomId, userId, username, text,
-                    rs.getTimestamp(2).toInstant()), roomId, userId, text).orElseThrow();
+            Message message = insertAsMember(tx, roomId, userId, username, text);
             if (idempotencyKey != null) {
                 tx.update(BIND_KEY, message.id(), userId, idempotencyKey);
             }
@@ -100,6 +121,18 @@ public final class MessageService {
             return Optional.of(new Posted(message, false));
         });
         return posted.orElseGet(() -> replay(userId, idempotencyKey, roomId));
+    }
+
+    private Message insertAsMember(Sql.Transaction tx, long roomId, long userId, String username, String text) {
+        Optional<Message> inserted = tx.one(INSERT_AS_MEMBER, rs -> new Message(rs.getLong(1), roomId, userId, username,
+                text, rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text);
+        if (inserted.isPresent()) {
+            return inserted.get();
+        }
+        // Throws NotFound or Forbidden; returns only when the user joined since, in another transaction.
+        rooms.requireMember(tx, roomId, userId);
+        return tx.one(INSERT_AS_MEMBER, rs -> new Message(rs.getLong(1), roomId, userId, username, text,
+                rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text).orElseThrow();
     }
 
     private Posted replay(long userId, String key, long roomId) {
@@ -117,6 +150,25 @@ public final class MessageService {
     /** Messages of a room with ids greater than {@code afterId}, ascending; the caller checked membership. */
     public MessagePage after(long roomId, long afterId, int limit) {
         List<Message> items = sql.query(AFTER, MessageService::map, roomId, afterId, limit);
+        Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
+        return new MessagePage(items, next);
+    }
+
+    /**
+     * Messages of a room after {@code afterId} for a reader whose membership is checked in the same
+     * query; throws as {@link RoomService#requireMember} does when the user is not a member.
+     */
+    public MessagePage afterAsMember(long roomId, long userId, long afterId, int limit) {
+        boolean[] member = {false};
+        List<Message> items = sql.query(AFTER_AS_MEMBER, rs -> {
+            member[0] = rs.getBoolean(7);
+            return rs.getObject(1) == null ? null : map(rs);
+        }, roomId, userId, roomId, afterId, limit);
+        if (!member[0]) {
+            rooms.requireMember(roomId, userId);
+            return after(roomId, afterId, limit);
+        }
+        items = items.size() == 1 && items.get(0) == null ? List.of() : items;
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         return new MessagePage(items, next);
     }

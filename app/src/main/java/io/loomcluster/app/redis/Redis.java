@@ -42,7 +42,8 @@ public final class Redis implements AutoCloseable {
      * has no socket timeout; a dead server is noticed by the subscriber's pings.
      */
     public static Redis connectForSubscriptions(URI uri) {
-        return connect(uri, 0, 2, Tracing.off());
+        // Two long-lived subscribers (message events, session invalidations) and one spare for reconnects.
+        return connect(uri, 0, 3, Tracing.off());
     }
 
 

@@ -68,6 +68,9 @@ class HealthIT {
     void readinessTurns503WhenRedisStopsAndRecoversWithoutARestart() {
         ManagedProcess instance = cluster.apps().get(0);
         long pid = instance.pid();
+        Session cached = TestUsers.signUp(a, "beforeredis");
+        assertThat(cached.get("/api/session").status()).isEqualTo(200);
+        assertThat(cached.get("/api/session").status()).isEqualTo(200);
         try {
             cluster.services().stopRedis();
 
@@ -81,6 +84,10 @@ class HealthIT {
             assertThat(login.status()).isEqualTo(503);
             assertThat(login.header("Retry-After")).isNotNull();
             assertThat(TestUsers.at(a).get("/health/live").status()).isEqualTo(200);
+            // The instance's cached copy of a session is not served while the invalidations that
+            // could end it cannot arrive: the lookup goes to Redis, and fails fast.
+            Await.until("the cached session to be looked up in Redis again", Duration.ofSeconds(15),
+                    () -> cached.get("/api/session").status() == 503);
         } finally {
             cluster.services().startRedis();
         }

@@ -4,6 +4,7 @@ import io.loomcluster.contract.Env;
 import io.loomcluster.contract.TrustedProxies;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,10 @@ public record LbConfig(
         Timeouts timeouts,
         Limits limits,
         Io io,
+        Tls tls,
+        Edge edge,
+        Routes routes,
+        List<Pool> pools,
         Observability tracing) {
 
     public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
@@ -63,6 +68,32 @@ public record LbConfig(
                          int maxQueuedPerBackend, int maxClientConnections) {
     }
 
+    /**
+     * TLS termination on its own port ({@code LB_TLS_PORT}) when {@code LB_TLS_CERT} and
+     * {@code LB_TLS_KEY} name PEM files; the files are polled every {@code reload} and a changed pair
+     * is used for new handshakes. {@code redirect}: plain HTTP answers 308 to the HTTPS port.
+     */
+    public record Tls(boolean enabled, int port, Path cert, Path key, Duration reload, boolean redirect) {
+    }
+
+    /**
+     * Who the client is and how much it may take: peers whose forwarding headers (and PROXY protocol
+     * header) are believed, whether the listeners expect a PROXY protocol header, connections per
+     * client address, and a token bucket per client address (0 = no rate limit).
+     */
+    public record Edge(TrustedProxies trustedProxies, boolean proxyProtocol, int maxConnectionsPerClient,
+                       double ratePerSecond, int rateBurst, int maxTrackedClients) {
+    }
+
+    /**
+     * One named pool of backends ({@code LB_ROUTES}): its own discovery (Redis key
+     * {@code Names.backendsKey(name)}), health check, strategy, request timeout and retries, each
+     * {@code LB_POOL_<NAME>_...} falling back to the global setting.
+     */
+    public record Pool(String name, Discovery discovery, List<URI> backends, String strategy, Health health,
+                       Duration requestTimeout, int retries) {
+    }
+
     /** Settings of the Jetty data path that the event loops have no use for, and what to do instead. */
     static final Map<String, String> REMOVED = Map.of(
             "LB_THREADS", "the data path runs on event loops: set LB_EVENT_LOOPS (default: one per core)",
@@ -72,16 +103,28 @@ public record LbConfig(
     public static LbConfig fromEnv(Map<String, String> values) {
         Env env = new Env(values);
         REMOVED.forEach(env::removed);
-        Discovery discovery = discovery(env.string("LB_DISCOVERY", "static"));
-        List<URI> backends = backends(env.string("LB_BACKENDS", ""));
-        if (discovery instanceof Discovery.Static && backends.isEmpty()) {
+        Discovery discovery = discovery("LB_DISCOVERY", env.string("LB_DISCOVERY", "static"));
+        List<URI> backends = backends("LB_BACKENDS", env.string("LB_BACKENDS", ""));
+        String rawRoutes = env.string("LB_ROUTES", null);
+        Routes routes = rawRoutes == null || rawRoutes.isBlank() ? Routes.single() : Routes.parse(rawRoutes);
+        if (rawRoutes == null && discovery instanceof Discovery.Static && backends.isEmpty()) {
             throw Env.missing("LB_BACKENDS", "a comma-separated list of http://host:port when LB_DISCOVERY is static");
         }
         String strategy = env.string("LB_STRATEGY", "round-robin");
         if (!STRATEGIES.contains(strategy)) {
             throw Env.invalid("LB_STRATEGY", strategy, "one of round-robin, least-requests, p2c");
         }
-        URI redisUrl = redisUrl(env, discovery);
+        Health health = health(env);
+        Timeouts timeouts = timeouts(env);
+        Io io = io(env);
+        List<Pool> pools = new ArrayList<>();
+        for (String name : routes.pools()) {
+            pools.add(rawRoutes == null
+                    ? new Pool(name, discovery, backends, strategy, health, timeouts.request(), io.retries())
+                    : pool(env, name, discovery, backends, strategy, health, timeouts.request(), io.retries()));
+        }
+        boolean anyRedis = pools.stream().anyMatch(p -> p.discovery() instanceof Discovery.Redis);
+        URI redisUrl = redisUrl(env, anyRedis ? new Discovery.Redis() : discovery);
         int port = env.port("LB_PORT", 8080);
         int adminPort = env.port("LB_ADMIN_PORT", 8079);
         if (port == adminPort) {
@@ -91,7 +134,97 @@ public record LbConfig(
                 strategy, redisUrl,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
-                health(env), timeouts(env), limits(env), io(env), observability(env));
+                health, timeouts, limits(env), io, tls(env, port, adminPort), edge(env), routes, List.copyOf(pools),
+                observability(env));
+    }
+
+    /** A pool's {@code LB_POOL_<NAME>_...} settings over the global ones. */
+    private static Pool pool(Env env, String name, Discovery discovery, List<URI> backends, String strategy,
+                             Health health, Duration requestTimeout, int retries) {
+        String p = "LB_POOL_" + name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+        String rawDiscovery = env.string(p + "DISCOVERY", null);
+        Discovery poolDiscovery = rawDiscovery == null ? discovery : discovery(p + "DISCOVERY", rawDiscovery);
+        String rawBackends = env.string(p + "BACKENDS", null);
+        List<URI> poolBackends = rawBackends == null ? backends : backends(p + "BACKENDS", rawBackends);
+        if (poolDiscovery instanceof Discovery.Static && poolBackends.isEmpty()) {
+            throw Env.missing(p + "BACKENDS", "the backends of pool '" + name + "' (http://host:port,...), or LB_BACKENDS"
+                    + " for every pool, or " + p + "DISCOVERY=redis");
+        }
+        String poolStrategy = env.string(p + "STRATEGY", strategy);
+        if (!STRATEGIES.contains(poolStrategy)) {
+            throw Env.invalid(p + "STRATEGY", poolStrategy, "one of round-robin, least-requests, p2c");
+        }
+        String path = env.string(p + "HEALTH_PATH", health.path());
+        if (!path.startsWith("/")) {
+            throw Env.invalid(p + "HEALTH_PATH", path, "a path starting with /");
+        }
+        return new Pool(name, poolDiscovery, poolBackends, poolStrategy,
+                new Health(path, health.interval(), health.timeout(), health.rise(), health.fall()),
+                env.duration(p + "REQUEST_TIMEOUT", requestTimeout, Duration.ofMillis(100)),
+                env.integer(p + "RETRIES", retries, 0, 10));
+    }
+
+    private static Tls tls(Env env, int port, int adminPort) {
+        String cert = env.string("LB_TLS_CERT", null);
+        String key = env.string("LB_TLS_KEY", null);
+        int tlsPort = env.port("LB_TLS_PORT", 8443);
+        Duration reload = env.duration("LB_TLS_RELOAD_INTERVAL", Duration.ofSeconds(2), Duration.ofMillis(100));
+        boolean redirect = env.bool("LB_HTTPS_REDIRECT", false);
+        if (cert == null && key == null) {
+            if (redirect) {
+                throw Env.missing("LB_TLS_CERT", "a PEM certificate chain when LB_HTTPS_REDIRECT is true");
+            }
+            return new Tls(false, tlsPort, null, null, reload, false);
+        }
+        if (cert == null) {
+            throw Env.missing("LB_TLS_CERT", "the PEM certificate chain that goes with LB_TLS_KEY");
+        }
+        if (key == null) {
+            throw Env.missing("LB_TLS_KEY", "the PEM (PKCS#8) private key that goes with LB_TLS_CERT");
+        }
+        if (tlsPort == port || tlsPort == adminPort) {
+            throw Env.invalid("LB_TLS_PORT", Integer.toString(tlsPort), "a port different from LB_PORT and LB_ADMIN_PORT");
+        }
+        return new Tls(true, tlsPort, Path.of(cert), Path.of(key), reload, redirect);
+    }
+
+    private static Edge edge(Env env) {
+        List<io.loomcluster.contract.Cidr> ranges = env.cidrs("LB_TRUSTED_PROXIES", "");
+        TrustedProxies trusted = new TrustedProxies(ranges);
+        boolean proxyProtocol = env.bool("LB_PROXY_PROTOCOL", false);
+        if (proxyProtocol && ranges.isEmpty()) {
+            throw Env.missing("LB_TRUSTED_PROXIES", "the proxies (addresses or CIDRs) that may send a PROXY protocol"
+                    + " header when LB_PROXY_PROTOCOL is on");
+        }
+        String rate = env.string("LB_RATE_LIMIT", "");
+        double perSecond = rate.isBlank() ? 0 : rate(rate);
+        int burst = env.integer("LB_RATE_BURST", perSecond == 0 ? 1 : (int) Math.max(1, Math.ceil(perSecond)), 1,
+                10_000_000);
+        return new Edge(trusted, proxyProtocol,
+                env.integer("LB_MAX_CONNECTIONS_PER_CLIENT", 0, 0, 1_000_000), perSecond, burst,
+                env.integer("LB_RATE_LIMIT_CLIENTS", 100_000, 16, 10_000_000));
+    }
+
+    /** {@code 200/s}, {@code 600/m} or {@code 5000/h}: requests per second. */
+    static double rate(String raw) {
+        String[] parts = raw.trim().split("/");
+        if (parts.length == 2) {
+            try {
+                double count = Double.parseDouble(parts[0].trim());
+                double seconds = switch (parts[1].trim()) {
+                    case "s" -> 1;
+                    case "m" -> 60;
+                    case "h" -> 3600;
+                    default -> 0;
+                };
+                if (count > 0 && seconds > 0 && Double.isFinite(count)) {
+                    return count / seconds;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+        }
+        throw Env.invalid("LB_RATE_LIMIT", raw, "requests per second, minute or hour such as 200/s or 600/m");
     }
 
     /**
@@ -120,7 +253,8 @@ public record LbConfig(
         return new Observability(enabled, new TrustedProxies(env.cidrs("LB_TRACE_TRUSTED", "")), format);
     }
 
-    private static Discovery discovery(String raw) {
+    private static Discovery discovery(String name, String raw) {
+
         if (raw.equals("static")) {
             return new Discovery.Static();
         }
@@ -138,14 +272,14 @@ public record LbConfig(
                 // falls through to the error below
             }
         }
-        throw Env.invalid("LB_DISCOVERY", raw, "static, redis or dns:NAME:PORT");
+        throw Env.invalid(name, raw, "static, redis or dns:NAME:PORT");
     }
 
-    private static List<URI> backends(String raw) {
+    private static List<URI> backends(String name, String raw) {
         List<URI> result = new ArrayList<>();
         for (String part : raw.split(",")) {
             if (!part.isBlank()) {
-                URI uri = httpBase("LB_BACKENDS", part);
+                URI uri = httpBase(name, part);
                 if (!result.contains(uri)) {
                     result.add(uri);
                 }

@@ -30,7 +30,7 @@ public final class Dashboard implements AutoCloseable {
     private static final long CONNECTION_POLL_TIMEOUT_MILLIS = 1000;
     static final int MAX_STREAMS = 16;
 
-    private final BackendPool pool;
+    private final Supplier<BackendPool.Snapshot> pool;
     private final TrafficHistory history;
     private final LiveConnections connections;
     private final DashboardStreams streams = new DashboardStreams(MAX_STREAMS);
@@ -40,7 +40,7 @@ public final class Dashboard implements AutoCloseable {
     private volatile boolean closed;
     private long ticks;
 
-    public Dashboard(BackendPool pool, String strategy, HttpClient metricsClient) {
+    public Dashboard(Supplier<BackendPool.Snapshot> pool, String strategy, HttpClient metricsClient) {
         this.pool = pool;
         this.history = new TrafficHistory(pool);
         this.connections = new LiveConnections(metricsClient, CONNECTION_POLL_TIMEOUT_MILLIS);
@@ -59,11 +59,11 @@ public final class Dashboard implements AutoCloseable {
         }
         try {
             if (ticks++ % CONNECTION_POLL_TICKS == 0) {
-                connections.poll(pool.snapshot().all().stream()
+                connections.poll(pool.get().all().stream()
                         .filter(b -> b.state() == BackendState.HEALTHY).toList());
             }
             TrafficHistory.Sample sample = history.sample(System.nanoTime(), System.currentTimeMillis());
-            streams.broadcast(json.render(sample, pool.snapshot().available().size(), connections::of));
+            streams.broadcast(json.render(sample, pool.get().available().size(), connections::of));
         } catch (RuntimeException e) {
             LOG.warn("dashboard sample failed", e);
         } finally {

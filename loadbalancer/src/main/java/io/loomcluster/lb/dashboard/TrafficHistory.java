@@ -3,6 +3,7 @@ package io.loomcluster.lb.dashboard;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 
+import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,18 +36,18 @@ final class TrafficHistory {
         }
     }
 
-    private final BackendPool pool;
+    private final Supplier<BackendPool.Snapshot> pool;
     private final Map<Backend, Counters> counters = new HashMap<>();
     private final Ring clusterRps = new Ring(SAMPLES);
     private final Ring clusterErrors = new Ring(SAMPLES);
 
-    TrafficHistory(BackendPool pool) {
+    TrafficHistory(Supplier<BackendPool.Snapshot> pool) {
         this.pool = pool;
     }
 
     /** Reads every backend's counters once and appends to its series; called about once a second. */
     Sample sample(long nowNanos, long nowMillis) {
-        List<Backend> all = pool.snapshot().all();
+        List<Backend> all = pool.get().all();
         counters.keySet().retainAll(all);
         List<BackendSample> backends = new ArrayList<>(all.size());
         long clusterRequests = 0;

@@ -32,7 +32,8 @@ public interface BackendDiscovery extends AutoCloseable {
         return new DnsDiscovery(name, port, interval, resolver);
     }
 
-    static BackendDiscovery redis(URI redisUrl, Duration interval) {
-        return new RedisDiscovery(redisUrl, interval);
+    /** Instances registered under {@code key} ({@code Names.backendsKey(pool)}). */
+    static BackendDiscovery redis(URI redisUrl, Duration interval, String key) {
+        return new RedisDiscovery(redisUrl, interval, key);
     }
 }

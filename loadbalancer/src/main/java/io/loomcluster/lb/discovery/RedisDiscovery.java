@@ -1,6 +1,5 @@
 package io.loomcluster.lb.discovery;
 
-import io.loomcluster.contract.Names;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
@@ -10,17 +9,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Instances that registered themselves in the sorted set {@code loom:lb:backends}: member = base
- * URL, score = expiry in epoch milliseconds, refreshed by the instance's heartbeat.
+ * Instances that registered themselves in a sorted set ({@code loom:lb:backends} for the default
+ * pool, {@code loom:lb:backends:<pool>} for a named one): member = base URL, score = expiry in epoch
+ * milliseconds, refreshed by the instance's heartbeat.
  */
 final class RedisDiscovery extends PollingDiscovery {
-    static final String KEY = Names.BACKENDS_KEY;
-
+    private final String key;
     private final URI redisUrl;
     private final RedisClient redis;
 
-    RedisDiscovery(URI redisUrl, Duration interval) {
+    RedisDiscovery(URI redisUrl, Duration interval, String key) {
         super("discovery-redis", interval);
+        this.key = key;
         this.redisUrl = redisUrl;
         this.redis = RedisClient.create(redisUrl);
     }
@@ -28,7 +28,7 @@ final class RedisDiscovery extends PollingDiscovery {
     @Override
     Set<URI> poll() {
         long now = System.currentTimeMillis();
-        List<String> members = redis.zrangeByScore(KEY, "(" + now, "+inf");
+        List<String> members = redis.zrangeByScore(key, "(" + now, "+inf");
         Set<URI> result = new LinkedHashSet<>();
         for (String member : members) {
             URI uri = parse(member);
@@ -54,7 +54,7 @@ final class RedisDiscovery extends PollingDiscovery {
 
     @Override
     String source() {
-        return "Redis " + redisUrl.getHost() + ":" + redisUrl.getPort() + " key " + KEY;
+        return "Redis " + redisUrl.getHost() + ":" + redisUrl.getPort() + " key " + key;
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,13 +58,13 @@ public final class LbMetrics implements AutoCloseable {
     private final IntSupplier dashboardStreams;
     private final LongSupplier accessLogDropped;
 
-    public LbMetrics(BackendPool pool, IntSupplier dashboardStreams, LongSupplier accessLogDropped) {
+    public LbMetrics(Supplier<BackendPool.Snapshot> pool, IntSupplier dashboardStreams, LongSupplier accessLogDropped) {
         this.dashboardStreams = dashboardStreams;
         this.accessLogDropped = accessLogDropped;
         withoutBackend = timers("none");
-        Gauge.builder("lb.backends.available", pool, p -> p.snapshot().available().size())
+        Gauge.builder("lb.backends.available", pool, p -> p.get().available().size())
                 .description("Backends taking new requests").register(registry);
-        FunctionCounter.builder("lb.requests", pool, p -> p.snapshot().all().stream().mapToLong(Backend::requests).sum())
+        FunctionCounter.builder("lb.requests", pool, p -> p.get().all().stream().mapToLong(Backend::requests).sum())
                 .description("Attempts sent to all backends").register(registry);
         Gauge.builder("lb.dashboard.streams", dashboardStreams, s -> s.getAsInt())
                 .description("Open dashboard event streams on the admin port").strongReference(true).register(registry);

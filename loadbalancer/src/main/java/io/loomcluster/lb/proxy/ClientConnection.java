@@ -10,6 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -26,7 +29,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -45,8 +47,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private final Loop loop;
     private final Services services;
+    /** Null on an HTTP/2 stream, whose headers arrive whole and whose framing Netty's codec writes. */
     private final EdgeRequestDecoder decoder;
     private final EdgeResponseEncoder encoder;
+    private final boolean secure;
     private Channel channel;
     private ForwardedHeaders.Client forwardedClient;
     /** The client may send {@code traceparent} ({@code LB_TRACE_TRUSTED}); decided once per connection. */
@@ -65,11 +69,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean lingering;
     private long lingered;
 
-    ClientConnection(Loop loop, EdgeRequestDecoder decoder, EdgeResponseEncoder encoder) {
+    ClientConnection(Loop loop, EdgeRequestDecoder decoder, EdgeResponseEncoder encoder, boolean secure) {
         this.loop = loop;
         this.services = loop.services;
         this.decoder = decoder;
         this.encoder = encoder;
+        this.secure = secure;
+    }
+
+    /** A client connection speaking HTTP/1.x. */
+    static ClientConnection http1(Loop loop, EdgeRequestDecoder decoder, EdgeResponseEncoder encoder, boolean secure) {
+        return new ClientConnection(loop, decoder, encoder, secure);
+    }
+
+    /** One HTTP/2 stream (always over TLS), its frames converted to HTTP/1.1 objects before it. */
+    static ClientConnection http2Stream(Loop loop) {
+        return new ClientConnection(loop, null, null, true);
     }
 
     Channel channel() {
@@ -92,16 +107,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         lastActivity = System.nanoTime();
     }
 
+    // Added after the channel became active when ALPN chose HTTP/1.1 on a TLS connection.
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            started(ctx.channel());
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
-        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        forwardedClient = ForwardedHeaders.Client.of(remote.getAddress().getHostAddress());
+        started(ctx.channel());
+        ctx.fireChannelActive();
+    }
+
+    private void started(Channel ch) {
+        if (channel != null) {
+            return;
+        }
+        channel = ch;
+        String address = ClientChannels.clientAddress(ch);
+        forwardedClient = ForwardedHeaders.Client.of(address, secure, services.trustedProxies().trusts(address));
         traceTrusted = services.tracing().trusts(forwardedClient.address());
         loop.opened(this);
         touch();
         arm(lastActivity + services.idleNanos());
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -124,6 +154,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(Object msg) {
+        if (msg instanceof FullHttpRequest full) {
+            // A whole request in one object (an HTTP/2 stream whose HEADERS end it, or a refused one):
+            // the head and the end go the same way as a request read in parts.
+            HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            onRequest(head);
+            handle(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             onRequest(request);
         } else if (msg instanceof HttpContent content) {
@@ -164,6 +203,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             reject(status, refusal.substring(4));
             return;
         }
+        if (!secure && services.httpsRedirectPort() > 0 && !request.uri().startsWith("/health/")) {
+            ReferenceCountUtil.release(request);
+            redirectToHttps(request);
+            return;
+        }
         if (HttpUtil.is100ContinueExpected(request)) {
             channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
@@ -175,6 +219,29 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             arm(deadline);
         }
         exchange.begin();
+    }
+
+    /**
+     * {@code LB_HTTPS_REDIRECT}: 308 keeps the method and body, so a POST is sent again over HTTPS.
+     * Health paths stay on plain HTTP for orchestrators' probes. The connection closes after it: a
+     * body the client may still send is not wanted here.
+     */
+    private void redirectToHttps(HttpRequest request) {
+        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+        int colon = host.lastIndexOf(':');
+        if (colon > host.lastIndexOf(']')) {
+            host = host.substring(0, colon);
+        }
+        int port = services.httpsRedirectPort();
+        String location = "https://" + host + (port == 443 ? "" : ":" + port) + request.uri();
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.PERMANENT_REDIRECT);
+        response.headers().set(HttpHeaderNames.LOCATION, location)
+                .set(HttpHeaderNames.CONTENT_LENGTH, 0)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        answeringHead(false);
+        closeAfter(channel.writeAndFlush(response), true);
+        services.metrics().record(null, 308, 0);
     }
 
     /** "STATUS detail" when the request is refused before it is forwarded, else null. */
@@ -220,7 +287,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         touch();
-        if (current == null && decoder.hasPartialRequest()) {
+        if (current == null && decoder != null && decoder.hasPartialRequest()) {
             if (headersStarted == 0) {
                 headersStarted = lastActivity;
                 arm(headersStarted + services.headerNanos());
@@ -280,7 +347,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     void writeResponseHead(Exchange exchange, HttpResponse response) {
         closeAfterThis = ResponseHeaders.prepare(response, exchange.line, closeAfterResponse);
-        encoder.answeringHead(exchange.headRequest());
+        answeringHead(exchange.headRequest());
         channel.write(response);
     }
 
@@ -315,7 +382,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (closing) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        encoder.answeringHead(exchange.headRequest());
+        answeringHead(exchange.headRequest());
         if (closing) {
             closeAfter(channel.writeAndFlush(response), !exchange.requestComplete());
         } else {
@@ -336,16 +403,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         current = null;
         cancelTimer();
         loop.closed(this);
-        encoder.answeringHead(false);
+        answeringHead(false);
         channel.writeAndFlush(response);
         Relay.link(channel, backend, services.webSocketIdleNanos());
+    }
+
+    private void answeringHead(boolean head) {
+        if (encoder != null) {
+            encoder.answeringHead(head);
+        }
     }
 
     private void reject(int status, String detail) {
         String requestId = RequestIds.create();
         FullHttpResponse response = Problems.response(channel.alloc(), status, detail, requestId);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        encoder.answeringHead(false);
+        answeringHead(false);
         closeAfter(channel.writeAndFlush(response), true);
         services.metrics().record(null, status, 0);
     }

@@ -1,6 +1,7 @@
 package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.backend.Backend;
+import io.loomcluster.lb.routing.ServicePool;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -26,10 +27,12 @@ import java.util.List;
  */
 final class Exchange {
     /** How the request body reaches the backend. */
-    private enum Body { NONE, BUFFERED, STREAMED }
+    private enum Body { NONE, BUFFERED, STREAMED, REFUSED }
 
     final ClientConnection client;
     final RequestLine line;
+    /** The pool {@code LB_ROUTES} chose; null when no route matches (answered 404). */
+    private final ServicePool target;
     private final HttpRequest request;
     private final Services services;
     final long startNanos = System.nanoTime();
@@ -56,6 +59,10 @@ final class Exchange {
     private int status;
     private long responseBytes;
     private boolean done;
+    /** Why the request is answered without a backend once its body is in (the rate limit's 429). */
+    private int refusalStatus;
+    private String refusal;
+    private String refusalRetryAfter;
     /** The exchange's spans; null when tracing is off. */
     private ExchangeTrace trace;
 
@@ -64,6 +71,7 @@ final class Exchange {
         this.request = request;
         this.line = line;
         this.services = services;
+        this.target = services.router().route(request.headers().get(HttpHeaderNames.HOST), request.uri());
     }
 
     /** Starts once the headers are in: dispatches now, or first collects a small body. */
@@ -83,6 +91,13 @@ final class Exchange {
             request.headers().remove(ExchangeTrace.TRACEPARENT);
             request.headers().remove(ExchangeTrace.TRACESTATE);
         }
+        if (rateLimited(length, chunked)) {
+            return;
+        }
+        if (target == null) {
+            refuse(404, "no route matches this request (LB_ROUTES)", null, length, chunked);
+            return;
+        }
         ForwardedHeaders.rewrite(request.headers(), client.forwardedClient(), line.requestId());
         if (line.webSocket()) {
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -100,6 +115,38 @@ final class Exchange {
         }
     }
 
+    /**
+     * {@code LB_RATE_LIMIT}, keyed by the client's real address (behind a trusted proxy, the one it
+     * added to X-Forwarded-For). A limited request is answered 429 once its (small) body is read, so
+     * the connection stays usable; a large one is answered at once and the connection closed.
+     */
+    private boolean rateLimited(long length, boolean chunked) {
+        if (services.rateLimiter() == null) {
+            return false;
+        }
+        ForwardedHeaders.Client peer = client.forwardedClient();
+        String address = peer.trusted() ? services.trustedProxies().clientAddress(peer.address(),
+                ForwardedHeaders.joined(request.headers(), ForwardedHeaders.X_FORWARDED_FOR)) : peer.address();
+        long wait = services.rateLimiter().acquire(address);
+        if (wait == 0) {
+            return false;
+        }
+        refuse(429, "too many requests from " + address + "; the limit is LB_RATE_LIMIT per client address",
+                Long.toString(wait), length, chunked);
+        return true;
+    }
+
+    /** Answered by the balancer itself once the (small) body is read; a large one at once, closing. */
+    private void refuse(int code, String detail, String retryAfter, long length, boolean chunked) {
+        body = Body.REFUSED;
+        refusalStatus = code;
+        refusal = detail;
+        refusalRetryAfter = retryAfter;
+        if (chunked || length > services.limits().retryBufferBytes()) {
+            respond(code, refusal, refusalRetryAfter);
+        }
+    }
+
     boolean requestComplete() {
         return requestComplete;
     }
@@ -114,7 +161,7 @@ final class Exchange {
 
     /** The deadline of the whole exchange; event streams and WebSockets have none (only the idle timeout). */
     long deadline() {
-        return line.eventStream() || line.webSocket() ? Long.MAX_VALUE : startNanos + services.requestNanos();
+        return line.eventStream() || line.webSocket() ? Long.MAX_VALUE : startNanos + (target == null ? services.idleNanos() : target.requestNanos());
     }
 
     // ---- the request body from the client
@@ -134,6 +181,15 @@ final class Exchange {
         if (bodyBytes > services.limits().maxBodyBytes()) {
             content.release();
             clientFault(413, "request body exceeds the balancer's limit");
+            return;
+        }
+        if (body == Body.REFUSED) {
+            content.release();
+            if (last) {
+                requestComplete = true;
+                respond(refusalStatus, refusal, refusalRetryAfter);
+            }
+            client.updateReading();
             return;
         }
         if (body == Body.NONE) {
@@ -169,12 +225,12 @@ final class Exchange {
     // ---- attempts
 
     private void dispatch() {
-        List<Backend> available = services.pool().snapshot().available();
+        List<Backend> available = target.backends().snapshot().available();
         if (tried != null) {
             available = new ArrayList<>(available);
             available.removeAll(tried);
         }
-        Backend chosen = services.strategy().select(available, null);
+        Backend chosen = target.strategy().select(available, null);
         if (chosen == null) {
             unavailable();
             return;
@@ -243,7 +299,7 @@ final class Exchange {
         }
         endAttempt(true);
         if (failure.unhealthy) {
-            services.health().onConnectionFailure(backend, cause != null ? cause : new IllegalStateException(failure.detail));
+            target.health().onConnectionFailure(backend, cause != null ? cause : new IllegalStateException(failure.detail));
         }
         if (tried == null) {
             tried = new ArrayList<>(2);
@@ -255,18 +311,19 @@ final class Exchange {
             String detail = failure == Failure.CLOSED_BEFORE_RESPONSE
                     ? failure.detail + " and the request is not safe to repeat" : failure.detail;
             respond(failure.status, detail, failure == Failure.QUEUE_FULL ? "1" : null);
-        } else if (attempts <= services.retries()) {
+        } else if (attempts <= target.retries()) {
             dispatch();
         } else {
-            respond(503, attemptsFailed() + "; no retry is left (LB_RETRIES)", services.retryAfterSeconds());
+            respond(503, attemptsFailed() + "; no retry is left (LB_RETRIES)", target.retryAfterSeconds());
         }
     }
 
     private void unavailable() {
         if (tried == null) {
-            respond(503, "no backend is available", services.retryAfterSeconds());
+            respond(503, "no backend is available" + (target.name().equals("default") ? ""
+                    : " in pool " + target.name()), target.retryAfterSeconds());
         } else {
-            respond(503, attemptsFailed() + "; no other backend is available", services.retryAfterSeconds());
+            respond(503, attemptsFailed() + "; no other backend is available", target.retryAfterSeconds());
         }
     }
 
@@ -349,7 +406,7 @@ final class Exchange {
             c.channel().close();
         }
         endAttempt(false);
-        services.health().onAnswered(backend);
+        target.health().onAnswered(backend);
         finish();
         client.finishResponse(this, (LastHttpContent) content, !requestComplete);
     }
@@ -362,7 +419,7 @@ final class Exchange {
         connection = null;
         c.detach();
         endAttempt(false);
-        services.health().onAnswered(backend);
+        target.health().onAnswered(backend);
         finish();
         client.upgrade(this, response, c.channel());
     }

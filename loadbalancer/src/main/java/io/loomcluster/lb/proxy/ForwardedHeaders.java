@@ -26,40 +26,76 @@ final class ForwardedHeaders {
             AsciiString.cached("x-forwarded-for"), AsciiString.cached("x-forwarded-host"),
             AsciiString.cached("x-forwarded-proto"), AsciiString.cached("x-forwarded-port"),
             AsciiString.cached("x-forwarded-server"), AsciiString.cached("x-forwarded-prefix"),
-            AsciiString.cached("x-real-ip"), AsciiString.cached("x-request-id")};
+            AsciiString.cached("x-real-ip"), AsciiString.cached("x-request-id"),
+            // What Netty's HTTP/2 to HTTP/1.1 conversion adds (the stream id, the :scheme).
+            AsciiString.cached("x-http2-stream-id"), AsciiString.cached("x-http2-scheme")};
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
     private static final AsciiString REQUEST_ID = AsciiString.cached(Names.REQUEST_ID_HEADER);
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
 
-    /** The client's address as the headers write it, computed once per connection. */
-    record Client(String address, String forwardedFor) {
-        static Client of(String address) {
+    /**
+     * The peer as the headers write it, the scheme it used, and whether it is a trusted proxy
+     * ({@code LB_TRUSTED_PROXIES}), computed once per connection.
+     */
+    record Client(String address, String forwardedFor, AsciiString proto, boolean trusted) {
+        static Client of(String address, boolean secure, boolean trusted) {
             // An IPv6 address is quoted and bracketed in Forwarded (RFC 7239, 6).
             return new Client(address, address.indexOf(':') >= 0
-                    ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address);
+                    ? "\"" + (address.startsWith("[") ? address : "[" + address + "]") + "\"" : address,
+                    secure ? HTTPS : HTTP, trusted);
         }
     }
 
     private ForwardedHeaders() {
     }
 
-    /** Rewrites a client's request headers into what the backend gets. */
+    /**
+     * Rewrites a client's request headers into what the backend gets. From a trusted proxy the
+     * forwarding headers it sent are kept: the peer is appended to {@code X-Forwarded-For} and
+     * {@code Forwarded}, and the proxy's {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} (what
+     * the client used at the proxy) stand. From anyone else they are replaced.
+     */
     static void rewrite(HttpHeaders headers, Client client, String requestId) {
+        String priorFor = null;
+        String priorProto = null;
+        String priorHost = null;
+        String priorForwarded = null;
+        if (client.trusted()) {
+            priorFor = joined(headers, X_FORWARDED_FOR);
+            priorProto = headers.get(X_FORWARDED_PROTO);
+            priorHost = headers.get(X_FORWARDED_HOST);
+            priorForwarded = joined(headers, FORWARDED);
+        }
         dropHopByHop(headers);
         String host = headers.get(HttpHeaderNames.HOST);
-        headers.set(X_FORWARDED_FOR, client.address());
-        headers.set(X_FORWARDED_PROTO, HTTP);
-        StringBuilder forwarded = new StringBuilder(48).append("for=").append(client.forwardedFor())
-                .append(";proto=http");
+        headers.set(X_FORWARDED_FOR, priorFor == null ? client.address() : priorFor + ", " + client.address());
+        headers.set(X_FORWARDED_PROTO, priorProto == null ? client.proto() : priorProto);
+        StringBuilder forwarded = new StringBuilder(48);
+        if (priorForwarded != null) {
+            forwarded.append(priorForwarded).append(", ");
+        }
+        forwarded.append("for=").append(client.forwardedFor()).append(";proto=").append(client.proto());
         if (host != null) {
-            headers.set(X_FORWARDED_HOST, host);
             forwarded.append(";host=\"").append(host).append('"');
+        }
+        if (priorHost != null || host != null) {
+            headers.set(X_FORWARDED_HOST, priorHost != null ? priorHost : host);
         }
         headers.set(FORWARDED, forwarded.toString());
         headers.set(REQUEST_ID, requestId);
+    }
+
+    /** The values of a header that may be repeated, joined as one list; null when absent. */
+    static String joined(HttpHeaders headers, CharSequence name) {
+        List<String> values = headers.getAll(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     private static void dropHopByHop(HttpHeaders headers) {

@@ -3,6 +3,7 @@ package io.loomcluster.lb.proxy;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendState;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 
 import java.util.HashMap;
@@ -31,6 +32,8 @@ final class Loop {
     private final long poolIdleNanos;
     private final Map<Backend, BackendConnections> pools = new HashMap<>();
     private final Set<ClientConnection> clients = new HashSet<>();
+    /** HTTP/2 connections; their streams are in {@link #clients}. */
+    private final Set<Channel> http2Connections = new HashSet<>();
     /** Open client connections, read by the metrics from another thread. */
     final AtomicInteger clientCount = new AtomicInteger();
     private boolean draining;
@@ -70,9 +73,26 @@ final class Loop {
         }
     }
 
-    /** Shutdown: idle client connections close now, busy ones after their response. */
+    void openedHttp2(Channel connection) {
+        http2Connections.add(connection);
+        if (draining) {
+            connection.close();
+        }
+    }
+
+    void closedHttp2(Channel connection) {
+        http2Connections.remove(connection);
+    }
+
+    /**
+     * Shutdown: idle client connections close now, busy ones after their response; HTTP/2
+     * connections send GOAWAY and close when their open streams are done.
+     */
     void drain() {
         draining = true;
+        for (Channel connection : List.copyOf(http2Connections)) {
+            connection.close();
+        }
         for (ClientConnection client : List.copyOf(clients)) {
             client.drain();
         }

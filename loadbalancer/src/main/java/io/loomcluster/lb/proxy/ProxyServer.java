@@ -1,19 +1,18 @@
 package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.access.AccessLog;
-import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.config.LbConfig;
-import io.loomcluster.lb.health.HealthChecker;
 import io.loomcluster.lb.metrics.LbMetrics;
-import io.loomcluster.lb.selection.SelectionStrategy;
+import io.loomcluster.lb.limits.ClientConnectionCounter;
+import io.loomcluster.lb.limits.RateLimiter;
+import io.loomcluster.lb.routing.Router;
+import io.loomcluster.lb.tls.ServerCertificate;
 import io.loomcluster.lb.tracing.Tracing;
 import io.loomcluster.lb.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -25,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,14 +43,26 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<EventLoop, Loop> byEventLoop = new IdentityHashMap<>();
     private final ConnectionLimit limit;
     private final List<Channel> listeners = new ArrayList<>();
+    /** Null when TLS is off. */
+    private final ServerCertificate certificate;
+    /** Null when there is no rate limit. */
+    private final RateLimiter rateLimiter;
+    /** Null when there is no limit on connections per client. */
+    private final ClientConnectionCounter perClient;
 
-    public ProxyServer(LbConfig config, Transport transport, BackendPool pool, SelectionStrategy strategy,
-                       HealthChecker health, LbMetrics metrics, AccessLog accessLog, Tracing tracing) {
+    public ProxyServer(LbConfig config, Transport transport, Router router, LbMetrics metrics, AccessLog accessLog,
+                       Tracing tracing, ServerCertificate certificate) {
         this.config = config;
+        this.certificate = certificate;
         this.transport = transport;
         this.loops = transport.group("lb-loop", config.io().eventLoops());
         this.limit = new ConnectionLimit(config.limits().maxClientConnections());
-        Services services = Services.of(config, pool, strategy, health, metrics, accessLog, tracing);
+        LbConfig.Edge edge = config.edge();
+        this.rateLimiter = edge.ratePerSecond() > 0
+                ? new RateLimiter(edge.ratePerSecond(), edge.rateBurst(), edge.maxTrackedClients(), System::nanoTime) : null;
+        this.perClient = edge.maxConnectionsPerClient() > 0
+                ? new ClientConnectionCounter(edge.maxConnectionsPerClient()) : null;
+        Services services = Services.of(config, router, metrics, accessLog, tracing, rateLimiter, perClient);
         Bootstrap backends = new Bootstrap()
                 .channel(transport.channel())
                 .resolver(NoopAddressResolverGroup.INSTANCE)
@@ -71,6 +83,22 @@ public final class ProxyServer implements AutoCloseable {
                 .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
                 .setMaxHeaderSize(config.limits().maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024);
+        if (rateLimiter != null) {
+            // Forgets quiet clients (a full bucket is the same as none); a few microseconds per tracked address.
+            loops.next().scheduleWithFixedDelay(rateLimiter::sweep, 5, 5, TimeUnit.SECONDS);
+        }
+        listeners.add(bind(config.port(), decoding, null));
+        if (certificate != null) {
+            listeners.add(bind(config.tls().port(), decoding, certificate));
+        }
+        limit.listeners(listeners);
+        LOG.info("proxy on port {}{}: {} event loop(s), {} transport", config.port(),
+                certificate == null ? "" : " and TLS port " + config.tls().port() + " (HTTP/2 and HTTP/1.1, "
+                        + certificate.provider() + ")", config.io().eventLoops(), transport.name());
+        return this;
+    }
+
+    private Channel bind(int port, HttpDecoderConfig decoding, ServerCertificate tls) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(transport.serverChannel())
@@ -78,24 +106,9 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(limit)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        EdgeRequestDecoder decoder = new EdgeRequestDecoder(decoding);
-                        EdgeResponseEncoder encoder = new EdgeResponseEncoder();
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast("decoder", decoder);
-                        p.addLast("encoder", encoder);
-                        p.addLast("client", new ClientConnection(byEventLoop.get(ch.eventLoop()), decoder, encoder));
-                        ch.closeFuture().addListener(f -> limit.released());
-                    }
-                });
-        Channel listener = bootstrap.bind(config.port()).sync().channel();
-        listeners.add(listener);
-        limit.listeners(listeners);
-        LOG.info("proxy on port {}: {} event loop(s), {} transport", config.port(), config.io().eventLoops(),
-                transport.name());
-        return this;
+                .childHandler(new ClientChannels(byEventLoop, limit, decoding, config.limits().maxHeaderBytes(),
+                        config.timeouts().shutdown().toMillis(), tls, config.edge().proxyProtocol()));
+        return bootstrap.bind(port).sync().channel();
     }
 
     /**
@@ -120,6 +133,21 @@ public final class ProxyServer implements AutoCloseable {
         if (left > 0) {
             LOG.warn("{} client connection(s) still open after {}; closing them", left, timeout);
         }
+    }
+
+    /** What the per-client limits hold and refused, for {@code /status}. */
+    public Map<String, Object> clientLimits() {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if (perClient != null) {
+            result.put("addressesWithConnections", perClient.addresses());
+            result.put("connectionsRefused", perClient.refused());
+        }
+        if (rateLimiter != null) {
+            result.put("rateTrackedAddresses", rateLimiter.tracked());
+            result.put("rateLimited", rateLimiter.limited());
+            result.put("rateUntracked", rateLimiter.untracked());
+        }
+        return result;
     }
 
     private int open() {

@@ -50,7 +50,7 @@ class DnsDiscoveryIT {
         records.set(List.of(InetAddress.getByName("127.0.0.1")));
         BackendDiscovery dns = BackendDiscovery.dns("backends.test", backendPort, Duration.ofMillis(100),
                 name -> name.equals("backends.test") ? records.get() : List.of());
-        balancer = new LoadBalancer(config, dns).start();
+        balancer = new LoadBalancer(config, pool -> dns).start();
     }
 
     @AfterAll
@@ -68,7 +68,7 @@ class DnsDiscoveryIT {
         awaitServedBy(Set.of("dns-1", "dns-2"));
 
         records.set(List.of(InetAddress.getByName("127.0.0.2")));
-        Await.until("127.0.0.1 to be dropped", Duration.ofSeconds(10), () -> balancer.pool().snapshot().all()
+        Await.until("127.0.0.1 to be dropped", Duration.ofSeconds(10), () -> balancer.router().snapshot().all()
                 .stream().map(Backend::uri).toList().equals(List.of(second.url())));
         awaitServedBy(Set.of("dns-2"));
     }
