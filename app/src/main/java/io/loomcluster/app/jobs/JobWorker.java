@@ -93,7 +93,11 @@ public final class JobWorker implements AutoCloseable {
             permits.release(); // draining: take nothing new
             return;
         }
-        int held = 1 + Math.min(permits.drainPermits(), MAX_BATCH - 1);
+        // Take up to a batch of the free slots and give back the rest: a drain without the give-back
+        // would lose every slot above MAX_BATCH, silently capping concurrency at one batch.
+        int free = permits.drainPermits();
+        int held = 1 + Math.min(free, MAX_BATCH - 1);
+        permits.release(free - (held - 1));
         List<Delivery> got;
         try {
             got = claimIfDue(held);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,5 +69,34 @@ class JobWorkerRaceTest {
         assertThat(failures.get()).isEqualTo(2 * (jobs / 5));
         assertThat(maxRunning.get()).isLessThanOrEqualTo(2 * concurrency);
         assertThat(queue.stats(0).dead()).isZero();
+    }
+
+    @Test
+    void aBoundAboveOneReadBatchIsFilledInFull() throws InterruptedException {
+        String type = "bound-" + UUID.randomUUID();
+        JobQueue queue = new JobQueue(redis.client(), type);
+        queue.ensureGroup();
+        int concurrency = 700; // well above one read batch (256)
+        AtomicInteger running = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        JobHandler handler = job -> {
+            running.incrementAndGet();
+            release.await();
+            return Outcome.DONE;
+        };
+        var settings = new JobWorker.Settings(concurrency, 3, new Backoff(Duration.ofMillis(2), Duration.ofMillis(20)),
+                Duration.ofSeconds(60));
+        try (var worker = new JobWorker(queue, handler, Executors.newVirtualThreadPerTaskExecutor(), settings,
+                new JobMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), "w").start()) {
+            for (int i = 0; i < concurrency + 100; i++) {
+                queue.enqueue(Job.first(Integer.toString(i), type, "{}", System.currentTimeMillis()));
+            }
+            Await.until("every slot busy", Duration.ofSeconds(30), () -> running.get() == concurrency);
+            assertThat(worker.inFlight()).isEqualTo(concurrency);
+            release.countDown();
+            Await.until("every job done", Duration.ofSeconds(30),
+                    () -> running.get() == concurrency + 100 && queue.stats(0).pending() == 0);
+        }
+        assertThat(running.get()).as("none beyond the bound ran twice").isEqualTo(concurrency + 100);
     }
 }

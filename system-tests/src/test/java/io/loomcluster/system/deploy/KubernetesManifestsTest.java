@@ -109,9 +109,10 @@ class KubernetesManifestsTest {
         Deployment app = deployment("loom-app");
         Container container = app.getSpec().getTemplate().getSpec().getContainers().getFirst();
         Map<String, String> env = environment(container, "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "REDIS_URL");
-        Set<String> read = readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java");
+        Set<String> read = appReads();
 
-        assertThat(read).contains("PORT", "SHUTDOWN_DRAIN_DELAY", "DATABASE_URL");
+        assertThat(read).contains("PORT", "SHUTDOWN_DRAIN_DELAY", "DATABASE_URL", "ROLE");
+        assertThat(env.get("ROLE")).as("jobs run in their own Deployment").isEqualTo("api");
         assertThat(env.keySet()).allSatisfy(name -> assertThat(read.contains(name) || name.startsWith("OTEL_")
                 || referenced(container, name)).as("%s is read by the app", name).isTrue());
         int port = Integer.parseInt(env.get("PORT"));
@@ -134,6 +135,44 @@ class KubernetesManifestsTest {
         assertSecure(app.getSpec().getTemplate().getSpec(), container);
         assertThat(container.getResources().getLimits().get("memory"))
                 .as("the heap is a share of the limit: requests and limits agree")
+                .isEqualTo(container.getResources().getRequests().get("memory"));
+    }
+
+    @Test
+    void theWorkersRunTheAppAsWorkerOnlyAreScrapedButNotBalancedAndDrainBeforeSigkill() throws IOException {
+        Deployment workers = deployment("loom-workers");
+        PodSpec pod = workers.getSpec().getTemplate().getSpec();
+        Container container = pod.getContainers().getFirst();
+        Map<String, String> env = environment(container, "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "REDIS_URL");
+        Set<String> read = appReads();
+        assertThat(env.keySet()).allSatisfy(name -> assertThat(read.contains(name) || name.startsWith("OTEL_")
+                || referenced(container, name)).as("%s is read by the app", name).isTrue());
+        assertThat(env.get("ROLE")).isEqualTo("worker");
+        assertThat(container.getImage()).isEqualTo(deployment("loom-app").getSpec().getTemplate().getSpec()
+                .getContainers().getFirst().getImage());
+
+        Set<String> routes = routes("app/src/main/java/io/loomcluster/app/health/HealthRoutes.java");
+        assertThat(path(container.getLivenessProbe())).isEqualTo("/health/live").isIn(routes);
+        assertThat(path(container.getStartupProbe())).isEqualTo("/health/live");
+        assertThat(portNamed(container, "http").getContainerPort()).isEqualTo(Integer.parseInt(env.get("PORT")));
+        assertThat(pod.getTerminationGracePeriodSeconds()).as("running jobs get SHUTDOWN_TIMEOUT before SIGKILL")
+                .isGreaterThan(seconds(env.get("SHUTDOWN_DRAIN_DELAY")) + seconds(env.get("SHUTDOWN_TIMEOUT")));
+
+        Map<String, String> labels = workers.getSpec().getTemplate().getMetadata().getLabels();
+        for (HasMetadata o : objects.values().stream().flatMap(List::stream).toList()) {
+            if (o instanceof Service service && service.getSpec().getSelector() != null
+                    && labels.entrySet().containsAll(service.getSpec().getSelector().entrySet())) {
+                assertThat(service.getMetadata().getName()).as("only the headless metrics Service selects workers")
+                        .isEqualTo("loom-workers-instances");
+                assertThat(service.getSpec().getClusterIP()).isEqualTo("None");
+                assertThat(service.getSpec().getPorts().getFirst().getPort())
+                        .isEqualTo(portNamed(container, "http").getContainerPort());
+            }
+        }
+        assertThat(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")))
+                .as("Prometheus scrapes the workers").contains("loom-workers-instances.loom.svc.cluster.local");
+        assertSecure(pod, container);
+        assertThat(container.getResources().getLimits().get("memory"))
                 .isEqualTo(container.getResources().getRequests().get("memory"));
     }
 
@@ -290,6 +329,14 @@ class KubernetesManifestsTest {
     /** A variable set only to be substituted into another ({@code $(POD_IP)}). */
     private static boolean referenced(Container container, String name) {
         return container.getEnv().stream().anyMatch(v -> v.getValue() != null && v.getValue().contains("$(" + name + ")"));
+    }
+
+    /** Every variable the app reads: its own settings, the jobs' and the webhooks'. */
+    private static Set<String> appReads() throws IOException {
+        Set<String> names = new HashSet<>(readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java"));
+        names.addAll(readNames("app/src/main/java/io/loomcluster/app/jobs/JobsConfig.java"));
+        names.addAll(readNames("app/src/main/java/io/loomcluster/app/webhooks/WebhookConfig.java"));
+        return names;
     }
 
     private static Set<String> readNames(String source) throws IOException {
