@@ -62,11 +62,10 @@ public final class InvalidatedCache<K, V> {
             entries.clear();
         }
         Entry<V> entry = new Entry<>(value, recheckAtNanos);
-        entries.put(key, entry);
-        // An invalidation between the check above and the put: take the entry back out.
-        if (invalidations.get() != mark || !enabled) {
-            entries.remove(key, entry);
-        }
+        // Checked under the key's bin lock, which invalidate's remove also takes: a put that passes the
+        // check finished before that remove (which then takes it out), and one that starts after the
+        // remove sees the counter already moved. No reader can see the entry once invalidate returned.
+        entries.compute(key, (k, old) -> enabled && invalidations.get() == mark ? entry : old);
     }
 
     public void invalidate(K key) {
