@@ -1,5 +1,6 @@
 package io.loomcluster.app.jobs;
 
+import io.loomcluster.contract.Names;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
 @Command(name = "jobs", mixinStandardHelpOptions = true, description = "Inspect and repair the job queues.",
         subcommands = {JobsCli.Stats.class, JobsCli.Dead.class, JobsCli.Redrive.class, JobsCli.Rescan.class})
 public final class JobsCli {
-    static final List<String> TYPES = List.of(NotificationService.JOB_TYPE, WebhookService.JOB_TYPE);
+    static final List<String> TYPES = Names.JOB_TYPES;
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -1,5 +1,6 @@
 package io.loomcluster.app.notifications;
 
+import io.loomcluster.contract.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.db.Sql;
@@ -24,7 +25,7 @@ import java.util.function.LongConsumer;
  * unique key makes a second run a no-op). Reading is keyset-paginated; "read" is a high-water mark.
  */
 public final class NotificationService implements PostEffects, JobHandler {
-    public static final String JOB_TYPE = "mention";
+    public static final String JOB_TYPE = Names.MENTION_JOBS;
 
     private static final String MENTIONED_MEMBERS = """
             select u.id from users u join memberships m on m.user_id = u.id and m.room_id = ?

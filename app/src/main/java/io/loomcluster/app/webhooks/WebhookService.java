@@ -1,5 +1,6 @@
 package io.loomcluster.app.webhooks;
 
+import io.loomcluster.contract.Names;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.errors.DomainException.Forbidden;
 import io.loomcluster.app.errors.DomainException.InvalidInput;
@@ -23,7 +24,7 @@ import java.util.List;
  * transaction.
  */
 public final class WebhookService implements PostEffects {
-    public static final String JOB_TYPE = "webhook";
+    public static final String JOB_TYPE = Names.WEBHOOK_JOBS;
     static final int MAX_PER_ROOM = 20;
 
     private static final String CREATOR = "select created_by from rooms where id = ?";
