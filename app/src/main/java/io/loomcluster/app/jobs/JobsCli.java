@@ -1,6 +1,5 @@
 package io.loomcluster.app.jobs;
 
-import io.loomcluster.contract.Names;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
@@ -12,6 +11,7 @@ import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.webhooks.SsrfGuard;
 import io.loomcluster.app.webhooks.WebhookService;
+import io.loomcluster.contract.Names;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

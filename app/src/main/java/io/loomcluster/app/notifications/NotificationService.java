@@ -1,6 +1,5 @@
 package io.loomcluster.app.notifications;
 
-import io.loomcluster.contract.Names;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.db.Sql;
@@ -11,6 +10,7 @@ import io.loomcluster.app.jobs.OutboxRelay;
 import io.loomcluster.app.jobs.Outcome;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.contract.Names;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

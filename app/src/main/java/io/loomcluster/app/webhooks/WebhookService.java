@@ -1,6 +1,5 @@
 package io.loomcluster.app.webhooks;
 
-import io.loomcluster.contract.Names;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.errors.DomainException.Forbidden;
 import io.loomcluster.app.errors.DomainException.InvalidInput;
@@ -9,6 +8,7 @@ import io.loomcluster.app.errors.DomainException.NotFound;
 import io.loomcluster.app.errors.DomainException.Rejected;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.contract.Names;
 
 import java.net.URI;
 import java.net.URISyntaxException;

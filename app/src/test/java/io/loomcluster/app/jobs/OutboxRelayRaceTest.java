@@ -1,8 +1,8 @@
 package io.loomcluster.app.jobs;
 
-import io.loomcluster.contract.Names;
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.contract.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
