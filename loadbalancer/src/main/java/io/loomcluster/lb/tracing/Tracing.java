@@ -1,12 +1,11 @@
 package io.loomcluster.lb.tracing;
 
+import io.loomcluster.contract.TracingDefaults;
 import io.loomcluster.contract.TrustedProxies;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
-
-import java.util.Map;
 
 /**
  * OpenTelemetry for the balancer, configured by the standard {@code OTEL_*} variables; inert
@@ -33,14 +32,8 @@ public final class Tracing implements AutoCloseable {
         if (!enabled) {
             return new Tracing(null, trusted);
         }
-        // Defaults only: every OTEL_* variable (service name, sampler, headers, batch sizes) overrides them.
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", "loom-balancer",
-                        "otel.traces.exporter", "otlp",
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none",
-                        "otel.exporter.otlp.protocol", "http/protobuf"))
+                .addPropertiesSupplier(() -> TracingDefaults.of("loom-balancer"))
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();
