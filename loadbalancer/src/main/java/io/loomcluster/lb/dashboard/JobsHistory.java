@@ -71,7 +71,7 @@ final class JobsHistory implements AutoCloseable {
                 : Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("dashboard-jobs").daemon().factory());
     }
 
-    /** Samples the queues in the Redis at {@code redisUrl} until closed. */
+    /** Samples the queues through {@code redis} until closed (which closes the client too). */
     static JobsHistory sampling(RedisClient redis) {
         JobsHistory history = new JobsHistory(redis, System::currentTimeMillis, "waiting for the first sample from Redis");
         history.thread.scheduleWithFixedDelay(history::sampleQuietly, 0, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
