@@ -52,6 +52,17 @@ class RoomFeedTest {
         return ids;
     }
 
+    /** A subscriber from the start of the room that has taken the room's first {@code count} messages. */
+    private Subscriber caughtUp(RoomFeed feed, int count) throws InterruptedException {
+        Subscriber first = subscriber(0);
+        feed.add(first);
+        for (int i = 0; i < count; i++) {
+            messages.post();
+        }
+        assertThat(take(first, count)).isEqualTo(range(1, count));
+        return first;
+    }
+
     private static List<Long> range(long fromInclusive, long toInclusive) {
         return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().toList();
     }
@@ -75,12 +86,7 @@ class RoomFeedTest {
     @Test
     void aSubscriberThatJoinsBehindTheOthersIsServedFromItsOwnCursor() throws Exception {
         RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber first = subscriber(0);
-        feed.add(first);
-        for (int i = 0; i < 10; i++) {
-            messages.post();
-        }
-        assertThat(take(first, 10)).isEqualTo(range(1, 10));
+        caughtUp(feed, 10);
 
         Subscriber late = subscriber(3);
         feed.add(late);
@@ -91,12 +97,7 @@ class RoomFeedTest {
     @Test
     void subscribersJoiningAtTheHeadCostNoReadAndGetTheNextMessage() throws Exception {
         RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber first = subscriber(0);
-        feed.add(first);
-        for (int i = 0; i < 3; i++) {
-            messages.post();
-        }
-        assertThat(take(first, 3)).containsExactly(1L, 2L, 3L);
+        Subscriber first = caughtUp(feed, 3);
         // The feed has read up to 3 (it handed 3 out); what it counts after that is settled below.
         Await.until("the feed to count the three messages", Duration.ofMillis(WAIT_MILLIS), () -> fannedOut.get() >= 3);
 
