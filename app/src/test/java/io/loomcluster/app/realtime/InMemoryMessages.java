@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /** One room's messages in memory, ids 1, 2, 3...; each read takes a little while, as a database's would. */
-final class InMemoryMessages implements MessageSource {
+final class InMemoryMessages implements FeedSource<Message> {
     static final long ROOM = 7;
 
     private final List<Message> messages = new ArrayList<>();
-    private final RoomSignals signals;
+    private final Signals signals;
     private final long readNanos;
 
-    InMemoryMessages(RoomSignals signals, long readNanos) {
+    InMemoryMessages(Signals signals, long readNanos) {
         this.signals = signals;
         this.readNanos = readNanos;
     }

@@ -18,31 +18,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoomFeedTest {
     private static final long WAIT_MILLIS = 10_000;
 
-    private final RoomSignals signals = new RoomSignals();
+    private final Signals signals = new Signals();
     private final InMemoryMessages messages = new InMemoryMessages(signals, 0);
     private final AtomicLong fannedOut = new AtomicLong();
-    private final List<RoomFeed> feeds = new ArrayList<>();
+    private final List<Feed<Message>> feeds = new ArrayList<>();
 
-    private RoomFeed feed(int pageSize) {
-        RoomFeed feed = new RoomFeed(ROOM, messages, signals, fannedOut::addAndGet, pageSize, 60_000);
+    private Feed<Message> feed(int pageSize) {
+        Feed<Message> feed = new Feed<>(ROOM, messages, Message::id, signals, fannedOut::addAndGet, pageSize, 60_000);
         feeds.add(feed);
         return feed;
     }
 
     @AfterEach
     void stopFeeds() {
-        feeds.forEach(RoomFeed::stop);
+        feeds.forEach(Feed::stop);
     }
 
-    private static Subscriber subscriber(long after, int buffer, long slowTimeoutNanos, Runnable onOverflow) {
-        return new Subscriber(ROOM, 1, Subscriber.Kind.SSE, after, buffer, slowTimeoutNanos, onOverflow);
+    private static Subscriber<Message> subscriber(long after, int buffer, long slowTimeoutNanos, Runnable onOverflow) {
+        return new Subscriber<>(ROOM, 1, Subscriber.Kind.SSE, after, buffer, slowTimeoutNanos, onOverflow);
     }
 
-    private static Subscriber subscriber(long after) {
+    private static Subscriber<Message> subscriber(long after) {
         return subscriber(after, 1000, Long.MAX_VALUE, () -> { });
     }
 
-    private static List<Long> take(Subscriber subscriber, int count) throws InterruptedException {
+    private static List<Long> take(Subscriber<Message> subscriber, int count) throws InterruptedException {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Message next = subscriber.next(WAIT_MILLIS);
@@ -61,8 +61,8 @@ class RoomFeedTest {
         for (int i = 0; i < 5; i++) {
             messages.post();
         }
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber subscriber = subscriber(2);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> subscriber = subscriber(2);
         feed.add(subscriber);
 
         assertThat(take(subscriber, 3)).containsExactly(3L, 4L, 5L);
@@ -74,15 +74,15 @@ class RoomFeedTest {
 
     @Test
     void aSubscriberThatJoinsBehindTheOthersIsServedFromItsOwnCursor() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber first = subscriber(0);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> first = subscriber(0);
         feed.add(first);
         for (int i = 0; i < 10; i++) {
             messages.post();
         }
         assertThat(take(first, 10)).isEqualTo(range(1, 10));
 
-        Subscriber late = subscriber(3);
+        Subscriber<Message> late = subscriber(3);
         feed.add(late);
 
         assertThat(take(late, 7)).isEqualTo(range(4, 10));
@@ -93,8 +93,8 @@ class RoomFeedTest {
         for (int i = 0; i < 10; i++) {
             messages.post();
         }
-        RoomFeed feed = feed(3);
-        Subscriber subscriber = subscriber(0);
+        Feed<Message> feed = feed(3);
+        Subscriber<Message> subscriber = subscriber(0);
         feed.add(subscriber);
 
         assertThat(take(subscriber, 10)).isEqualTo(range(1, 10));
@@ -105,9 +105,9 @@ class RoomFeedTest {
 
     @Test
     void aFullSubscriberIsSkippedAndCatchesUpWithoutAGapOnceItReads() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber slow = subscriber(0, 4, Long.MAX_VALUE, () -> { });
-        Subscriber fast = subscriber(0);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> slow = subscriber(0, 4, Long.MAX_VALUE, () -> { });
+        Subscriber<Message> fast = subscriber(0);
         feed.add(slow);
         feed.add(fast);
         for (int i = 0; i < 20; i++) {
@@ -121,9 +121,9 @@ class RoomFeedTest {
 
     @Test
     void aSubscriberFullForLongerThanTheSlowConsumerTimeoutIsDropped() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
+        Feed<Message> feed = feed(Feed.PAGE);
         AtomicInteger overflows = new AtomicInteger();
-        Subscriber stuck = subscriber(0, 2, 1, overflows::incrementAndGet);
+        Subscriber<Message> stuck = subscriber(0, 2, 1, overflows::incrementAndGet);
         feed.add(stuck);
         for (int i = 0; i < 3; i++) {
             messages.post();
@@ -146,8 +146,8 @@ class RoomFeedTest {
 
     @Test
     void closingASubscriberWakesItsReader() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber subscriber = subscriber(0);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> subscriber = subscriber(0);
         feed.add(subscriber);
         subscriber.close("you left the room");
 
