@@ -1,5 +1,7 @@
 package io.loomcluster.app.realtime;
 
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -27,21 +29,31 @@ final class Feeds<T> {
         this.recheckMillis = recheckMillis;
     }
 
-    /** Adds the subscriber to its key's feed unless that already has {@code maxPerKey}; false then. */
-    boolean join(Subscriber<T> subscriber, int maxPerKey) {
-        boolean[] joined = {false};
+    /** Adds the subscriber to its key's feed. */
+    void join(Subscriber<T> subscriber) {
         feeds.compute(subscriber.roomId(), (key, feed) -> {
             Feed<T> live = feed != null ? feed : new Feed<>(key, source, idOf, signals, fannedOut, Feed.PAGE, recheckMillis);
-            if (live.subscribers().size() < maxPerKey) {
-                live.add(subscriber);
-                joined[0] = true;
-            } else if (feed == null) {
-                live.stop();
-                return null;
-            }
+            live.add(subscriber);
             return live;
         });
-        return joined[0];
+    }
+
+    /**
+     * Adds the subscriber to its key's feed, first closing (with {@code reason}) the oldest open ones
+     * beyond {@code maxPerKey - 1}: the newest connection wins, as a reloaded page's should, while its
+     * predecessor may be a dead one that no write has found out yet.
+     */
+    void joinEvictingOldest(Subscriber<T> subscriber, int maxPerKey, String reason) {
+        feeds.compute(subscriber.roomId(), (key, feed) -> {
+            Feed<T> live = feed != null ? feed : new Feed<>(key, source, idOf, signals, fannedOut, Feed.PAGE, recheckMillis);
+            List<Subscriber<T>> open = live.subscribers().stream().filter(s -> !s.isClosed())
+                    .sorted(Comparator.comparingLong(Subscriber::openedNanos)).toList();
+            for (int i = 0; i <= open.size() - maxPerKey; i++) {
+                open.get(i).close(reason);
+            }
+            live.add(subscriber);
+            return live;
+        });
     }
 
     void leave(Subscriber<T> subscriber) {
@@ -58,6 +70,16 @@ final class Feeds<T> {
     Set<Subscriber<T>> subscribers(long key) {
         Feed<T> feed = feeds.get(key);
         return feed == null ? Set.of() : feed.subscribers();
+    }
+
+    /** The key's subscribers not yet closed, counted atomically with respect to joins and leaves. */
+    int open(long key) {
+        int[] open = {0};
+        feeds.computeIfPresent(key, (k, feed) -> {
+            open[0] = (int) feed.subscribers().stream().filter(s -> !s.isClosed()).count();
+            return feed;
+        });
+        return open[0];
     }
 
     /** Ends every subscription with the reason (shutdown). */

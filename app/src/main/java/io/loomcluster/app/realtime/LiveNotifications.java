@@ -6,14 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The users with a live notification stream on this instance, each with a {@link Feed} of their
  * notifications, woken when a worker anywhere announces one ({@link MessageEvents#notifier}) and
  * re-checking PostgreSQL on its own like the room feeds. The streams share the live-connection bound
  * of room streams ({@code MAX_SUBSCRIBERS}, then 503) and a user holds at most
- * {@value #MAX_PER_USER} of them per instance (then 429): a browser with many tabs, not a flood.
+ * {@value #MAX_PER_USER} of them per instance: a newer one ends the oldest (an {@code EventSource}
+ * does not retry a refusal, and the oldest is the likeliest to be a dead connection not yet found out).
  */
 public final class LiveNotifications {
     public static final int MAX_PER_USER = 16;
@@ -36,7 +36,7 @@ public final class LiveNotifications {
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
 
-    /** A new stream of the user's notifications after {@code after}; 503 when this instance is full or stopping, 429 past the user's bound. */
+    /** A new stream of the user's notifications after {@code after}; 503 when this instance is full or stopping. */
     Subscriber<Notification> subscribe(long userId, long after, Runnable onOverflow) {
         if (shuttingDown) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
@@ -51,11 +51,8 @@ public final class LiveNotifications {
                     onOverflow.run();
                 });
         metrics.opened(Subscriber.Kind.SSE);
-        if (!feeds.join(subscriber, MAX_PER_USER)) {
-            metrics.closed(Subscriber.Kind.SSE);
-            throw new ApiException(429, "Too many streams", "at most " + MAX_PER_USER
-                    + " notification streams per user on one instance; close one first", Map.of("Retry-After", "5"));
-        }
+        feeds.joinEvictingOldest(subscriber, MAX_PER_USER, "replaced by a newer notification stream of this user ("
+                + MAX_PER_USER + " per instance at most)");
         return subscriber;
     }
 

@@ -46,7 +46,7 @@ public final class LiveRooms {
             onOverflow.run();
         });
         metrics.opened(kind);
-        feeds.join(subscriber, Integer.MAX_VALUE);
+        feeds.join(subscriber);
         return subscriber;
     }
 
@@ -64,7 +64,7 @@ public final class LiveRooms {
             return List.of();
         }
         Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
-        feeds.join(subscriber, Integer.MAX_VALUE);
+        feeds.join(subscriber);
         try {
             List<Message> found = new ArrayList<>();
             Message next = subscriber.next(waitMillis);

@@ -28,6 +28,7 @@ final class Subscriber<T> {
     private final long slowTimeoutNanos;
     private final BlockingQueue<Object> queue;
     private final Runnable onOverflow;
+    private final long openedNanos = System.nanoTime();
     private volatile Runnable onDrained = () -> { };
     // Highest item id queued for this subscriber; written only by the feed's pump thread.
     private volatile long queuedUpTo;
@@ -57,6 +58,10 @@ final class Subscriber<T> {
 
     Kind kind() {
         return kind;
+    }
+
+    long openedNanos() {
+        return openedNanos;
     }
 
     long queuedUpTo() {

@@ -103,7 +103,7 @@ class NotificationEventsIT {
     }
 
     @Test
-    void aStreamNeedsASessionAWholeNumberCursorAndIsBoundedPerUser() throws Exception {
+    void aStreamNeedsASessionAndAWholeNumberCursorAndTheSeventeenthOfAUserEndsTheOldest() throws Exception {
         try (EventStream anonymous = TestUsers.at(streams).notificationEvents(null)) {
             assertThat(anonymous.status()).isEqualTo(401);
             assertThat(anonymous.header("Content-Type")).startsWith("application/problem+json");
@@ -119,9 +119,12 @@ class NotificationEventsIT {
                 open.add(stream);
                 assertThat(stream.status()).isEqualTo(200);
             }
-            try (EventStream oneTooMany = carol.on(streams).notificationEvents(null)) {
-                assertThat(oneTooMany.status()).isEqualTo(429);
-                assertThat(oneTooMany.header("Retry-After")).isNotBlank();
+            try (EventStream newest = carol.on(streams).notificationEvents(null)) {
+                assertThat(newest.status()).isEqualTo(200);
+                SseEvent closed = open.getFirst().next(WAIT);
+                assertThat(closed.event()).isEqualTo("close");
+                assertThat(closed.data()).contains("replaced by a newer notification stream");
+                assertThat(open.getFirst().next(WAIT).isEnd()).isTrue();
             }
         } finally {
             open.forEach(EventStream::close);

@@ -12,9 +12,9 @@ import static io.loomcluster.app.realtime.InMemoryMessages.ROOM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Subscribers of one key join and leave from many threads at once against a per-key bound: the
- * bound is never exceeded, every refusal happened at the bound, and once all have left the next
- * subscriber gets a working feed (none stopped feed is left behind for it).
+ * Subscribers of one key join (evicting the oldest past a per-key bound) and leave from many threads
+ * at once: open subscribers never exceed the bound, every join succeeds, the evicted are told why,
+ * and once all have left the next subscriber gets a working feed (no stopped feed is left behind).
  */
 class FeedsRaceTest {
     private static final int THREADS = 24;
@@ -22,29 +22,30 @@ class FeedsRaceTest {
     private static final int BOUND = 4;
 
     @RepeatedTest(10)
-    void joinsAndLeavesNeverExceedTheBoundAndLeaveNoStoppedFeedBehind() throws Exception {
+    void joinsEvictTheOldestSoOpenSubscribersNeverExceedTheBoundAndNoStoppedFeedIsLeftBehind() throws Exception {
         Signals signals = new Signals();
         InMemoryMessages messages = new InMemoryMessages(signals, 0);
         Feeds<Message> feeds = new Feeds<>(messages, Message::id, signals, n -> { }, 60_000);
-        AtomicInteger joined = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger evicted = new AtomicInteger();
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             threads.add(Thread.ofVirtual().start(() -> {
                 for (int i = 0; i < ROUNDS; i++) {
                     Subscriber<Message> s = new Subscriber<>(ROOM, 1, Subscriber.Kind.SSE, 0, 8, Long.MAX_VALUE, () -> { });
-                    if (feeds.join(s, BOUND)) {
-                        joined.incrementAndGet();
-                        int size = feeds.subscribers(ROOM).size();
-                        if (size > BOUND) {
-                            errors.add(size + " subscribers under a bound of " + BOUND);
-                        }
-                        Thread.yield();
-                        feeds.leave(s);
-                    } else {
-                        refused.incrementAndGet();
+                    feeds.joinEvictingOldest(s, BOUND, "evicted");
+                    int open = feeds.open(ROOM);
+                    if (open > BOUND) {
+                        errors.add(open + " open subscribers under a bound of " + BOUND);
                     }
+                    Thread.yield();
+                    if (s.isClosed()) {
+                        evicted.incrementAndGet();
+                        if (!"evicted".equals(s.closeReason())) {
+                            errors.add("closed for " + s.closeReason());
+                        }
+                    }
+                    feeds.leave(s);
                 }
             }));
         }
@@ -53,12 +54,12 @@ class FeedsRaceTest {
         }
 
         assertThat(errors).isEmpty();
-        assertThat(joined.get() + refused.get()).isEqualTo(THREADS * ROUNDS);
-        assertThat(joined.get()).isPositive();
+        assertThat(evicted.get()).isLessThan(THREADS * ROUNDS);
         assertThat(feeds.subscribers(ROOM)).isEmpty();
         long id = messages.post();
         Subscriber<Message> late = new Subscriber<>(ROOM, 2, Subscriber.Kind.SSE, 0, 8, Long.MAX_VALUE, () -> { });
-        assertThat(feeds.join(late, BOUND)).isTrue();
+        feeds.joinEvictingOldest(late, BOUND, "evicted");
+        assertThat(late.isClosed()).isFalse();
         try {
             Message first = late.next(10_000);
             assertThat(first).isNotNull();
