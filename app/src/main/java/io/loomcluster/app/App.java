@@ -37,10 +37,12 @@ import io.loomcluster.app.webhooks.WebhookSettings;
 import io.loomcluster.app.metrics.Metrics;
 import io.loomcluster.app.realtime.LiveAccess;
 import io.loomcluster.app.realtime.LiveMetrics;
+import io.loomcluster.app.realtime.LiveNotifications;
 import io.loomcluster.app.realtime.LiveRooms;
 import io.loomcluster.app.realtime.LongPollTransport;
 import io.loomcluster.app.realtime.MessageEvents;
-import io.loomcluster.app.realtime.RoomSignals;
+import io.loomcluster.app.realtime.NotificationSse;
+import io.loomcluster.app.realtime.Signals;
 import io.loomcluster.app.realtime.SseTransport;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
@@ -84,6 +86,7 @@ public final class App {
     private final MessageEvents events;
     private final SessionStore sessions;
     private final LiveRooms live;
+    private final LiveNotifications liveNotifications;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
     private final JobRuntime jobs;
@@ -104,7 +107,8 @@ public final class App {
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());
         readiness = new Readiness(database, redis);
         registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
-        RoomSignals signals = new RoomSignals();
+        Signals signals = new Signals();
+        Signals userSignals = new Signals();
         Sql sql = new Sql(database, tracing);
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
@@ -118,7 +122,8 @@ public final class App {
         // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
         // to Redis streams; workers (ROLE=worker) run them.
         SsrfGuard guard = new SsrfGuard(config.webhooks().allowedHosts(), InetAddress::getAllByName);
-        NotificationService notifications = new NotificationService(sql, json, user -> { });
+        // A new notification (made by whichever process runs the job) wakes its user's streams everywhere.
+        NotificationService notifications = new NotificationService(sql, json, MessageEvents.notifier(redis, userSignals));
         WebhookService webhooks = new WebhookService(sql, guard);
         webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
         jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
@@ -129,15 +134,19 @@ public final class App {
         MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
+        LiveMetrics liveMetrics = new LiveMetrics(metrics);
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
-                new LiveMetrics(metrics), config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
+                liveMetrics, config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
+        liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, config.maxSubscribers(),
+                config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
-        events = new MessageEvents(redis, subscriptions, signals, (room, user) -> {
+        events = new MessageEvents(redis, subscriptions, signals, userSignals, (room, user) -> {
             memberships.left(room, user);
             live.kick(room, user);
         }, memberships.cache());
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
+        var notificationSse = new NotificationSse(liveNotifications, auth, notifications::lastId, sse);
         var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
         var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
         tracker = new RequestTracker(config.instanceId(), limiter, metrics, tracing, config.trustedProxies());
@@ -186,6 +195,7 @@ public final class App {
                 notificationRoutes.register(cfg.routes);
                 webhookRoutes.register(cfg.routes);
                 sse.register(cfg.routes);
+                notificationSse.register(cfg.routes);
                 webSockets.register(cfg.routes);
                 graphqlRoutes.register(cfg.routes);
             }
@@ -222,6 +232,7 @@ public final class App {
         registration.withdraw();
         // Nothing to wait on: balancers learn of the drain by their next health check.
         Pause.sleep(config.shutdownDrainDelay());
+        liveNotifications.closeAll();
         if (!live.closeAll(config.shutdownTimeout())) {
             log.warn("shutdown: some live connections did not close in time");
         }

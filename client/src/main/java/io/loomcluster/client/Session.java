@@ -220,6 +220,15 @@ public final class Session {
         return EventStream.open(client, request, cookie);
     }
 
+    /** Server-Sent Events of this user's notifications, after {@code lastEventId} (null: from now). */
+    public EventStream notificationEvents(String lastEventId) {
+        Request request = Request.get("/api/notifications/events");
+        if (lastEventId != null) {
+            request.header(Names.LAST_EVENT_ID, lastEventId);
+        }
+        return EventStream.open(client, request, cookie);
+    }
+
     /** A WebSocket of a room's messages; {@code pathAndQuery} may carry {@code ?after=}. The low-level socket. */
     public LiveSocket webSocket(String pathAndQuery, boolean reading) {
         return LiveSocket.connect(client, pathAndQuery, cookie, reading);

@@ -43,6 +43,7 @@ public final class NotificationService implements PostEffects, JobHandler {
             from notifications n join messages m on m.id = n.message_id join users u on u.id = m.user_id
             where n.user_id = ? and n.id > ? order by n.id limit ?
             """;
+    private static final String LAST = "select coalesce(max(id), 0) from notifications where user_id = ?";
     private static final String UNREAD = """
             select count(*) from notifications n
             where n.user_id = ? and n.id > coalesce((select up_to from notification_reads where user_id = ?), 0)
@@ -97,9 +98,19 @@ public final class NotificationService implements PostEffects, JobHandler {
     }
 
     public NotificationPage page(long userId, long after, int limit) {
-        List<Notification> items = sql.query(PAGE, NotificationService::map, userId, after, limit);
+        List<Notification> items = after(userId, after, limit);
         Long next = items.size() == limit ? items.get(items.size() - 1).id() : null;
         return new NotificationPage(items, next, unread(userId));
+    }
+
+    /** The user's notifications with ids above {@code after}, oldest first: pages and live streams read this. */
+    public List<Notification> after(long userId, long after, int limit) {
+        return sql.query(PAGE, NotificationService::map, userId, after, limit);
+    }
+
+    /** The id of the user's newest notification, 0 when there is none: where a stream without a cursor starts. */
+    public long lastId(long userId) {
+        return sql.one(LAST, rs -> rs.getLong(1), userId).orElse(0L);
     }
 
     public long unread(long userId) {

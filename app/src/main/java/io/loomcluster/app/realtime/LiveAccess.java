@@ -43,9 +43,15 @@ public final class LiveAccess {
         return new Start(roomId, session.userId(), after >= 0 ? after : lastId.applyAsLong(roomId));
     }
 
+    /** A stream's cursor: {@code Last-Event-ID} when sent (SSE reconnects), else {@code after}; -1 when neither. */
+    static long cursor(Context ctx) {
+        String lastEventId = ctx.header("Last-Event-ID");
+        return lastEventId != null ? parseLastEventId(lastEventId) : Params.queryLong(ctx, "after", -1);
+    }
+
     private static long parseLastEventId(String value) {
         if (!value.matches("[0-9]{1,18}")) {
-            throw ApiException.badRequest("Last-Event-ID must be a message id (a whole number), got '"
+            throw ApiException.badRequest("Last-Event-ID must be an event id (a whole number), got '"
                     + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'");
         }
         return Long.parseLong(value);

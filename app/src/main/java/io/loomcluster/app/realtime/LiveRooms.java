@@ -7,31 +7,27 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
- * The rooms with live subscribers on this instance, each with its {@link RoomFeed}: what every
+ * The rooms with live subscribers on this instance, each with its {@link Feed}: what every
  * transport subscribes through. A feed starts with its first subscriber and stops with its last.
  * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance.
  */
 public final class LiveRooms {
     private static final Logger log = LoggerFactory.getLogger(LiveRooms.class);
-    private static final long RECHECK_MILLIS = 5_000;
+    static final long RECHECK_MILLIS = 5_000;
+    static final String SHUTTING_DOWN = "server shutting down; reconnect with your last id";
 
-    private final ConcurrentMap<Long, RoomFeed> feeds = new ConcurrentHashMap<>();
-    private final MessageSource messages;
-    private final RoomSignals signals;
+    private final Feeds<Message> feeds;
     private final LiveMetrics metrics;
     private final int maxSubscribers;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
-    public LiveRooms(MessageSource messages, RoomSignals signals, LiveMetrics metrics, int maxSubscribers, int bufferSize,
+    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, int maxSubscribers, int bufferSize,
                      Duration slowConsumerTimeout) {
-        this.messages = messages;
-        this.signals = signals;
+        this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
         this.maxSubscribers = maxSubscribers;
         this.bufferSize = bufferSize;
@@ -39,40 +35,24 @@ public final class LiveRooms {
     }
 
     /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
-    Subscriber subscribe(long roomId, long userId, Subscriber.Kind kind, long after, Runnable onOverflow) {
+    Subscriber<Message> subscribe(long roomId, long userId, Subscriber.Kind kind, long after, Runnable onOverflow) {
         if (metrics.open() >= maxSubscribers) {
             return null;
         }
-        Subscriber subscriber = new Subscriber(roomId, userId, kind, after, bufferSize, slowTimeoutNanos, () -> {
+        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, kind, after, bufferSize, slowTimeoutNanos, () -> {
             metrics.dropped();
             log.warn("dropped a slow {} consumer of room {} (user {}): its {} -message buffer stayed full",
                     kind, roomId, userId, bufferSize);
             onOverflow.run();
         });
         metrics.opened(kind);
-        join(subscriber);
+        feeds.join(subscriber);
         return subscriber;
     }
 
-    // The room's feed is created with its first subscriber, atomically with respect to its last leaving.
-    private void join(Subscriber subscriber) {
-        feeds.compute(subscriber.roomId(), (id, feed) -> {
-            RoomFeed live = feed != null ? feed
-                    : new RoomFeed(id, messages, signals, metrics::fannedOut, RoomFeed.PAGE, RECHECK_MILLIS);
-            live.add(subscriber);
-            return live;
-        });
-    }
-
-    void unsubscribe(Subscriber subscriber) {
+    void unsubscribe(Subscriber<Message> subscriber) {
         metrics.closed(subscriber.kind());
-        feeds.computeIfPresent(subscriber.roomId(), (id, feed) -> {
-            if (feed.remove(subscriber)) {
-                feed.stop();
-                return null;
-            }
-            return feed;
-        });
+        feeds.leave(subscriber);
     }
 
     /**
@@ -83,8 +63,8 @@ public final class LiveRooms {
         if (shuttingDown) {
             return List.of();
         }
-        Subscriber subscriber = new Subscriber(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
-        join(subscriber);
+        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
+        feeds.join(subscriber);
         try {
             List<Message> found = new ArrayList<>();
             Message next = subscriber.next(waitMillis);
@@ -100,10 +80,7 @@ public final class LiveRooms {
 
     /** Ends a user's subscriptions to a room (they left it, here or on another instance). */
     public void kick(long roomId, long userId) {
-        RoomFeed feed = feeds.get(roomId);
-        if (feed != null) {
-            feed.subscribers().stream().filter(s -> s.userId() == userId).forEach(s -> s.close("you left the room"));
-        }
+        feeds.subscribers(roomId).stream().filter(s -> s.userId() == userId).forEach(s -> s.close("you left the room"));
     }
 
     boolean shuttingDown() {
@@ -116,7 +93,7 @@ public final class LiveRooms {
      */
     public boolean closeAll(Duration timeout) {
         shuttingDown = true;
-        feeds.values().forEach(feed -> feed.subscribers().forEach(s -> s.close("server shutting down; reconnect with your last id")));
+        feeds.closeAll(SHUTTING_DOWN);
         return metrics.awaitNoneOpen(timeout);
     }
 }

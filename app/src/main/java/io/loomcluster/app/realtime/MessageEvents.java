@@ -9,11 +9,12 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 
 /**
- * Cross-instance fan-out: a post publishes "roomId:messageId" on one Redis channel, and every
- * instance's subscriber signals its local waiters, which then read PostgreSQL (the source of
- * truth). When Redis is lost the subscriber reconnects with backoff; waiters re-check PostgreSQL
+ * Cross-instance fan-out: a post publishes "m:roomId:messageId" (a new notification "n:userId") on
+ * one Redis channel, and every instance's subscriber signals its local waiters, which then read
+ * PostgreSQL (the source of truth). When Redis is lost the subscriber reconnects with backoff; waiters re-check PostgreSQL
  * on their own every few seconds meanwhile, so nothing is missed, only delayed.
  */
 public final class MessageEvents implements Subscription.Listener, AutoCloseable {
@@ -21,18 +22,21 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
     private static final Logger log = LoggerFactory.getLogger(MessageEvents.class);
 
     private final Redis publisher;
-    private final RoomSignals signals;
+    private final Signals signals;
+    private final Signals users;
     private final BiConsumer<Long, Long> onLeave;
     private final Subscription subscription;
 
     /**
-     * {@code leaveGuarded}: a cache that leaves (announced here) invalidate; it serves only while this
-     * subscription is known to be up ({@link Subscription}).
+     * {@code signals} are keyed by room, {@code users} by user (notifications); {@code leaveGuarded}: a
+     * cache that leaves (announced here) invalidate; it serves only while this subscription is known
+     * to be up ({@link Subscription}).
      */
-    public MessageEvents(Redis publisher, Redis subscriberClient, RoomSignals signals, BiConsumer<Long, Long> onLeave,
-                         InvalidatedCache<?, ?> leaveGuarded) {
+    public MessageEvents(Redis publisher, Redis subscriberClient, Signals signals, Signals users,
+                         BiConsumer<Long, Long> onLeave, InvalidatedCache<?, ?> leaveGuarded) {
         this.publisher = publisher;
         this.signals = signals;
+        this.users = users;
         this.onLeave = onLeave;
         // A silent network failure would leave the subscribed socket blocked forever: pings surface it.
         this.subscription = new Subscription(subscriberClient, CHANNEL, "redis-subscriber", Duration.ofSeconds(1), this,
@@ -55,7 +59,23 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
         publish("leave:" + roomId + ":" + userId);
     }
 
+    /**
+     * What a new notification of a user announces: this instance's feeds at once, every other's
+     * through Redis. Built before the subscription exists (the worker that creates notifications is
+     * wired first); publishing needs none.
+     */
+    public static LongConsumer notifier(Redis publisher, Signals users) {
+        return user -> {
+            users.signal(user);
+            publish(publisher, "n:" + user);
+        };
+    }
+
     private void publish(String event) {
+        publish(publisher, event);
+    }
+
+    private static void publish(Redis publisher, String event) {
         try {
             publisher.client().publish(CHANNEL, event);
         } catch (RuntimeException e) {
@@ -68,11 +88,15 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
         // Nothing to catch up on: the feeds re-check PostgreSQL on their own.
     }
 
-    // Events: "m:<room>:<message>" (a new message) and "leave:<room>:<user>".
+    // Events: "m:<room>:<message>" (a new message), "n:<user>" (a new notification) and "leave:<room>:<user>".
     @Override
     public void onMessage(String payload) {
         String[] parts = payload.split(":");
         try {
+            if (parts.length == 2 && parts[0].equals("n")) {
+                users.signal(Long.parseLong(parts[1]));
+                return;
+            }
             if (parts.length == 3 && parts[0].equals("m")) {
                 signals.signal(Long.parseLong(parts[1]));
                 return;

@@ -16,12 +16,16 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * {@code GET /api/rooms/{id}/events}: Server-Sent Events of a room's new messages, replayed from
  * {@code Last-Event-ID} or {@code after}. Each stream writes from its own (virtual) request thread,
  * blocking: what is queued, then one flush; a {@code : ping} comment when idle for a heartbeat; an
- * {@code event: close} with the reason when the subscription ends (left the room, shutdown).
+ * {@code event: close} with the reason when the subscription ends (left the room, shutdown). Every
+ * SSE route writes through {@link #serve} ({@link NotificationSse} too).
  */
 public final class SseTransport {
     private static final Logger log = LoggerFactory.getLogger(SseTransport.class);
@@ -47,12 +51,23 @@ public final class SseTransport {
 
     private void stream(Context ctx) {
         LiveAccess.Start start = access.admit(ctx, ctx.header("Last-Event-ID"));
+        serve(ctx, "message", Message::id,
+                onOverflow -> live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.SSE, start.after(), onOverflow),
+                live::unsubscribe);
+    }
+
+    /**
+     * Streams what the subscriber is handed as events of {@code type} (event id: {@code idOf}) until
+     * it ends or the client goes away. {@code subscribe} gets what to run when the subscriber is cut
+     * off as a slow consumer, and returns null (503) or throws when it cannot subscribe.
+     */
+    <T> void serve(Context ctx, String type, ToLongFunction<T> idOf, Function<Runnable, Subscriber<T>> subscribe,
+                   Consumer<Subscriber<T>> unsubscribe) {
         // A live stream holds no database connection while it waits: it does not count as in flight.
         limiter.release(ctx);
         EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
                 .getConnectionMetaData().getConnection().getEndPoint();
-        Subscriber subscriber = live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.SSE, start.after(),
-                endPoint::close);
+        Subscriber<T> subscriber = subscribe.apply(endPoint::close);
         if (subscriber == null) {
             throw ApiException.unavailable("too many live connections on this instance; retry elsewhere", 2);
         }
@@ -62,18 +77,19 @@ public final class SseTransport {
             ctx.res().setHeader("X-Accel-Buffering", "no");
             OutputStream out = ctx.res().getOutputStream();
             write(out, "retry: 2000\n: connected\n\n");
-            follow(out, subscriber);
+            follow(out, subscriber, type, idOf);
         } catch (IOException | InterruptedException e) {
-            log.debug("SSE stream of room {} ended: {}", start.roomId(), e.toString());
+            log.debug("SSE stream of {} {} ended: {}", type, subscriber.roomId(), e.toString());
         } finally {
-            live.unsubscribe(subscriber);
+            unsubscribe.accept(subscriber);
         }
     }
 
-    private void follow(OutputStream out, Subscriber subscriber) throws IOException, InterruptedException {
+    private <T> void follow(OutputStream out, Subscriber<T> subscriber, String type, ToLongFunction<T> idOf)
+            throws IOException, InterruptedException {
         while (true) {
-            Message message = subscriber.next(heartbeatMillis);
-            if (message == null) {
+            T item = subscriber.next(heartbeatMillis);
+            if (item == null) {
                 if (subscriber.isClosed()) {
                     write(out, event("close", null, json.writeValueAsString(Map.of("reason", subscriber.closeReason()))));
                     return;
@@ -81,11 +97,11 @@ public final class SseTransport {
                 write(out, ": ping\n\n");
                 continue;
             }
-            // Write what is queued, then flush once: bursts cost one flush, not one per message.
+            // Write what is queued, then flush once: bursts cost one flush, not one per event.
             StringBuilder batch = new StringBuilder();
-            while (message != null) {
-                batch.append(event("message", Long.toString(message.id()), json.writeValueAsString(message)));
-                message = batch.length() < BATCH_BYTES ? subscriber.next(0) : null;
+            while (item != null) {
+                batch.append(event(type, Long.toString(idOf.applyAsLong(item)), json.writeValueAsString(item)));
+                item = batch.length() < BATCH_BYTES ? subscriber.next(0) : null;
             }
             write(out, batch.toString());
         }

@@ -1,35 +1,36 @@
 package io.loomcluster.app.realtime;
 
-import io.loomcluster.app.messages.Message;
-
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The outgoing side of one live connection (SSE or WebSocket): a bounded queue filled by the
- * room's feed and drained by the connection's own writer thread. A full queue makes the feed skip
+ * The outgoing side of one live connection (SSE or WebSocket): a bounded queue filled by its
+ * {@link Feed} (a room's messages, or a user's notifications) and drained by the connection's own
+ * writer thread. A full queue makes the feed skip
  * the subscriber (it re-reads what it missed from PostgreSQL once the queue drains), so a slow
  * consumer never makes the feed wait and never grows memory; one whose queue stays full longer
  * than the slow-consumer timeout is dropped and can reconnect and replay from its last id.
  */
-final class Subscriber {
+final class Subscriber<T> {
     enum Kind { SSE, WEBSOCKET, LONGPOLL }
 
     enum Offer { ACCEPTED, FULL, DROPPED }
 
-    // Woken writer threads see this instead of a message: the subscription has ended.
-    private static final Message CLOSED = new Message(-1, -1, -1, "", "", java.time.Instant.EPOCH);
+    // Woken writer threads see this instead of an item: the subscription has ended.
+    private static final Object CLOSED = new Object();
 
+    // The room of a message feed, the user of a notification feed.
     private final long roomId;
     private final long userId;
     private final Kind kind;
     private final int capacity;
     private final long slowTimeoutNanos;
-    private final BlockingQueue<Message> queue;
+    private final BlockingQueue<Object> queue;
     private final Runnable onOverflow;
+    private final long openedNanos = System.nanoTime();
     private volatile Runnable onDrained = () -> { };
-    // Highest message id queued for this subscriber; written only by the feed's pump thread.
+    // Highest item id queued for this subscriber; written only by the feed's pump thread.
     private volatile long queuedUpTo;
     private volatile long fullSince;
     private volatile boolean waitingForRoom;
@@ -59,6 +60,10 @@ final class Subscriber {
         return kind;
     }
 
+    long openedNanos() {
+        return openedNanos;
+    }
+
     long queuedUpTo() {
         return queuedUpTo;
     }
@@ -67,8 +72,8 @@ final class Subscriber {
         this.onDrained = callback;
     }
 
-    /** Called by the feed only, in id order. */
-    Offer offer(Message message, long nowNanos) {
+    /** Called by the feed only, in id order; {@code id} is the item's. */
+    Offer offer(T item, long id, long nowNanos) {
         if (closeReason != null) {
             return Offer.DROPPED;
         }
@@ -77,29 +82,30 @@ final class Subscriber {
             if (fullSince == 0) {
                 fullSince = nowNanos;
             } else if (nowNanos - fullSince > slowTimeoutNanos) {
-                close("slow consumer: " + capacity + " messages undelivered for too long; reconnect with the last id you received");
+                close("slow consumer: " + capacity + " events undelivered for too long; reconnect with the last id you received");
                 onOverflow.run();
                 return Offer.DROPPED;
             }
             return Offer.FULL;
         }
         fullSince = 0;
-        queue.offer(message);
-        queuedUpTo = message.id();
+        queue.offer(item);
+        queuedUpTo = id;
         return Offer.ACCEPTED;
     }
 
-    /** The next message, or null after the timeout (time for a heartbeat) or when closed. */
-    Message next(long timeoutMillis) throws InterruptedException {
+    /** The next item, or null after the timeout (time for a heartbeat) or when closed. */
+    @SuppressWarnings("unchecked") // the queue holds only items offered as T, and the CLOSED marker
+    T next(long timeoutMillis) throws InterruptedException {
         if (closeReason != null && queue.isEmpty()) {
             return null;
         }
-        Message next = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        Object next = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
         if (waitingForRoom && queue.size() <= capacity / 2) {
             waitingForRoom = false;
             onDrained.run();
         }
-        return next == CLOSED ? null : next;
+        return next == CLOSED ? null : (T) next;
     }
 
     void close(String reason) {

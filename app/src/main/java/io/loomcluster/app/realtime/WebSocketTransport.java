@@ -37,7 +37,7 @@ public final class WebSocketTransport {
     private final LiveAccess access;
     private final ObjectMapper json;
     private final long heartbeatMillis;
-    private final ConcurrentMap<String, Subscriber> sockets = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Subscriber<Message>> sockets = new ConcurrentHashMap<>();
 
     public WebSocketTransport(LiveRooms live, LiveAccess access, ObjectMapper json, Duration heartbeat) {
         this.live = live;
@@ -63,7 +63,7 @@ public final class WebSocketTransport {
     private void connected(WsConnectContext ctx) {
         LiveAccess.Start start = ctx.attribute(START);
         Session session = ctx.session;
-        Subscriber subscriber = live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.WEBSOCKET, start.after(),
+        Subscriber<Message> subscriber = live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.WEBSOCKET, start.after(),
                 () -> closeThenDisconnect(session, CLOSE_POLICY, "slow consumer; reconnect with after=<last id>"));
         if (subscriber == null) {
             session.close(CLOSE_TRY_LATER, "too many live connections on this instance", Callback.NOOP);
@@ -75,7 +75,7 @@ public final class WebSocketTransport {
         Thread.ofVirtual().name("ws-writer-" + start.roomId()).start(() -> writeFrames(ctx, subscriber));
     }
 
-    private void writeFrames(WsContext ctx, Subscriber subscriber) {
+    private void writeFrames(WsContext ctx, Subscriber<Message> subscriber) {
         Session session = ctx.session;
         try {
             while (session.isOpen()) {
@@ -108,7 +108,7 @@ public final class WebSocketTransport {
     }
 
     private void ended(WsContext ctx, String reason) {
-        Subscriber subscriber = sockets.remove(ctx.sessionId());
+        Subscriber<Message> subscriber = sockets.remove(ctx.sessionId());
         if (subscriber != null) {
             subscriber.close(reason);
         }

@@ -9,15 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /** One room's messages in memory, ids 1, 2, 3...; each read takes a little while, as a database's would. */
-final class InMemoryMessages implements MessageSource {
+final class InMemoryMessages implements FeedSource<Message> {
     static final long ROOM = 7;
 
     private final List<Message> messages = new ArrayList<>();
-    private final RoomSignals signals;
+    private final Signals signals;
     private final long readNanos;
     private final AtomicInteger reads = new AtomicInteger();
 
-    InMemoryMessages(RoomSignals signals, long readNanos) {
+    InMemoryMessages(Signals signals, long readNanos) {
         this.signals = signals;
         this.readNanos = readNanos;
     }

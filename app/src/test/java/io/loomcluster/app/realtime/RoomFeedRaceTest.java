@@ -30,15 +30,15 @@ class RoomFeedRaceTest {
 
     @RepeatedTest(20)
     void everySubscriberSeesTheIdsAfterItsCursorInOrderWithoutGapsOrDuplicates() throws Exception {
-        RoomSignals signals = new RoomSignals();
+        Signals signals = new Signals();
         // A read takes a little while, as a database's does: subscribers join while pages are out.
         InMemoryMessages messages = new InMemoryMessages(signals, 100_000);
-        RoomFeed feed = new RoomFeed(ROOM, messages, signals, n -> { }, PAGE, 60_000);
+        Feed<Message> feed = new Feed<>(ROOM, messages, Message::id, signals, n -> { }, PAGE, 60_000);
         ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         try {
             // One subscriber from the start keeps the feed reading while the others come and go.
-            Subscriber anchor = new Subscriber(ROOM, 0, Subscriber.Kind.SSE, 0, 16, Long.MAX_VALUE, () -> { });
+            Subscriber<Message> anchor = new Subscriber<>(ROOM, 0, Subscriber.Kind.SSE, 0, 16, Long.MAX_VALUE, () -> { });
             feed.add(anchor);
             List<Thread> threads = new ArrayList<>();
             for (int s = 0; s < SUBSCRIBERS; s++) {
@@ -84,14 +84,14 @@ class RoomFeedRaceTest {
 
     // Joins at a random moment with a cursor somewhere behind the newest message; half read slowly
     // (their 4-message queue fills and they are skipped), half leave after a while.
-    private static Seen subscribe(RoomFeed feed, InMemoryMessages messages, int index) throws InterruptedException {
+    private static Seen subscribe(Feed<Message> feed, InMemoryMessages messages, int index) throws InterruptedException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         LockSupport.parkNanos(random.nextLong(0, 20_000_000));
         long head = messages.head();
         long after = head == 0 ? 0 : random.nextLong(0, head + 1);
         boolean slow = index % 2 == 0;
         boolean leaves = index % 4 < 2;
-        Subscriber subscriber = new Subscriber(ROOM, index + 1, Subscriber.Kind.WEBSOCKET, after, slow ? 4 : 64,
+        Subscriber<Message> subscriber = new Subscriber<>(ROOM, index + 1, Subscriber.Kind.WEBSOCKET, after, slow ? 4 : 64,
                 Long.MAX_VALUE, () -> { });
         feed.add(subscriber);
         int wanted = leaves ? random.nextInt(1, Math.max(2, (int) (MESSAGES - after))) : (int) (MESSAGES - after);
@@ -102,7 +102,7 @@ class RoomFeedRaceTest {
         return new Seen("subscriber " + index + (slow ? " (slow)" : "") + (leaves ? " (leaves)" : ""), after, ids, !leaves);
     }
 
-    private static List<Long> read(Subscriber subscriber, int count, boolean slow) throws InterruptedException {
+    private static List<Long> read(Subscriber<Message> subscriber, int count, boolean slow) throws InterruptedException {
         List<Long> ids = new ArrayList<>();
         while (ids.size() < count) {
             Message next = subscriber.next(WAIT_MILLIS);

@@ -18,31 +18,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RoomFeedTest {
     private static final long WAIT_MILLIS = 10_000;
 
-    private final RoomSignals signals = new RoomSignals();
+    private final Signals signals = new Signals();
     private final InMemoryMessages messages = new InMemoryMessages(signals, 0);
     private final AtomicLong fannedOut = new AtomicLong();
-    private final List<RoomFeed> feeds = new ArrayList<>();
+    private final List<Feed<Message>> feeds = new ArrayList<>();
 
-    private RoomFeed feed(int pageSize) {
-        RoomFeed feed = new RoomFeed(ROOM, messages, signals, fannedOut::addAndGet, pageSize, 60_000);
+    private Feed<Message> feed(int pageSize) {
+        Feed<Message> feed = new Feed<>(ROOM, messages, Message::id, signals, fannedOut::addAndGet, pageSize, 60_000);
         feeds.add(feed);
         return feed;
     }
 
     @AfterEach
     void stopFeeds() {
-        feeds.forEach(RoomFeed::stop);
+        feeds.forEach(Feed::stop);
     }
 
-    private static Subscriber subscriber(long after, int buffer, long slowTimeoutNanos, Runnable onOverflow) {
-        return new Subscriber(ROOM, 1, Subscriber.Kind.SSE, after, buffer, slowTimeoutNanos, onOverflow);
+    private static Subscriber<Message> subscriber(long after, int buffer, long slowTimeoutNanos, Runnable onOverflow) {
+        return new Subscriber<>(ROOM, 1, Subscriber.Kind.SSE, after, buffer, slowTimeoutNanos, onOverflow);
     }
 
-    private static Subscriber subscriber(long after) {
+    private static Subscriber<Message> subscriber(long after) {
         return subscriber(after, 1000, Long.MAX_VALUE, () -> { });
     }
 
-    private static List<Long> take(Subscriber subscriber, int count) throws InterruptedException {
+    private static List<Long> take(Subscriber<Message> subscriber, int count) throws InterruptedException {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Message next = subscriber.next(WAIT_MILLIS);
@@ -53,8 +53,8 @@ class RoomFeedTest {
     }
 
     /** A subscriber from the start of the room that has taken the room's first {@code count} messages. */
-    private Subscriber caughtUp(RoomFeed feed, int count) throws InterruptedException {
-        Subscriber first = subscriber(0);
+    private Subscriber<Message> caughtUp(Feed<Message> feed, int count) throws InterruptedException {
+        Subscriber<Message> first = subscriber(0);
         feed.add(first);
         for (int i = 0; i < count; i++) {
             messages.post();
@@ -72,8 +72,8 @@ class RoomFeedTest {
         for (int i = 0; i < 5; i++) {
             messages.post();
         }
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber subscriber = subscriber(2);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> subscriber = subscriber(2);
         feed.add(subscriber);
 
         assertThat(take(subscriber, 3)).containsExactly(3L, 4L, 5L);
@@ -85,10 +85,10 @@ class RoomFeedTest {
 
     @Test
     void aSubscriberThatJoinsBehindTheOthersIsServedFromItsOwnCursor() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
+        Feed<Message> feed = feed(Feed.PAGE);
         caughtUp(feed, 10);
 
-        Subscriber late = subscriber(3);
+        Subscriber<Message> late = subscriber(3);
         feed.add(late);
 
         assertThat(take(late, 7)).isEqualTo(range(4, 10));
@@ -96,17 +96,17 @@ class RoomFeedTest {
 
     @Test
     void subscribersJoiningAtTheHeadCostNoReadAndGetTheNextMessage() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber first = caughtUp(feed, 3);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> first = caughtUp(feed, 3);
         // The feed has read up to 3 (it handed 3 out); what it counts after that is settled below.
         Await.until("the feed to count the three messages", Duration.ofMillis(WAIT_MILLIS), () -> fannedOut.get() >= 3);
 
         // What a re-issued long-poll is: a newcomer whose cursor is the id the feed just handed out.
-        List<Subscriber> reissued = new ArrayList<>();
+        List<Subscriber<Message>> reissued = new ArrayList<>();
         int readsBefore = messages.reads();
         for (int i = 0; i < 5; i++) {
             long passes = feed.passes();
-            Subscriber again = subscriber(3);
+            Subscriber<Message> again = subscriber(3);
             reissued.add(again);
             feed.add(again);
             Await.until("the feed to handle the newcomer's wake-up", Duration.ofMillis(WAIT_MILLIS),
@@ -115,7 +115,7 @@ class RoomFeedTest {
         assertThat(messages.reads()).as("reads for newcomers at the head").isEqualTo(readsBefore);
 
         messages.post();
-        for (Subscriber s : reissued) {
+        for (Subscriber<Message> s : reissued) {
             assertThat(take(s, 1)).containsExactly(4L);
         }
         assertThat(take(first, 1)).containsExactly(4L);
@@ -126,8 +126,8 @@ class RoomFeedTest {
         for (int i = 0; i < 10; i++) {
             messages.post();
         }
-        RoomFeed feed = feed(3);
-        Subscriber subscriber = subscriber(0);
+        Feed<Message> feed = feed(3);
+        Subscriber<Message> subscriber = subscriber(0);
         feed.add(subscriber);
 
         assertThat(take(subscriber, 10)).isEqualTo(range(1, 10));
@@ -138,9 +138,9 @@ class RoomFeedTest {
 
     @Test
     void aFullSubscriberIsSkippedAndCatchesUpWithoutAGapOnceItReads() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber slow = subscriber(0, 4, Long.MAX_VALUE, () -> { });
-        Subscriber fast = subscriber(0);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> slow = subscriber(0, 4, Long.MAX_VALUE, () -> { });
+        Subscriber<Message> fast = subscriber(0);
         feed.add(slow);
         feed.add(fast);
         for (int i = 0; i < 20; i++) {
@@ -154,9 +154,9 @@ class RoomFeedTest {
 
     @Test
     void aSubscriberFullForLongerThanTheSlowConsumerTimeoutIsDropped() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
+        Feed<Message> feed = feed(Feed.PAGE);
         AtomicInteger overflows = new AtomicInteger();
-        Subscriber stuck = subscriber(0, 2, 1, overflows::incrementAndGet);
+        Subscriber<Message> stuck = subscriber(0, 2, 1, overflows::incrementAndGet);
         feed.add(stuck);
         for (int i = 0; i < 3; i++) {
             messages.post();
@@ -179,8 +179,8 @@ class RoomFeedTest {
 
     @Test
     void closingASubscriberWakesItsReader() throws Exception {
-        RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber subscriber = subscriber(0);
+        Feed<Message> feed = feed(Feed.PAGE);
+        Subscriber<Message> subscriber = subscriber(0);
         feed.add(subscriber);
         subscriber.close("you left the room");
 

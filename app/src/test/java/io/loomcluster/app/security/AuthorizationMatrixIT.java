@@ -55,6 +55,7 @@ class AuthorizationMatrixIT {
                 new Object[] {"GET /api/rooms/{id}/messages", 401, 200, 403, 200},
                 new Object[] {"GET /api/rooms/{id}/events", 401, 200, 403, 200},
                 new Object[] {"WS /api/rooms/{id}/ws", 401, 101, 403, 101},
+                new Object[] {"GET /api/notifications/events", 401, 200, 200, 200},
                 new Object[] {"POST /graphql me", 401, 200, 200, 200},
                 new Object[] {"POST /graphql postMessage", 401, 200, 403, 200},
                 new Object[] {"DELETE /api/session", 204, 204, 204, 204});
@@ -124,6 +125,11 @@ class AuthorizationMatrixIT {
     }
 
     private static int streamStatus(Session client, String path) {
+        if (path.equals("/api/notifications/events")) {
+            try (EventStream stream = client.notificationEvents(null)) {
+                return stream.status();
+            }
+        }
         long room = Long.parseLong(path.split("/")[3]);
         try (EventStream stream = client.events(room, null)) {
             return stream.status();

@@ -1,11 +1,14 @@
 package io.loomcluster.system.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.chaos.ChaosCluster;
 import io.loomcluster.client.LoomClient;
 import io.loomcluster.client.Message;
 import io.loomcluster.client.Session;
 import io.loomcluster.testing.Browser;
 import io.loomcluster.testing.ManagedProcess;
+import io.loomcluster.testing.TestUsers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -108,6 +112,39 @@ class BrowserClientIT {
             for (Browser browser : List.of(alice, bob)) {
                 assertThat(browser.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Uncaught"));
             }
+        }
+    }
+
+    @Test
+    void aBrowserEventSourceReceivesTheUsersNotificationThroughTheBalancer() throws Exception {
+        String bobName = "bob_" + System.nanoTime() % 1_000_000;
+        try (Browser bob = Browser.open(1000, 800)) {
+            ChromeDriver page = bob.driver();
+            signUp(page, bobName);
+            // The browser's own EventSource, on the session cookie the sign-up set.
+            page.executeScript("""
+                    window.notifications = [];
+                    const source = new EventSource('/api/notifications/events');
+                    source.onopen = () => { window.notificationsOpen = true; };
+                    source.addEventListener('notification', e => window.notifications.push({id: e.lastEventId, data: e.data}));
+                    """);
+            new WebDriverWait(page, WAIT).until(d -> Boolean.TRUE.equals(page.executeScript("return window.notificationsOpen === true")));
+
+            Session alice = TestUsers.signUp(cluster.url(), "alice");
+            long room = alice.createRoom("browser mentions").id();
+            try (LoomClient client = LoomClient.of(cluster.url())) {
+                client.logIn(bobName, "correct horse").join(room);
+            }
+            long message = alice.post(room, "look here @" + bobName).id();
+
+            new WebDriverWait(page, WAIT).until(d -> ((Number) page.executeScript("return window.notifications.length")).intValue() >= 1);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> received = (Map<String, Object>) page.executeScript("return window.notifications[0]");
+            JsonNode data = new ObjectMapper().readTree((String) received.get("data"));
+            assertThat(data.get("messageId").asLong()).isEqualTo(message);
+            assertThat(data.get("from").asText()).isEqualTo(alice.username());
+            assertThat(received.get("id")).isEqualTo(data.get("id").asText());
+            assertThat(bob.consoleMessages()).noneMatch(m -> m.contains("Content Security Policy") || m.contains("Uncaught"));
         }
     }
 

@@ -13,4 +13,8 @@ public interface Fault {
     /** After the load stopped, before PostgreSQL is audited. */
     default void afterLoad(ChaosCluster cluster, Workload load, Tally tally, List<String> notes) {
     }
+
+    /** Always, last, however the scenario ended: stop what the fault started itself. */
+    default void cleanUp() {
+    }
 }

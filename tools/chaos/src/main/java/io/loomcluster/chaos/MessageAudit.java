@@ -12,6 +12,7 @@ import java.util.Set;
 /**
  * Compares what the clients were told was stored with what PostgreSQL holds, read directly over
  * JDBC: every acknowledged message must be there, exactly once, under the id the client was given.
+ * A message's key is the first word after "chaos " (mentions may follow it).
  */
 public record MessageAudit(long acknowledged, long stored, long lost, long duplicated, long unacknowledgedStored) {
 
@@ -20,7 +21,8 @@ public record MessageAudit(long acknowledged, long stored, long lost, long dupli
         Map<String, Long> idByKey = new HashMap<>();
         try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
              PreparedStatement q = c.prepareStatement(
-                     "select substring(text from ?) as key, count(*), min(id) from messages where text like ? group by key")) {
+                     "select split_part(substring(text from ?), ' ', 1) as key, count(*), min(id) from messages"
+                             + " where text like ? group by key")) {
             q.setInt(1, "chaos ".length() + 1);
             q.setString(2, textPrefix.replace("%", "\\%").replace("_", "\\_") + "%");
             try (ResultSet rs = q.executeQuery()) {

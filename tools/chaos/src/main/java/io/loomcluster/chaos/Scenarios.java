@@ -8,11 +8,13 @@ import io.loomcluster.testing.ManagedProcess;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The fault scenarios. Each starts its own cluster (three instances behind the balancer), runs the
@@ -51,6 +53,7 @@ public final class Scenarios {
         all.put("hung-backend", this::hungBackend);
         all.put("balancer-restart", this::balancerRestart);
         all.put("overload", this::overload);
+        all.put("jobs", this::jobs);
         return all;
     }
 
@@ -177,11 +180,29 @@ public final class Scenarios {
         });
     }
 
+    /**
+     * Background jobs under faults: 3 API instances (no jobs), 2 worker processes, posts that each
+     * mention 2 members, a signed webhook per room; kill -9 of a worker, then of an API instance.
+     */
+    public Outcome jobs() {
+        int mentions = 2;
+        Map<String, String> env = new HashMap<>(JobsFault.JOB_ENV);
+        env.put("ROLE", "api,streams");
+        JobsFault fault = new JobsFault(mentions, pacing.warmupRequests() / 2);
+        return run("jobs: kill -9 a worker, then an API instance", spec.withAppEnv(env), shape.withMentions(mentions), fault,
+                fault::violations);
+    }
+
     // ---- the common frame
 
     public Outcome run(String name, ChaosCluster.Spec clusterSpec, Fault fault) {
+        return run(name, clusterSpec, shape, fault, List::of);
+    }
+
+    private Outcome run(String name, ChaosCluster.Spec clusterSpec, Workload.Shape loadShape, Fault fault,
+                        Supplier<List<String>> violations) {
         try (ChaosCluster cluster = ChaosCluster.start(clusterSpec);
-             Workload load = Workload.prepare(cluster.url(), shape)) {
+             Workload load = Workload.prepare(cluster.url(), loadShape)) {
             List<String> notes = new ArrayList<>();
             fault.beforeLoad(cluster, load);
             load.start();
@@ -194,7 +215,9 @@ public final class Scenarios {
             if (!tally.failures().isEmpty()) {
                 notes.add("failures: " + tally.failures());
             }
-            return new Outcome(name, tally, audit, notes);
+            return new Outcome(name, tally, audit, notes, List.copyOf(violations.get()));
+        } finally {
+            fault.cleanUp();
         }
     }
 

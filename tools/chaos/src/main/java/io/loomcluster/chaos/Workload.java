@@ -16,12 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #stop()} or until its request cap or hard deadline, whichever comes first.
  */
 public final class Workload implements AutoCloseable {
-    /** Shape of the load. */
+    /** Shape of the load; {@code mentions}: how many other users each post names as {@code @username}. */
     public record Shape(int writers, int readers, int rooms, Duration pause, long maxRequests, Duration maxDuration,
-                        Duration attemptTimeout, Duration retryBudget) {
+                        Duration attemptTimeout, Duration retryBudget, int mentions) {
         public static Shape standard() {
             return new Shape(6, 4, 3, Duration.ofMillis(20), 200_000, Duration.ofMinutes(3),
-                    Duration.ofSeconds(10), Duration.ofSeconds(30));
+                    Duration.ofSeconds(10), Duration.ofSeconds(30), 0);
+        }
+
+        public Shape withMentions(int count) {
+            return new Shape(writers, readers, rooms, pause, maxRequests, maxDuration, attemptTimeout, retryBudget, count);
         }
     }
 
@@ -69,7 +73,8 @@ public final class Workload implements AutoCloseable {
         return w;
     }
 
-    private List<ApiUser> all() {
+    /** Every user of the load: writers, then readers; each is a member of every room. */
+    public List<ApiUser> all() {
         List<ApiUser> all = new ArrayList<>(writers);
         all.addAll(readers);
         return all;
@@ -96,7 +101,18 @@ public final class Workload implements AutoCloseable {
     private void write(ApiUser writer) {
         long room = rooms.get(ThreadLocalRandom.current().nextInt(rooms.size()));
         String key = run + "-" + sequence.incrementAndGet();
-        writer.postMessage(room, key, "chaos " + key);
+        writer.postMessage(room, key, "chaos " + key + mentions(writer));
+    }
+
+    // " @a @b": the users after the writer, in sign-up order (all of them members of every room).
+    private String mentions(ApiUser writer) {
+        List<ApiUser> users = all();
+        StringBuilder text = new StringBuilder();
+        int at = users.indexOf(writer);
+        for (int i = 1; i <= Math.min(shape.mentions(), users.size() - 1); i++) {
+            text.append(" @").append(users.get((at + i) % users.size()).username());
+        }
+        return text.toString();
     }
 
     private void read(ApiUser reader) {

@@ -1,6 +1,5 @@
 package io.loomcluster.app.realtime;
 
-import io.loomcluster.app.messages.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,47 +12,54 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
+import java.util.function.ToLongFunction;
 
 /**
- * The live messages of one room on this instance: one pump thread reads PostgreSQL when a post
- * was announced (here or on another instance), when a subscriber is behind what the feed has
- * read, or at a periodic re-check, and fans the new messages out to every local subscriber, each
- * past its own last id. A new subscriber costs one read; idle subscribers cost none, however many
- * there are. Reading from
- * PostgreSQL rather than trusting the event payload keeps order and loses nothing, however events
- * arrive; a reconnecting subscriber's replay is the same read.
+ * The live items of one key on this instance (the messages of a room, or the notifications of a
+ * user): one pump thread reads PostgreSQL when something new was announced (here or on another
+ * instance), when a subscriber is behind what the feed has read, or at a periodic re-check, and
+ * fans the new items out to every local subscriber, each past its own last id. A new subscriber
+ * costs one read; idle subscribers cost none, however many there are. Reading from PostgreSQL
+ * rather than trusting the event payload keeps order and loses nothing, however events arrive; a
+ * reconnecting subscriber's replay is the same read.
  */
-final class RoomFeed {
-    private static final Logger log = LoggerFactory.getLogger(RoomFeed.class);
+final class Feed<T> {
+    private static final Logger log = LoggerFactory.getLogger(Feed.class);
     static final int PAGE = 200;
 
-    private final long roomId;
-    private final MessageSource messages;
-    private final RoomSignals signals;
+    private final long key;
+    private final FeedSource<T> source;
+    private final ToLongFunction<T> idOf;
+    private final Signals signals;
     private final IntConsumer fannedOut;
     private final int pageSize;
     private final long recheckMillis;
-    private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final Set<Subscriber<T>> subscribers = ConcurrentHashMap.newKeySet();
     private volatile CompletableFuture<Void> wake = new CompletableFuture<>();
     private volatile boolean stopped;
-    // The highest message id known to exist in the room; read and written by the pump thread.
+    // The highest id known to exist under the key; read and written by the pump thread.
     private volatile long head;
     // Passes of the pump that decided whether to read (tests wait on it to know a wake-up was handled).
     private volatile long passes;
 
-    /** {@code fannedOut} is told how many messages each page read; {@code pageSize} is {@link #PAGE} but in tests. */
-    RoomFeed(long roomId, MessageSource messages, RoomSignals signals, IntConsumer fannedOut, int pageSize,
-             long recheckMillis) {
-        this.roomId = roomId;
-        this.messages = messages;
+    /**
+     * {@code key} is a room id, or a user id for notifications; {@code idOf} an item's id, the order
+     * of the source; {@code fannedOut} is told how many items each page read; {@code pageSize} is
+     * {@link #PAGE} but in tests.
+     */
+    Feed(long key, FeedSource<T> source, ToLongFunction<T> idOf, Signals signals, IntConsumer fannedOut,
+         int pageSize, long recheckMillis) {
+        this.key = key;
+        this.source = source;
+        this.idOf = idOf;
         this.signals = signals;
         this.fannedOut = fannedOut;
         this.pageSize = pageSize;
         this.recheckMillis = recheckMillis;
-        Thread.ofVirtual().name("room-feed-" + roomId).start(this::pump);
+        Thread.ofVirtual().name("feed-" + key).start(this::pump);
     }
 
-    void add(Subscriber subscriber) {
+    void add(Subscriber<T> subscriber) {
         subscriber.onDrained(this::nudge);
         subscribers.add(subscriber);
         // A newcomer behind what the feed has read costs one read (the pump sees it behind the head).
@@ -69,12 +75,12 @@ final class RoomFeed {
     }
 
     /** Returns true when the feed has no subscribers left (the caller then stops it). */
-    boolean remove(Subscriber subscriber) {
+    boolean remove(Subscriber<T> subscriber) {
         subscribers.remove(subscriber);
         return subscribers.isEmpty();
     }
 
-    Set<Subscriber> subscribers() {
+    Set<Subscriber<T>> subscribers() {
         return subscribers;
     }
 
@@ -88,8 +94,8 @@ final class RoomFeed {
     }
 
     private void pump() {
-        CompletableFuture<Void> roomSignal = signals.next(roomId);
-        // Read on the first pass: the feed knows nothing of the room yet.
+        CompletableFuture<Void> keySignal = signals.next(key);
+        // Read on the first pass: the feed knows nothing of the key yet.
         boolean dirty = true;
         long lastRead = System.nanoTime();
         while (!stopped) {
@@ -107,17 +113,17 @@ final class RoomFeed {
                     dirty = !drain();
                 } catch (RuntimeException e) {
                     // PostgreSQL unavailable: subscribers keep their place and the next wake-up retries.
-                    log.warn("room {} feed could not read messages; retrying", roomId, e);
+                    log.warn("feed {} could not read; retrying", key, e);
                 }
             }
             passes++;
-            if (!await(CompletableFuture.anyOf(localWake, roomSignal))) {
+            if (!await(CompletableFuture.anyOf(localWake, keySignal))) {
                 // Periodic re-check: covers an event lost while Redis was away.
                 dirty = true;
             }
-            if (roomSignal.isDone()) {
+            if (keySignal.isDone()) {
                 dirty = true;
-                roomSignal = signals.next(roomId);
+                keySignal = signals.next(key);
             }
         }
     }
@@ -133,29 +139,30 @@ final class RoomFeed {
     private boolean drain() {
         // Subscribers whose queue is full sit out the rest of this pass, so that none gets a gap;
         // they are served from their own last id on the pass after their writer drains.
-        Set<Subscriber> waiting = new HashSet<>();
+        Set<Subscriber<T>> waiting = new HashSet<>();
         boolean read = false;
         while (!stopped) {
             // A fixed set per page: a subscriber that joins while a page is handed out would
             // otherwise get its later messages without the earlier ones, a gap. It is served from
             // its own cursor on the next page or pass.
-            List<Subscriber> current = List.copyOf(subscribers);
+            List<Subscriber<T>> current = List.copyOf(subscribers);
             long from = current.stream().filter(s -> !waiting.contains(s))
                     .mapToLong(Subscriber::queuedUpTo).min().orElse(-1);
             if (from < 0) {
                 return read;
             }
             read = true;
-            List<Message> page = messages.after(roomId, from, pageSize);
+            List<T> page = source.after(key, from, pageSize);
             // Nothing newer than the last id read (or than "from", when the page is empty) exists now.
-            head = Math.max(head, page.isEmpty() ? from : page.get(page.size() - 1).id());
+            head = Math.max(head, page.isEmpty() ? from : idOf.applyAsLong(page.get(page.size() - 1)));
             long now = System.nanoTime();
-            for (Message message : page) {
-                for (Subscriber subscriber : current) {
-                    if (waiting.contains(subscriber) || message.id() <= subscriber.queuedUpTo()) {
+            for (T item : page) {
+                long id = idOf.applyAsLong(item);
+                for (Subscriber<T> subscriber : current) {
+                    if (waiting.contains(subscriber) || id <= subscriber.queuedUpTo()) {
                         continue;
                     }
-                    switch (subscriber.offer(message, now)) {
+                    switch (subscriber.offer(item, id, now)) {
                         case ACCEPTED -> { }
                         case FULL -> waiting.add(subscriber);
                         case DROPPED -> {

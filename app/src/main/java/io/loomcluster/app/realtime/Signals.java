@@ -1,0 +1,29 @@
+package io.loomcluster.app.realtime;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * "Something new for key N" on this instance (a room's messages, or a user's notifications: one
+ * instance per kind), for that key's feed. The feed takes the key's current signal before it reads
+ * PostgreSQL, so an item that commits in between still wakes it.
+ */
+public final class Signals {
+    private final ConcurrentMap<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+
+    /** The future completed by the next {@link #signal} of this key. */
+    public CompletableFuture<Void> next(long key) {
+        return pending.computeIfAbsent(key, id -> new CompletableFuture<>());
+    }
+
+    public void signal(long key) {
+        // Complete before removing: a waiter that takes the room's future in between gets the
+        // completed one, so no signal falls between two waits.
+        CompletableFuture<Void> future = pending.get(key);
+        if (future != null) {
+            future.complete(null);
+            pending.remove(key, future);
+        }
+    }
+}
