@@ -127,6 +127,7 @@ final class Acknowledger implements AutoCloseable {
         waiting.offer(WAKE); // when full there is no need: the flusher is busy and sees closed after its batch
         try {
             if (flusher.join(timeout.isZero() ? Duration.ofMillis(1) : timeout)) {
+                waiting.remove(WAKE); // left behind when the flusher had already seen closed: free its slot
                 return true;
             }
         } catch (InterruptedException e) {
