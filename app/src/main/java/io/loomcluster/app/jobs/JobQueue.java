@@ -169,6 +169,13 @@ public final class JobQueue {
         redis.xack(stream, GROUP, delivery.entryId());
     }
 
+    /** Acknowledges several entries in one {@code XACK}. */
+    public void ack(List<Delivery> deliveries) {
+        if (!deliveries.isEmpty()) {
+            redis.xack(stream, GROUP, deliveries.stream().map(Delivery::entryId).toArray(StreamEntryID[]::new));
+        }
+    }
+
     /** Acknowledges the entry and schedules {@code next} for {@code dueMillis}, atomically. */
     public void retryLater(Delivery delivery, Job next, long dueMillis) {
         redis.eval(ACK_AND_SCHEDULE, List.of(stream, retries),

@@ -24,6 +24,8 @@ public final class JobWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
     private static final int BLOCK_MILLIS = 500;
     private static final int MAX_BATCH = 256;
+    private static final int ACK_BATCH = 1024;
+    private static final Duration ACK_FLUSH_FLOOR = Duration.ofSeconds(1);
 
     /** How the worker runs: concurrency, attempts, back-off, visibility timeout. */
     public record Settings(int concurrency, int maxAttempts, Backoff backoff, Duration visibilityTimeout) {
@@ -37,6 +39,7 @@ public final class JobWorker implements AutoCloseable {
     private final Clock clock;
     private final String consumer;
     private final Semaphore permits;
+    private final Acknowledger acks;
     private final AtomicInteger running = new AtomicInteger();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile Thread reader;
@@ -52,9 +55,11 @@ public final class JobWorker implements AutoCloseable {
         this.clock = clock;
         this.consumer = consumer;
         this.permits = new Semaphore(settings.concurrency());
+        this.acks = new Acknowledger(queue, metrics, clock, Math.max(ACK_BATCH, settings.concurrency()), ACK_BATCH);
     }
 
     public JobWorker start() {
+        acks.start();
         reader = Thread.ofVirtual().name("jobs-" + queue.type()).start(this::readLoop);
         return this;
     }
@@ -143,16 +148,15 @@ public final class JobWorker implements AutoCloseable {
                 return;
             }
             switch (outcome) {
-                case Outcome.Done d -> {
-                    queue.ack(delivery);
-                    metrics.done(job.type(), clock.millis() - job.enqueuedAt());
-                }
+                case Outcome.Done d -> acks.ack(delivery);
                 case Outcome.Later later when !later.countsAsAttempt() -> {
                     queue.retryLater(delivery, job, clock.millis() + later.delay().toMillis());
                     metrics.deferred(job.type());
                 }
                 case Outcome.Later later -> fail(delivery, later.reason(), later.delay());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shut down mid-job: the entry stays pending and is claimed again
         } catch (RuntimeException e) {
             // Redis failed while recording the outcome: the entry stays pending and is claimed again
             // after the visibility timeout; the handler's idempotency makes the second run harmless.
@@ -191,10 +195,19 @@ public final class JobWorker implements AutoCloseable {
     }
 
     /**
-     * Drains: stops reading, then waits up to {@code timeout} for running jobs. Whatever has not
-     * finished by then stays pending in the group, and another worker claims it.
+     * Drains: stops reading, waits up to {@code timeout} for running jobs, then sends their
+     * acknowledgements. Whatever has not finished (or been acknowledged) by then stays pending in
+     * the group, and another worker claims it.
      */
     public boolean drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean idle = awaitIdle(timeout);
+        // A short floor: even a zero-timeout close sends the acknowledgements already gathered.
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        return acks.close(left.compareTo(ACK_FLUSH_FLOOR) < 0 ? ACK_FLUSH_FLOOR : left) && idle;
+    }
+
+    private boolean awaitIdle(Duration timeout) {
         stopping.countDown();
         Thread r = reader;
         if (r != null) {

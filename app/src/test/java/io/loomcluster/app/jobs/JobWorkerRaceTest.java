@@ -99,4 +99,29 @@ class JobWorkerRaceTest {
         }
         assertThat(running.get()).as("none beyond the bound ran twice").isEqualTo(concurrency + 100);
     }
+
+    @Test
+    void aDrainedWorkerHasAcknowledgedEveryJobItFinished() {
+        String type = "drain-" + UUID.randomUUID();
+        JobQueue queue = new JobQueue(redis.client(), type);
+        queue.ensureGroup();
+        int jobs = 2000;
+        AtomicInteger ran = new AtomicInteger();
+        JobHandler handler = job -> {
+            ran.incrementAndGet();
+            return Outcome.DONE;
+        };
+        var settings = new JobWorker.Settings(500, 3, new Backoff(Duration.ofMillis(2), Duration.ofMillis(20)),
+                Duration.ofSeconds(60));
+        var worker = new JobWorker(queue, handler, Executors.newVirtualThreadPerTaskExecutor(), settings,
+                new JobMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), "w").start();
+        for (int i = 0; i < jobs; i++) {
+            queue.enqueue(Job.first(Integer.toString(i), type, "{}", System.currentTimeMillis()));
+        }
+        Await.until("every job ran", Duration.ofSeconds(30), () -> ran.get() == jobs);
+
+        assertThat(worker.drain(Duration.ofSeconds(10))).isTrue();
+        assertThat(queue.stats(0).pending()).as("acknowledged before drain returned").isZero();
+        assertThat(ran.get()).isEqualTo(jobs);
+    }
 }
