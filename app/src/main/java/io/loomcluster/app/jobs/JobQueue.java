@@ -87,13 +87,18 @@ public final class JobQueue {
     public JobQueue(RedisClient redis, String type) {
         this.redis = redis;
         this.type = type;
-        this.stream = "loom:jobs:" + type;
+        this.stream = keyOf(type);
         this.retries = stream + ":retry";
         this.dead = stream + ":dead";
     }
 
     public String type() {
         return type;
+    }
+
+    /** The stream of a job type. */
+    public static String keyOf(String type) {
+        return "loom:jobs:" + type;
     }
 
     public String streamKey() {
@@ -245,7 +250,7 @@ public final class JobQueue {
 
     /** Puts one dead letter back on the stream as a first attempt; false when it is no longer there. */
     public boolean redrive(DeadLetter letter) {
-        Job fresh = new Job(letter.job().id(), letter.job().type(), letter.job().payload(), 1, letter.job().enqueuedAt());
+        Job fresh = letter.job().firstAttempt();
         List<String> args = new ArrayList<>(List.of(letter.entryId()));
         fresh.fields().forEach((k, v) -> {
             args.add(k);

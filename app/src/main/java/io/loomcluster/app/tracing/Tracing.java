@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 
@@ -81,6 +82,11 @@ public final class Tracing implements AutoCloseable {
     /** The parent a request names in its headers ({@code traceparent}, {@code tracestate}); root when none. */
     public <C> Context extract(C carrier, TextMapGetter<C> getter) {
         return telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), carrier, getter);
+    }
+
+    /** Writes the current context ({@code traceparent}, {@code tracestate}) into {@code carrier}. */
+    public <C> void inject(C carrier, TextMapSetter<C> setter) {
+        telemetry.getPropagators().getTextMapPropagator().inject(Context.current(), carrier, setter);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.eclipse.jetty.util.Callback;
 import java.util.concurrent.ScheduledExecutorService;
 import io.loomcluster.app.bench.Percentiles;
 import io.loomcluster.app.jobs.Backoff;
+import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.jobs.Job;
 import io.loomcluster.app.jobs.JobHandler;
 import io.loomcluster.app.jobs.JobMetrics;
@@ -83,7 +84,8 @@ public final class DeliveryBench {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         try (Redis redis = Redis.connect(redisUrl);
-             WebhookSender sender = new WebhookSender(new SsrfGuard(settings.allowedHosts(), InetAddress::getAllByName), settings)) {
+             WebhookSender sender = new WebhookSender(new SsrfGuard(settings.allowedHosts(), InetAddress::getAllByName), settings,
+                     Tracing.off())) {
             String type = "bench-hook-" + UUID.randomUUID();
             JobQueue queue = new JobQueue(redis.client(), type);
             queue.ensureGroup();
