@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * OpenTelemetry for the app, configured by the standard {@code OTEL_*} variables. Off (and free: no
  * span objects, no header parsing) unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or its traces-only
  * form) is set. Spans go to a batch processor: ending a span puts it in a bounded queue
- * ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 2048 by default) that one exporter thread sends over OTLP/HTTP;
+ * ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 8192 here) that one exporter thread sends over OTLP/HTTP;
  * when the queue is full, the span is dropped, never waited for.
  */
 public final class Tracing implements AutoCloseable {
