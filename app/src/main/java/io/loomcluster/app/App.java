@@ -55,12 +55,12 @@ import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.users.PasswordHasher;
 import io.loomcluster.app.users.UserService;
 import io.loomcluster.app.web.WebRoutes;
+import io.loomcluster.contract.Pause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -220,7 +220,8 @@ public final class App {
         log.info("shutdown: draining");
         readiness.startDraining();
         registration.withdraw();
-        pause(config.shutdownDrainDelay());
+        // Nothing to wait on: balancers learn of the drain by their next health check.
+        Pause.sleep(config.shutdownDrainDelay());
         if (!live.closeAll(config.shutdownTimeout())) {
             log.warn("shutdown: some live connections did not close in time");
         }
@@ -253,14 +254,5 @@ public final class App {
         return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, settings.concurrency())),
                 Thread.ofPlatform().name("webhook-", 0).factory());
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            // Nothing to wait on: balancers learn of the drain by their next health check.
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

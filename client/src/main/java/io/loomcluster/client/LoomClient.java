@@ -1,5 +1,7 @@
 package io.loomcluster.client;
 
+import io.loomcluster.contract.Pause;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -133,7 +135,8 @@ public final class LoomClient implements AutoCloseable {
                 return reply;
             }
             // The last pause may end past the budget: one more attempt then, as the server asked.
-            if (!sleep(policy.pause(reply, attempt))) {
+            // Waiting before a retry is the point: the server asked for it, or it is the back-off.
+            if (!Pause.sleep(policy.pause(reply, attempt))) {
                 return reply;
             }
         }
@@ -176,17 +179,6 @@ public final class LoomClient implements AutoCloseable {
             }
         }
         return java.util.Optional.empty();
-    }
-
-    private static boolean sleep(Duration pause) {
-        try {
-            // Waiting before a retry is the point: the server asked for it, or it is the back-off.
-            Thread.sleep(pause);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override

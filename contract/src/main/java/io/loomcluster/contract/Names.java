@@ -1,5 +1,7 @@
 package io.loomcluster.contract;
 
+import java.util.List;
+
 /** Names that one process writes and another reads: change one here and both sides change. */
 public final class Names {
     /** Response header: the instance that served the request. */
@@ -24,6 +26,28 @@ public final class Names {
     /** Prometheus gauges of an instance's open live connections, read by the balancer's dashboard. */
     public static final String LIVE_CONNECTIONS_SSE = "loom_live_connections_sse";
     public static final String LIVE_CONNECTIONS_WEBSOCKET = "loom_live_connections_websocket";
+
+    /** Job types: each has its own stream, retry schedule and dead-letter stream (README, "Background jobs"). */
+    public static final String MENTION_JOBS = "mention";
+    public static final String WEBHOOK_JOBS = "webhook";
+    public static final List<String> JOB_TYPES = List.of(MENTION_JOBS, WEBHOOK_JOBS);
+    /** The consumer group every worker reads a job stream with. */
+    public static final String JOB_GROUP = "workers";
+
+    /** Redis stream of one job type's jobs ({@code loom:jobs:<type>}). */
+    public static String jobStream(String type) {
+        return "loom:jobs:" + type;
+    }
+
+    /** Sorted set of one job type's scheduled retries (score: due time, epoch ms). */
+    public static String jobRetries(String type) {
+        return jobStream(type) + ":retry";
+    }
+
+    /** Dead-letter stream of one job type. */
+    public static String jobDeadLetters(String type) {
+        return jobStream(type) + ":dead";
+    }
 
     private Names() {
     }

@@ -2,6 +2,7 @@ package io.loomcluster.app.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.loomcluster.contract.Pause;
 import io.loomcluster.app.config.AppConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
@@ -62,19 +63,11 @@ public final class Database implements AutoCloseable {
                     throw e;
                 }
                 log.warn("PostgreSQL not reachable yet ({}); retrying in {} ms", e.getCause().getMessage(), backoff.toMillis());
-                pause(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                if (!Pause.sleep(backoff)) {
+                    throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
+                }
+                backoff = Pause.doubled(backoff, Duration.ofSeconds(5));
             }
-        }
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            // Start-up back-off: nothing to wait on while the database is unreachable.
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
         }
     }
 

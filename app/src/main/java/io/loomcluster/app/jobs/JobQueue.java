@@ -3,6 +3,7 @@ package io.loomcluster.app.jobs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loomcluster.contract.Names;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
@@ -28,7 +29,7 @@ import java.util.function.Supplier;
  * Lua script, so Redis applies it whole or not at all.
  */
 public final class JobQueue {
-    public static final String GROUP = "workers";
+    public static final String GROUP = Names.JOB_GROUP;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     // KEYS: stream, retry set. ARGV: group, entry id, due millis, job as JSON.
@@ -87,9 +88,9 @@ public final class JobQueue {
     public JobQueue(RedisClient redis, String type) {
         this.redis = redis;
         this.type = type;
-        this.stream = keyOf(type);
-        this.retries = stream + ":retry";
-        this.dead = stream + ":dead";
+        this.stream = Names.jobStream(type);
+        this.retries = Names.jobRetries(type);
+        this.dead = Names.jobDeadLetters(type);
     }
 
     public String type() {
@@ -98,7 +99,7 @@ public final class JobQueue {
 
     /** The stream of a job type. */
     public static String keyOf(String type) {
-        return "loom:jobs:" + type;
+        return Names.jobStream(type);
     }
 
     public String streamKey() {

@@ -11,6 +11,7 @@ import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.webhooks.SsrfGuard;
 import io.loomcluster.app.webhooks.WebhookService;
+import io.loomcluster.contract.Names;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
 @Command(name = "jobs", mixinStandardHelpOptions = true, description = "Inspect and repair the job queues.",
         subcommands = {JobsCli.Stats.class, JobsCli.Dead.class, JobsCli.Redrive.class, JobsCli.Rescan.class})
 public final class JobsCli {
-    static final List<String> TYPES = List.of(NotificationService.JOB_TYPE, WebhookService.JOB_TYPE);
+    static final List<String> TYPES = Names.JOB_TYPES;
 
     public static void main(String[] args) {
         System.exit(run(args));

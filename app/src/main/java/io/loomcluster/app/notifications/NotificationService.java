@@ -10,6 +10,7 @@ import io.loomcluster.app.jobs.OutboxRelay;
 import io.loomcluster.app.jobs.Outcome;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.contract.Names;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,7 +25,7 @@ import java.util.function.LongConsumer;
  * unique key makes a second run a no-op). Reading is keyset-paginated; "read" is a high-water mark.
  */
 public final class NotificationService implements PostEffects, JobHandler {
-    public static final String JOB_TYPE = "mention";
+    public static final String JOB_TYPE = Names.MENTION_JOBS;
 
     private static final String MENTIONED_MEMBERS = """
             select u.id from users u join memberships m on m.user_id = u.id and m.room_id = ?

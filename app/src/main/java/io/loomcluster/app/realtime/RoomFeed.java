@@ -38,7 +38,8 @@ final class RoomFeed {
     private volatile boolean stopped;
     // The highest message id known to exist in the room; read and written by the pump thread.
     private volatile long head;
-    private volatile boolean readRequested;
+    // Passes of the pump that decided whether to read (tests wait on it to know a wake-up was handled).
+    private volatile long passes;
 
     /** {@code fannedOut} is told how many messages each page read; {@code pageSize} is {@link #PAGE} but in tests. */
     RoomFeed(long roomId, MessageSource messages, RoomSignals signals, IntConsumer fannedOut, int pageSize,
@@ -55,10 +56,16 @@ final class RoomFeed {
     void add(Subscriber subscriber) {
         subscriber.onDrained(this::nudge);
         subscribers.add(subscriber);
-        // A newcomer's cursor may come from another instance, ahead of or behind what this feed has
-        // read: one read for it settles that, whatever the feed believes about the room.
-        readRequested = true;
+        // A newcomer behind what the feed has read costs one read (the pump sees it behind the head).
+        // One at the head or past it (a cursor from another instance whose announcement is still on its
+        // way) is served by the next announced read like everyone else: a re-issued long-poll, which
+        // carries the id the feed just handed it, costs no query.
         nudge();
+    }
+
+    /** Passes the pump has made so far; each one decided, after a wake-up, whether to read. */
+    long passes() {
+        return passes;
     }
 
     /** Returns true when the feed has no subscribers left (the caller then stops it). */
@@ -93,8 +100,7 @@ final class RoomFeed {
             if (System.nanoTime() - lastRead > recheckMillis * 1_000_000) {
                 dirty = true;
             }
-            if (dirty || readRequested || anyoneBehindHead()) {
-                readRequested = false;
+            if (dirty || anyoneBehindHead()) {
                 lastRead = System.nanoTime();
                 try {
                     // With no subscriber nothing was read: the announcement stays pending for the next one.
@@ -104,6 +110,7 @@ final class RoomFeed {
                     log.warn("room {} feed could not read messages; retrying", roomId, e);
                 }
             }
+            passes++;
             if (!await(CompletableFuture.anyOf(localWake, roomSignal))) {
                 // Periodic re-check: covers an event lost while Redis was away.
                 dirty = true;

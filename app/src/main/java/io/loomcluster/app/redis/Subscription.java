@@ -1,5 +1,6 @@
 package io.loomcluster.app.redis;
 
+import io.loomcluster.contract.Pause;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
@@ -103,8 +104,9 @@ public final class Subscription implements AutoCloseable {
                 listener.onLost();
             }
             if (running) {
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : backoff.multipliedBy(2);
+                // Reconnect back-off: there is nothing to wait on while Redis is down.
+                Pause.sleep(backoff);
+                backoff = Pause.doubled(backoff, Duration.ofSeconds(2));
             }
         }
     }
@@ -121,15 +123,6 @@ public final class Subscription implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Redis subscription ping on {} failed", channel, e);
             }
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            // Reconnect backoff: there is nothing to wait on while Redis is down.
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

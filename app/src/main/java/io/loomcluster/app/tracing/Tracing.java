@@ -1,5 +1,6 @@
 package io.loomcluster.app.tracing;
 
+import io.loomcluster.contract.TracingDefaults;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -53,18 +54,8 @@ public final class Tracing implements AutoCloseable {
     }
 
     private static OpenTelemetrySdk configured() {
-        // Defaults only: every OTEL_* variable (service name, sampler, headers, batch sizes) overrides them.
         return AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", "loom-app",
-                        "otel.traces.exporter", "otlp",
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none",
-                        "otel.exporter.otlp.protocol", "http/protobuf",
-                        // Fewer, larger exports: at full sampling each HTTP exchange of the exporter
-                        // costs more than the spans it carries (the queue stays bounded: 8192 spans).
-                        "otel.bsp.max.export.batch.size", "2048",
-                        "otel.bsp.max.queue.size", "8192"))
+                .addPropertiesSupplier(() -> TracingDefaults.of("loom-app"))
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();

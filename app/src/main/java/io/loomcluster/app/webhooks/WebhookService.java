@@ -9,6 +9,7 @@ import io.loomcluster.app.errors.DomainException.NotFound;
 import io.loomcluster.app.errors.DomainException.Rejected;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.contract.Names;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -24,7 +25,7 @@ import java.util.List;
  * transaction.
  */
 public final class WebhookService implements PostEffects {
-    public static final String JOB_TYPE = "webhook";
+    public static final String JOB_TYPE = Names.WEBHOOK_JOBS;
     static final int MAX_PER_ROOM = 20;
 
     private static final String CREATOR = "select created_by from rooms where id = ?";

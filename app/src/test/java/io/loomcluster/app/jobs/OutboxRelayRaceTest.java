@@ -2,6 +2,7 @@ package io.loomcluster.app.jobs;
 
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.contract.Names;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -75,7 +76,7 @@ class OutboxRelayRaceTest {
             return null;
         });
         // The stream key holds a string: XADD fails, the transaction rolls back, the row stays.
-        redis.client().set("loom:jobs:broken", "not a stream");
+        redis.client().set(Names.jobStream("broken"), "not a stream");
         OutboxRelay relay = new OutboxRelay(sql, Map.of("broken", new JobQueue(redis.client(), "broken")), 10, Duration.ofSeconds(1));
         try {
             relay.relayOnce();
@@ -83,7 +84,7 @@ class OutboxRelayRaceTest {
             // WRONGTYPE
         }
         assertThat(sql.exists("select 1 from job_outbox where job_id = 'broken:1'")).isTrue();
-        redis.client().del("loom:jobs:broken");
+        redis.client().del(Names.jobStream("broken"));
         assertThat(relay.relayOnce()).isEqualTo(1);
         assertThat(sql.exists("select 1 from job_outbox where job_id = 'broken:1'")).isFalse();
     }

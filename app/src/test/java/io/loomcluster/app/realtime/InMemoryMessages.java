@@ -5,6 +5,7 @@ import io.loomcluster.app.messages.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /** One room's messages in memory, ids 1, 2, 3...; each read takes a little while, as a database's would. */
@@ -14,6 +15,7 @@ final class InMemoryMessages implements MessageSource {
     private final List<Message> messages = new ArrayList<>();
     private final RoomSignals signals;
     private final long readNanos;
+    private final AtomicInteger reads = new AtomicInteger();
 
     InMemoryMessages(RoomSignals signals, long readNanos) {
         this.signals = signals;
@@ -37,8 +39,14 @@ final class InMemoryMessages implements MessageSource {
         }
     }
 
+    /** Reads made so far (what a database would have been asked). */
+    int reads() {
+        return reads.get();
+    }
+
     @Override
     public List<Message> after(long roomId, long afterId, int limit) {
+        reads.incrementAndGet();
         if (readNanos > 0) {
             LockSupport.parkNanos(readNanos);
         }

@@ -52,6 +52,17 @@ class RoomFeedTest {
         return ids;
     }
 
+    /** A subscriber from the start of the room that has taken the room's first {@code count} messages. */
+    private Subscriber caughtUp(RoomFeed feed, int count) throws InterruptedException {
+        Subscriber first = subscriber(0);
+        feed.add(first);
+        for (int i = 0; i < count; i++) {
+            messages.post();
+        }
+        assertThat(take(first, count)).isEqualTo(range(1, count));
+        return first;
+    }
+
     private static List<Long> range(long fromInclusive, long toInclusive) {
         return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().toList();
     }
@@ -75,17 +86,39 @@ class RoomFeedTest {
     @Test
     void aSubscriberThatJoinsBehindTheOthersIsServedFromItsOwnCursor() throws Exception {
         RoomFeed feed = feed(RoomFeed.PAGE);
-        Subscriber first = subscriber(0);
-        feed.add(first);
-        for (int i = 0; i < 10; i++) {
-            messages.post();
-        }
-        assertThat(take(first, 10)).isEqualTo(range(1, 10));
+        caughtUp(feed, 10);
 
         Subscriber late = subscriber(3);
         feed.add(late);
 
         assertThat(take(late, 7)).isEqualTo(range(4, 10));
+    }
+
+    @Test
+    void subscribersJoiningAtTheHeadCostNoReadAndGetTheNextMessage() throws Exception {
+        RoomFeed feed = feed(RoomFeed.PAGE);
+        Subscriber first = caughtUp(feed, 3);
+        // The feed has read up to 3 (it handed 3 out); what it counts after that is settled below.
+        Await.until("the feed to count the three messages", Duration.ofMillis(WAIT_MILLIS), () -> fannedOut.get() >= 3);
+
+        // What a re-issued long-poll is: a newcomer whose cursor is the id the feed just handed out.
+        List<Subscriber> reissued = new ArrayList<>();
+        int readsBefore = messages.reads();
+        for (int i = 0; i < 5; i++) {
+            long passes = feed.passes();
+            Subscriber again = subscriber(3);
+            reissued.add(again);
+            feed.add(again);
+            Await.until("the feed to handle the newcomer's wake-up", Duration.ofMillis(WAIT_MILLIS),
+                    () -> feed.passes() > passes);
+        }
+        assertThat(messages.reads()).as("reads for newcomers at the head").isEqualTo(readsBefore);
+
+        messages.post();
+        for (Subscriber s : reissued) {
+            assertThat(take(s, 1)).containsExactly(4L);
+        }
+        assertThat(take(first, 1)).containsExactly(4L);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Verifies a delivery with the Standard Webhooks reference library for Node.js ({@code
@@ -20,11 +21,14 @@ import java.util.concurrent.TimeUnit;
 final class ReferenceVerifier {
     private static final Path SOURCE = Path.of("src", "test", "webhook-verifier");
     private static final Path INSTALLED = Path.of("target", "webhook-verifier");
+    // Only the one-time install is serialised; verifications run node processes side by side.
+    private static final ReentrantLock INSTALLING = new ReentrantLock();
+    private static volatile boolean installed;
 
     private ReferenceVerifier() {
     }
 
-    static synchronized boolean verify(String secret, Map<String, String> headers, String body) throws Exception {
+    static boolean verify(String secret, Map<String, String> headers, String body) throws Exception {
         install();
         Process node = new ProcessBuilder("node", "verify.js").directory(INSTALLED.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -42,6 +46,21 @@ final class ReferenceVerifier {
     }
 
     private static void install() throws Exception {
+        if (installed) {
+            return;
+        }
+        INSTALLING.lock();
+        try {
+            if (!installed) {
+                npmInstall();
+                installed = true;
+            }
+        } finally {
+            INSTALLING.unlock();
+        }
+    }
+
+    private static void npmInstall() throws Exception {
         if (Files.isDirectory(INSTALLED.resolve("node_modules").resolve("standardwebhooks"))) {
             return;
         }

@@ -31,6 +31,11 @@ public final class Routes {
 
     /** One rule of one pool. */
     public record Rule(String pool, String host, List<String> segments, String param) {
+        /** The rule as {@code LB_ROUTES} would write it ({@code host/path?param}). */
+        public String text() {
+            return (host == null ? "" : host) + "/" + String.join("/", segments) + (param == null ? "" : "?" + param);
+        }
+
         boolean matches(String requestHost, String path, String query) {
             if (host != null && !host.equalsIgnoreCase(requestHost)) {
                 return false;

@@ -4,14 +4,20 @@ import io.loomcluster.lb.admin.AdminHandler;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.backend.BackendState;
+import io.loomcluster.lb.routing.Router;
+import io.loomcluster.lb.routing.ServicePool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +27,8 @@ import java.util.function.Supplier;
  * The live dashboard on the admin port: a static page ({@code /}, its CSS and JS, served from the
  * jar) that follows {@code /events}. Once a second a ticker on the admin port's event loop samples
  * the pool into {@link TrafficHistory} and broadcasts the snapshot; every few seconds it also asks
- * healthy backends for their live connection counts. Nothing here runs on the proxy's threads.
+ * healthy backends for their live connection counts. The job queues are read from Redis by
+ * {@link JobsHistory} on a thread of its own. Nothing here runs on the proxy's threads.
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
@@ -31,7 +38,9 @@ public final class Dashboard implements AutoCloseable {
     static final int MAX_STREAMS = 16;
 
     private final Supplier<BackendPool.Snapshot> pool;
+    private final Router router;
     private final TrafficHistory history;
+    private final JobsHistory jobs;
     private final LiveConnections connections;
     private final DashboardStreams streams = new DashboardStreams(MAX_STREAMS);
     private final SnapshotJson json;
@@ -40,9 +49,14 @@ public final class Dashboard implements AutoCloseable {
     private volatile boolean closed;
     private long ticks;
 
-    public Dashboard(Supplier<BackendPool.Snapshot> pool, String strategy, HttpClient metricsClient) {
-        this.pool = pool;
+    /** {@code redisUrl}, when there is one, is where the job queues are read from (null: the panel says why it is empty). */
+    public Dashboard(Router router, String strategy, HttpClient metricsClient, URI redisUrl) {
+        this.router = router;
+        this.pool = router::snapshot;
         this.history = new TrafficHistory(pool);
+        this.jobs = redisUrl == null
+                ? JobsHistory.without("no Redis configured: the balancer reads the job queues from the Redis in REDIS_URL")
+                : JobsHistory.sampling(RedisClient.create(redisUrl));
         this.connections = new LiveConnections(metricsClient, CONNECTION_POLL_TIMEOUT_MILLIS);
         this.json = new SnapshotJson(strategy, TICK_MILLIS);
     }
@@ -63,7 +77,8 @@ public final class Dashboard implements AutoCloseable {
                         .filter(b -> b.state() == BackendState.HEALTHY).toList());
             }
             TrafficHistory.Sample sample = history.sample(System.nanoTime(), System.currentTimeMillis());
-            streams.broadcast(json.render(sample, pool.get().available().size(), connections::of));
+            streams.broadcast(json.render(sample, pool.get().available().size(), connections::of, pools(),
+                    jobs.view()));
         } catch (RuntimeException e) {
             LOG.warn("dashboard sample failed", e);
         } finally {
@@ -71,6 +86,17 @@ public final class Dashboard implements AutoCloseable {
                 next = scheduler.schedule(this::tick, TICK_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** Each pool with its rules and the backends it holds right now, in {@code LB_ROUTES} order. */
+    private List<SnapshotJson.Pool> pools() {
+        List<SnapshotJson.Pool> pools = new ArrayList<>();
+        for (ServicePool p : router.pools()) {
+            BackendPool.Snapshot snapshot = p.backends().snapshot();
+            pools.add(new SnapshotJson.Pool(p.name(), router.rules(p.name()), p.settings().strategy(),
+                    p.settings().health().path(), snapshot.available().size(), snapshot.all()));
+        }
+        return pools;
     }
 
     /** {@code GET /events}. */
@@ -112,6 +138,7 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        jobs.close();
         ScheduledFuture<?> task = next;
         if (task != null) {
             task.cancel(false);

@@ -7,14 +7,23 @@ import io.loomcluster.lb.backend.Backend;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * One dashboard event: cluster totals and every backend with its figures of the last second and its
- * series. Written once per tick and shared by all streams. Numbers are rounded to what a person reads;
- * a missing figure (no requests, no metrics) is {@code null}.
+ * One dashboard event: cluster totals, the pools (name, route rules, strategy, health), every backend
+ * with its pool, its figures of the last second and its series, and the job queues. Written once per
+ * tick and shared by all streams. Numbers are rounded to what a person reads; a missing figure (no
+ * requests, no metrics) is {@code null}.
  */
 final class SnapshotJson {
     private static final JsonFactory JSON = new JsonFactory();
+
+    /** One pool as the dashboard shows it: its backends right now. */
+    record Pool(String name, List<String> rules, String strategy, String healthPath, int available,
+                List<Backend> backends) {
+    }
 
     private final String strategy;
     private final long intervalMillis;
@@ -24,7 +33,10 @@ final class SnapshotJson {
         this.intervalMillis = intervalMillis;
     }
 
-    String render(TrafficHistory.Sample sample, int available, Dashboard.ConnectionsOf connections) {
+    String render(TrafficHistory.Sample sample, int available, Dashboard.ConnectionsOf connections, List<Pool> pools,
+                  JobsHistory.View jobs) {
+        Map<Backend, String> poolOf = new IdentityHashMap<>();
+        pools.forEach(pool -> pool.backends().forEach(b -> poolOf.put(b, pool.name())));
         StringWriter out = new StringWriter(4096);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -33,11 +45,16 @@ final class SnapshotJson {
             g.writeNumberField("intervalMillis", intervalMillis);
             g.writeNumberField("historySize", TrafficHistory.SAMPLES);
             cluster(g, sample, available, connections);
+            pools(g, pools);
             g.writeArrayFieldStart("backends");
             for (TrafficHistory.BackendSample b : sample.backends()) {
-                backend(g, b, connections.of(b.backend()));
+                String pool = poolOf.get(b.backend());
+                if (pool != null) { // else removed between the sample and the pools' snapshots: gone next tick
+                    backend(g, b, pool, connections.of(b.backend()));
+                }
             }
             g.writeEndArray();
+            jobs(g, jobs);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("writing to a string cannot fail", e);
@@ -70,10 +87,75 @@ final class SnapshotJson {
         g.writeEndObject();
     }
 
-    private static void backend(JsonGenerator g, TrafficHistory.BackendSample b, LiveConnections.Counts counts)
-            throws IOException {
+    private static void pools(JsonGenerator g, List<Pool> pools) throws IOException {
+        g.writeArrayFieldStart("pools");
+        for (Pool pool : pools) {
+            g.writeStartObject();
+            g.writeStringField("name", pool.name());
+            g.writeArrayFieldStart("rules");
+            for (String rule : pool.rules()) {
+                g.writeString(rule);
+            }
+            g.writeEndArray();
+            g.writeStringField("strategy", pool.strategy());
+            g.writeStringField("healthPath", pool.healthPath());
+            g.writeNumberField("available", pool.available());
+            g.writeNumberField("backends", pool.backends().size());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** The jobs panel: each queue's figures and series, or why there are none. */
+    private static void jobs(JsonGenerator g, JobsHistory.View view) throws IOException {
+        g.writeObjectFieldStart("jobs");
+        if (view.reason() == null) {
+            g.writeNullField("reason");
+        } else {
+            g.writeStringField("reason", view.reason());
+        }
+        g.writeNumberField("time", view.time());
+        g.writeNumberField("intervalMillis", JobsHistory.INTERVAL_MILLIS);
+        g.writeNumberField("historySize", JobsHistory.SAMPLES);
+        g.writeArrayFieldStart("queues");
+        for (JobsHistory.Queue q : view.queues()) {
+            g.writeStartObject();
+            g.writeStringField("type", q.type());
+            g.writeStringField("stream", q.stream());
+            g.writeNumberField("length", q.length());
+            nullableLong(g, "waiting", q.waiting());
+            g.writeNumberField("pending", q.pending());
+            g.writeNumberField("oldestPendingMillis", q.oldestPendingMillis());
+            g.writeNumberField("scheduled", q.scheduled());
+            g.writeNumberField("dead", q.dead());
+            g.writeObjectFieldStart("history");
+            series(g, "waiting", q.waitingHistory());
+            series(g, "pending", q.pendingHistory());
+            series(g, "oldestPendingMillis", q.oldestPendingHistory());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void series(JsonGenerator g, String name, double[] values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (double value : values) {
+            if (Double.isNaN(value)) {
+                g.writeNull();
+            } else {
+                compact(g, value);
+            }
+        }
+        g.writeEndArray();
+    }
+
+    private static void backend(JsonGenerator g, TrafficHistory.BackendSample b, String pool,
+                                LiveConnections.Counts counts) throws IOException {
         Backend backend = b.backend();
         g.writeStartObject();
+        g.writeStringField("pool", pool);
         g.writeStringField("address", backend.address());
         g.writeStringField("url", backend.uri().toString());
         g.writeStringField("state", backend.state().name().toLowerCase());

@@ -129,5 +129,14 @@ final class TrafficHistory {
         double get(int i) {
             return values[(next - size + i + values.length) % values.length];
         }
+
+        /** A copy, oldest first: for a reader on another thread. */
+        double[] toArray() {
+            double[] copy = new double[size];
+            for (int i = 0; i < size; i++) {
+                copy[i] = get(i);
+            }
+            return copy;
+        }
     }
 }

@@ -26,6 +26,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -126,12 +128,34 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         channel = ch;
-        String address = ClientChannels.clientAddress(ch);
-        forwardedClient = ForwardedHeaders.Client.of(address, secure, services.trustedProxies().trusts(address));
-        traceTrusted = services.tracing().trusts(forwardedClient.address());
+        Peer peer = peer(ch);
+        forwardedClient = peer.client();
+        traceTrusted = peer.traceTrusted();
         loop.opened(this);
         touch();
-        arm(lastActivity + services.idleNanos());
+        if (decoder != null) {
+            arm(lastActivity + services.idleNanos());
+        }
+        // An HTTP/2 stream opens with its request's headers, whose exchange arms the timer; between
+        // streams the connection's own timer (Http2Connection) watches.
+    }
+
+    /** Who the client is, worked out once per connection: an HTTP/2 connection's streams share it. */
+    private record Peer(ForwardedHeaders.Client client, boolean traceTrusted) { }
+
+    private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("loom.peer");
+
+    private Peer peer(Channel ch) {
+        Channel connection = ch instanceof Http2StreamChannel ? ch.parent() : ch;
+        Peer peer = connection.attr(PEER).get();
+        if (peer == null) {
+            String address = ClientChannels.clientAddress(connection);
+            ForwardedHeaders.Client client = ForwardedHeaders.Client.of(address, secure,
+                    services.trustedProxies().trusts(address));
+            peer = new Peer(client, services.tracing().trusts(client.address()));
+            connection.attr(PEER).set(peer);
+        }
+        return peer;
     }
 
     @Override
@@ -214,10 +238,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         RequestLine line = RequestLine.of(request);
         Exchange exchange = new Exchange(this, request, line, services);
         current = exchange;
-        long deadline = exchange.deadline();
-        if (deadline < timerAt) {
-            arm(deadline);
-        }
+        arm(Math.min(exchange.deadline(), lastActivity + services.idleNanos()));
         exchange.begin();
     }
 

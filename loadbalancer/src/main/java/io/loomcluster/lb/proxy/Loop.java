@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -37,6 +38,8 @@ final class Loop {
     /** Open client connections, read by the metrics from another thread. */
     final AtomicInteger clientCount = new AtomicInteger();
     private boolean draining;
+    /** Completed (on this loop) once it drains and its last client connection has closed. */
+    final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     Loop(EventLoop eventLoop, Services services, Bootstrap bootstrap, int loops, long poolIdleNanos) {
         this.eventLoop = eventLoop;
@@ -71,6 +74,9 @@ final class Loop {
         if (clients.remove(client)) {
             clientCount.decrementAndGet();
         }
+        if (draining && clients.isEmpty()) {
+            drained.complete(null);
+        }
     }
 
     void openedHttp2(Channel connection) {
@@ -97,6 +103,9 @@ final class Loop {
             client.drain();
         }
         pools.values().forEach(BackendConnections::closeIdle);
+        if (clients.isEmpty()) {
+            drained.complete(null);
+        }
     }
 
     // Closes pooled connections idle too long, and forgets the pools of backends no longer discovered.

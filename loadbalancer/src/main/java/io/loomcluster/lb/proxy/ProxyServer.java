@@ -27,7 +27,10 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The public port: accepts client connections onto the event loops, each with its {@link Loop}
@@ -117,17 +120,19 @@ public final class ProxyServer implements AutoCloseable {
      */
     public void drain(Duration timeout) {
         listeners.forEach(Channel::close);
+        List<CompletableFuture<Void>> drained = new ArrayList<>();
         for (Loop loop : byEventLoop.values()) {
             loop.eventLoop.execute(loop::drain);
+            drained.add(loop.drained);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && open() > 0) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // the connections left are counted below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a loop's drain never fails", e);
         }
         int left = open();
         if (left > 0) {

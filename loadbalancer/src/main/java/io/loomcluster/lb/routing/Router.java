@@ -25,6 +25,11 @@ public final class Router {
         return name == null ? null : pools.get(name);
     }
 
+    /** The rules that send requests to a pool, in the order they are tried, as written. */
+    public List<String> rules(String pool) {
+        return routes.rules().stream().filter(rule -> rule.pool().equals(pool)).map(Routes.Rule::text).toList();
+    }
+
     public List<ServicePool> pools() {
         return List.copyOf(pools.values());
     }

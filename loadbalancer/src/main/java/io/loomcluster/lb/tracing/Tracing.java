@@ -1,12 +1,11 @@
 package io.loomcluster.lb.tracing;
 
+import io.loomcluster.contract.TracingDefaults;
 import io.loomcluster.contract.TrustedProxies;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
-
-import java.util.Map;
 
 /**
  * OpenTelemetry for the balancer, configured by the standard {@code OTEL_*} variables; inert
@@ -33,18 +32,8 @@ public final class Tracing implements AutoCloseable {
         if (!enabled) {
             return new Tracing(null, trusted);
         }
-        // Defaults only: every OTEL_* variable (service name, sampler, headers, batch sizes) overrides them.
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> Map.of(
-                        "otel.service.name", "loom-balancer",
-                        "otel.traces.exporter", "otlp",
-                        "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none",
-                        "otel.exporter.otlp.protocol", "http/protobuf",
-                        // Fewer, larger exports: at full sampling each HTTP exchange of the exporter
-                        // costs more than the spans it carries (the queue stays bounded: 8192 spans).
-                        "otel.bsp.max.export.batch.size", "2048",
-                        "otel.bsp.max.queue.size", "8192"))
+                .addPropertiesSupplier(() -> TracingDefaults.of("loom-balancer"))
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();

@@ -5,6 +5,8 @@
   const STALE_MILLIS = 5000;
   const $ = (id) => document.getElementById(id);
   const cards = new Map();
+  const pools = new Map();
+  const jobCards = new Map();
   let source = null;
   let lastEvent = 0;
 
@@ -41,17 +43,78 @@
     svg.children[1].setAttribute('d', line);
   }
 
+  // One section per pool, in the order of LB_ROUTES: its rules, strategy, health, then its backends.
+  function pool(p, order) {
+    let el = pools.get(p.name);
+    if (!el) {
+      el = $('pool-section').content.firstElementChild.cloneNode(true);
+      el.dataset.pool = p.name;
+      el.querySelector('.pool-name').textContent = p.name;
+      pools.set(p.name, el);
+    }
+    if ($('backends').children[order] !== el) { $('backends').insertBefore(el, $('backends').children[order] || null); }
+    el.dataset.health = p.available === 0 ? 'none' : p.available < p.backends ? 'some' : 'all';
+    el.querySelector('.pool-health').textContent = p.available + ' / ' + p.backends + ' available';
+    el.querySelector('.pool-strategy').textContent = p.strategy;
+    el.querySelector('.pool-check').textContent = 'health check ' + p.healthPath;
+    const rules = el.querySelector('.rules');
+    const text = p.rules.join('\n');
+    if (rules.dataset.text !== text) {
+      rules.dataset.text = text;
+      rules.replaceChildren(...p.rules.map((r) => {
+        const li = document.createElement('li');
+        li.textContent = r;
+        return li;
+      }));
+    }
+    return el;
+  }
+
   function card(b) {
-    let el = cards.get(b.url);
+    const key = b.pool + ' ' + b.url;
+    let el = cards.get(key);
     if (!el) {
       el = $('backend-card').content.firstElementChild.cloneNode(true);
       el.dataset.backend = b.url;
+      el.dataset.pool = b.pool;
       el.querySelector('.address').textContent = b.address;
       el.querySelector('.address').title = b.url;
-      cards.set(b.url, el);
-      $('backends').appendChild(el);
+      cards.set(key, el);
+      pools.get(b.pool).querySelector('.backends').appendChild(el);
     }
     return el;
+  }
+
+  const seconds = (millis) => (millis === null ? '–' : fmt(millis / 1000, millis < 10000 ? 1 : 0) + ' s');
+
+  // The jobs panel: one card per job type, or the reason there is nothing to show.
+  function jobs(j) {
+    const reason = $('jobs-reason');
+    reason.hidden = j.reason === null;
+    reason.textContent = j.reason === null ? '' : (j.queues.length ? 'Stale: ' : 'No job figures: ') + j.reason;
+    $('jobs-updated').textContent = j.time ? 'from Redis every ' + Math.round(j.intervalMillis / 1000)
+      + ' s · sampled ' + new Date(j.time).toLocaleTimeString() : '';
+    j.queues.forEach((q) => {
+      let el = jobCards.get(q.type);
+      if (!el) {
+        el = $('job-card').content.firstElementChild.cloneNode(true);
+        el.dataset.job = q.type;
+        el.querySelector('.address').textContent = q.type;
+        el.querySelector('.stream').textContent = q.stream;
+        jobCards.set(q.type, el);
+        $('jobs').appendChild(el);
+      }
+      el.querySelector('.f-waiting').textContent = fmt(q.waiting, 0);
+      el.querySelector('.f-pending').textContent = fmt(q.pending, 0);
+      el.querySelector('.f-oldest').textContent = q.pending ? seconds(q.oldestPendingMillis) : '–';
+      el.querySelector('.f-scheduled').textContent = fmt(q.scheduled, 0);
+      el.querySelector('.f-dead').textContent = fmt(q.dead, 0);
+      el.querySelector('.f-length').textContent = fmt(q.length, 0);
+      el.dataset.dead = q.dead > 0 ? 'yes' : 'no';
+      const depth = q.history.pending.map((p, i) => (q.history.waiting[i] === null ? p : p + q.history.waiting[i]));
+      spark(el.querySelector('.s-depth'), depth, j.historySize);
+      spark(el.querySelector('.s-lag'), q.history.oldestPendingMillis.map((v) => v / 1000), j.historySize);
+    });
   }
 
   function render(snap) {
@@ -68,9 +131,10 @@
     const minutes = Math.max(1, Math.round((c.rpsHistory.length * snap.intervalMillis) / 60000));
     $('updated').textContent = 'charts: last ' + minutes + ' min · updated ' + new Date(snap.time).toLocaleTimeString();
 
+    snap.pools.forEach((p, i) => pool(p, i));
     const seen = new Set();
     snap.backends.forEach((b) => {
-      seen.add(b.url);
+      seen.add(b.pool + ' ' + b.url);
       const el = card(b);
       const state = el.querySelector('.state');
       state.textContent = b.state;
@@ -86,10 +150,11 @@
       spark(el.querySelector('.s-rps'), b.history.rps, snap.historySize);
       spark(el.querySelector('.s-p99'), b.history.p99Millis, snap.historySize);
     });
-    for (const [url, el] of cards) {
-      if (!seen.has(url)) { el.remove(); cards.delete(url); }
+    for (const [key, el] of cards) {
+      if (!seen.has(key)) { el.remove(); cards.delete(key); }
     }
     $('empty').hidden = snap.backends.length > 0;
+    jobs(snap.jobs);
   }
 
   function connected(ok, text) {

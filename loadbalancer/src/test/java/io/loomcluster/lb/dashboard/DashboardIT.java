@@ -96,6 +96,25 @@ class DashboardIT {
     }
 
     @Test
+    void withoutRoutesOnePoolNamedDefaultHoldsEveryBackendAndWithoutRedisTheJobsPanelSaysWhy() throws Exception {
+        try (EventStream events = openEvents()) {
+            JsonNode snapshot = snapshot(events.next(WAIT));
+            JsonNode pools = snapshot.get("pools");
+            assertThat(pools).hasSize(1);
+            assertThat(pools.get(0).get("name").asText()).isEqualTo("default");
+            assertThat(pools.get(0).get("rules").get(0).asText()).isEqualTo("/");
+            assertThat(pools.get(0).get("backends").asInt()).isEqualTo(2);
+            assertThat(pools.get(0).get("healthPath").asText()).isEqualTo("/health/ready");
+            assertThat(backendIn(snapshot, a).get("pool").asText()).isEqualTo("default");
+            assertThat(backendIn(snapshot, b).get("pool").asText()).isEqualTo("default");
+
+            JsonNode jobs = snapshot.get("jobs");
+            assertThat(jobs.get("reason").asText()).contains("no Redis configured").contains("REDIS_URL");
+            assertThat(jobs.get("queues")).isEmpty();
+        }
+    }
+
+    @Test
     void liveConnectionCountsComeFromEachBackendsMetrics() throws Exception {
         try (EventStream stream = EventStream.open(lb.client(), Request.get("/sse?count=2"));
              EventStream events = openEvents()) {

@@ -1,10 +1,8 @@
 package io.loomcluster.lb.limits;
 
+import io.loomcluster.testing.Race;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,31 +37,18 @@ class ClientConnectionCounterTest {
     void racingOpensNeverAdmitMoreThanTheLimitAndEveryCloseIsCounted() throws InterruptedException {
         ClientConnectionCounter counter = new ClientConnectionCounter(5);
         AtomicInteger admitted = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int i = 0; i < 10_000; i++) {
-                    if (counter.tryOpen("a")) {
-                        int open = counter.open("a");
-                        if (open > 5) {
-                            admitted.set(Integer.MIN_VALUE);
-                        }
-                        admitted.incrementAndGet();
-                        counter.closed("a");
+        Race.run(8, t -> {
+            for (int i = 0; i < 10_000; i++) {
+                if (counter.tryOpen("a")) {
+                    int open = counter.open("a");
+                    if (open > 5) {
+                        admitted.set(Integer.MIN_VALUE);
                     }
+                    admitted.incrementAndGet();
+                    counter.closed("a");
                 }
-            }));
-        }
-        go.countDown();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+            }
+        });
         assertThat(admitted.get()).isPositive();
         assertThat(counter.open("a")).isZero();
         assertThat(counter.addresses()).isZero();

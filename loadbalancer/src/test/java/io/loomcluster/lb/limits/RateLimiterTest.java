@@ -1,10 +1,8 @@
 package io.loomcluster.lb.limits;
 
+import io.loomcluster.testing.Race;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -80,27 +78,14 @@ class RateLimiterTest {
     void concurrentRequestsFromOneAddressNeverGetMoreThanTheBurst() throws InterruptedException {
         RateLimiter limiter = limiter(1e-6, 1000, 100);
         AtomicInteger passed = new AtomicInteger();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
+        Race.run(8, t -> {
+            for (int i = 0; i < 1000; i++) {
+                if (limiter.acquire("same") == 0) {
+                    passed.incrementAndGet();
                 }
-                for (int i = 0; i < 1000; i++) {
-                    if (limiter.acquire("same") == 0) {
-                        passed.incrementAndGet();
-                    }
-                    limiter.acquire("other-" + (i % 50));
-                }
-            }));
-        }
-        go.countDown();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+                limiter.acquire("other-" + (i % 50));
+            }
+        });
         assertThat(passed.get()).isEqualTo(1000);
         assertThat(limiter.limited()).isEqualTo(7000);
     }

@@ -1,12 +1,12 @@
 package io.loomcluster.lb.proxy;
 
+import io.loomcluster.testing.Race;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,24 +51,11 @@ class ConnectionLimitTest {
         assertThat(listener.config().isAutoRead()).isFalse();
 
         // Connections close on every event loop at once; the count they share must lose none.
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                for (int i = 0; i < 100; i++) {
-                    limit.releasedCount();
-                }
-            }));
-        }
-        go.countDown();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        Race.run(8, t -> {
+            for (int i = 0; i < 100; i++) {
+                limit.releasedCount();
+            }
+        });
         assertThat(limit.open()).isEqualTo(max - 800);
     }
 

@@ -41,13 +41,7 @@ class RoutesIT {
 
     @AfterAll
     static void stop() {
-        if (balancer != null) {
-            balancer.assertNoLeaks();
-            balancer.close();
-        }
-        if (backends != null) {
-            backends.forEach(BackendProcess::close);
-        }
+        BalancerFixture.stop(balancer, backends);
     }
 
     private static Set<String> servedBy(Request request, int times) {

@@ -87,6 +87,17 @@ public final class BalancerFixture implements AutoCloseable {
         return started;
     }
 
+    /** Ends what a test class started on its own (either may be null when start-up failed): the balancer first, checked for leaks. */
+    public static void stop(BalancerProcess balancer, List<BackendProcess> backends) {
+        if (balancer != null) {
+            balancer.assertNoLeaks();
+            balancer.close();
+        }
+        if (backends != null) {
+            backends.forEach(BackendProcess::close);
+        }
+    }
+
     public static BackendProcess backend(String id, String bind, int port) {
         BackendProcess backend = launch(id, bind, port);
         backend.process().awaitReady(START_TIMEOUT);
