@@ -18,6 +18,10 @@ public final class TracingDefaults {
                 "otel.traces.exporter", "otlp",
                 "otel.metrics.exporter", "none",
                 "otel.logs.exporter", "none",
-                "otel.exporter.otlp.protocol", "http/protobuf");
+                "otel.exporter.otlp.protocol", "http/protobuf",
+                // Fewer, larger exports: at full sampling each HTTP exchange of the exporter costs
+                // more than the spans it carries (the queue stays bounded: 8192 spans).
+                "otel.bsp.max.export.batch.size", "2048",
+                "otel.bsp.max.queue.size", "8192");
     }
 }

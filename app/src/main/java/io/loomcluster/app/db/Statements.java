@@ -25,6 +25,11 @@ public abstract sealed class Statements permits Sql, Sql.Transaction {
 
     abstract <T> T withConnection(Work<T> work);
 
+    /** The tracing these statements report to (work in the same transaction may add spans of its own). */
+    public Tracing tracing() {
+        return tracing;
+    }
+
     /** One statement on a connection, in a span of its own when tracing is on. */
     private <T> T run(String sql, Work<T> work) {
         return tracing.sql(sql, () -> withConnection(work));

@@ -97,6 +97,11 @@ public final class JobQueue {
         return type;
     }
 
+    /** The stream of a job type. */
+    public static String keyOf(String type) {
+        return Names.jobStream(type);
+    }
+
     public String streamKey() {
         return stream;
     }
@@ -253,7 +258,7 @@ public final class JobQueue {
 
     /** Puts one dead letter back on the stream as a first attempt; false when it is no longer there. */
     public boolean redrive(DeadLetter letter) {
-        Job fresh = new Job(letter.job().id(), letter.job().type(), letter.job().payload(), 1, letter.job().enqueuedAt());
+        Job fresh = letter.job().firstAttempt();
         List<String> args = new ArrayList<>(List.of(letter.entryId()));
         fresh.fields().forEach((k, v) -> {
             args.add(k);

@@ -29,12 +29,14 @@ public final class JobRuntime implements AutoCloseable {
     private final JobMaintenance maintenance;
     private final String consumerPrefix;
     private final List<JobWorker> workers = new ArrayList<>();
+    private final JobSpans spans;
 
     public JobRuntime(RedisClient redis, Sql sql, JobsConfig config, JobMetrics metrics, String instanceId,
                       List<Handler> handlers) {
         this.handlers = List.copyOf(handlers);
         this.config = config;
         this.metrics = metrics;
+        this.spans = new JobSpans(sql.tracing());
         handlers.forEach(h -> queues.put(h.type(), new JobQueue(redis, h.type())));
         relay = new OutboxRelay(sql, queues, config.outboxBatch(), config.outboxPollInterval());
         maintenance = new JobMaintenance(List.copyOf(queues.values()), Clock.systemUTC(), Duration.ofMillis(100),
@@ -54,7 +56,7 @@ public final class JobRuntime implements AutoCloseable {
                 var settings = new JobWorker.Settings(h.concurrency(), config.maxAttempts(), config.backoff(),
                         config.visibilityTimeout());
                 workers.add(new JobWorker(queues.get(h.type()), h.handler(), h.executor(), settings, metrics,
-                        Clock.systemUTC(), consumerPrefix).start());
+                        Clock.systemUTC(), consumerPrefix, spans).start());
             }
         }
         return this;

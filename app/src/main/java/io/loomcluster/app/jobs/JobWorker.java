@@ -1,6 +1,8 @@
 package io.loomcluster.app.jobs;
 
 import io.loomcluster.app.jobs.JobQueue.Delivery;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class JobWorker implements AutoCloseable {
     private final JobMetrics metrics;
     private final Clock clock;
     private final String consumer;
+    private final JobSpans spans;
     private final Semaphore permits;
     private final Acknowledger acks;
     private final AtomicInteger running = new AtomicInteger();
@@ -45,8 +48,15 @@ public final class JobWorker implements AutoCloseable {
     private volatile Thread reader;
     private long nextClaimAt;
 
+    /** A worker whose runs are not traced. */
     public JobWorker(JobQueue queue, JobHandler handler, ExecutorService executor, Settings settings, JobMetrics metrics,
                      Clock clock, String consumer) {
+        this(queue, handler, executor, settings, metrics, clock, consumer, JobSpans.OFF);
+    }
+
+    JobWorker(JobQueue queue, JobHandler handler, ExecutorService executor, Settings settings, JobMetrics metrics,
+              Clock clock, String consumer, JobSpans spans) {
+        this.spans = spans;
         this.queue = queue;
         this.handler = handler;
         this.executor = executor;
@@ -138,22 +148,39 @@ public final class JobWorker implements AutoCloseable {
 
     /** Runs one delivery to its end state: acknowledged, scheduled for a retry, or buried. */
     void run(Delivery delivery) {
+        if (!spans.enabled()) {
+            settle(delivery, Span.getInvalid());
+            return;
+        }
+        Span span = spans.start(delivery);
+        try (Scope ignored = span.makeCurrent()) {
+            settle(delivery, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void settle(Delivery delivery, Span span) {
         Job job = delivery.job();
         try {
             Outcome outcome;
             try {
                 outcome = handler.handle(job);
             } catch (Exception e) {
-                fail(delivery, describe(e), null);
+                fail(delivery, describe(e), null, span);
                 return;
             }
             switch (outcome) {
-                case Outcome.Done d -> acks.ack(delivery);
+                case Outcome.Done d -> {
+                    acks.ack(delivery);
+                    JobSpans.ended(span, JobSpans.Ending.DONE, null);
+                }
                 case Outcome.Later later when !later.countsAsAttempt() -> {
                     queue.retryLater(delivery, job, clock.millis() + later.delay().toMillis());
                     metrics.deferred(job.type());
+                    JobSpans.ended(span, JobSpans.Ending.DEFERRED, null);
                 }
-                case Outcome.Later later -> fail(delivery, later.reason(), later.delay());
+                case Outcome.Later later -> fail(delivery, later.reason(), later.delay(), span);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // shut down mid-job: the entry stays pending and is claimed again
@@ -162,20 +189,23 @@ public final class JobWorker implements AutoCloseable {
             // after the visibility timeout; the handler's idempotency makes the second run harmless.
             log.warn("jobs {}: could not record the outcome of job {} ({}); it will be claimed again", job.type(), job.id(),
                     e.toString());
+            JobSpans.ended(span, JobSpans.Ending.UNRECORDED, e.toString());
         }
     }
 
-    private void fail(Delivery delivery, String error, Duration delay) {
+    private void fail(Delivery delivery, String error, Duration delay, Span span) {
         Job job = delivery.job();
         if (job.attempt() >= settings.maxAttempts()) {
             queue.bury(delivery, error);
             metrics.deadLettered(job.type());
+            JobSpans.ended(span, JobSpans.Ending.DEAD_LETTERED, error);
             log.warn("jobs {}: job {} dead-lettered after {} attempts: {}", job.type(), job.id(), job.attempt(), error);
             return;
         }
         Duration wait = delay != null ? delay : settings.backoff().delayAfter(job.attempt());
         queue.retryLater(delivery, job.nextAttempt(), clock.millis() + wait.toMillis());
         metrics.retried(job.type());
+        JobSpans.ended(span, JobSpans.Ending.RETRY, error);
     }
 
     private static String describe(Exception e) {

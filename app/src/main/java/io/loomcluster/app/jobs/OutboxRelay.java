@@ -22,12 +22,13 @@ import java.util.concurrent.TimeUnit;
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
     private static final String TAKE = """
-            select id, job_id, type, payload, (extract(epoch from created_at) * 1000)::bigint
+            select id, job_id, type, payload, (extract(epoch from created_at) * 1000)::bigint, traceparent, tracestate
             from job_outbox order by id limit ? for update skip locked
             """;
     private static final String DELETE = "delete from job_outbox where id = any(?)";
     private static final String INSERT = """
-            insert into job_outbox (job_id, type, payload) values (?, ?, ?) on conflict (job_id) do nothing
+            insert into job_outbox (job_id, type, payload, traceparent, tracestate) values (?, ?, ?, ?, ?)
+            on conflict (job_id) do nothing
             """;
 
     private record Row(long id, Job job) {
@@ -49,9 +50,13 @@ public final class OutboxRelay implements AutoCloseable {
         this.pollInterval = pollInterval;
     }
 
-    /** Adds a job to the outbox inside the caller's transaction; a job id already there is not added twice. */
+    /**
+     * Adds a job to the outbox inside the caller's transaction, with the trace context of the work
+     * that creates it; a job id already there is not added twice.
+     */
     public static void add(Sql.Transaction tx, String jobId, String type, String payload) {
-        tx.update(INSERT, jobId, type, payload);
+        TraceContext trace = TraceContext.current(tx);
+        tx.update(INSERT, jobId, type, payload, trace.traceparent(), trace.tracestate());
     }
 
     public OutboxRelay start() {
@@ -92,8 +97,8 @@ public final class OutboxRelay implements AutoCloseable {
     /** Relays up to one batch; returns how many rows it moved. */
     public int relayOnce() {
         return sql.transaction(tx -> {
-            List<Row> rows = tx.query(TAKE, rs -> new Row(rs.getLong(1),
-                    Job.first(rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5))), batch);
+            List<Row> rows = tx.query(TAKE, rs -> new Row(rs.getLong(1), new Job(rs.getString(2), rs.getString(3),
+                    rs.getString(4), 1, rs.getLong(5), new TraceContext(rs.getString(6), rs.getString(7)))), batch);
             List<Long> ids = new ArrayList<>(rows.size());
             Map<String, List<Job>> byType = new java.util.HashMap<>();
             for (Row row : rows) {

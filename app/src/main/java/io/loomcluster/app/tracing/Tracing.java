@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * OpenTelemetry for the app, configured by the standard {@code OTEL_*} variables. Off (and free: no
  * span objects, no header parsing) unless {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or its traces-only
  * form) is set. Spans go to a batch processor: ending a span puts it in a bounded queue
- * ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 2048 by default) that one exporter thread sends over OTLP/HTTP;
+ * ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 8192 here) that one exporter thread sends over OTLP/HTTP;
  * when the queue is full, the span is dropped, never waited for.
  */
 public final class Tracing implements AutoCloseable {
@@ -76,6 +77,11 @@ public final class Tracing implements AutoCloseable {
     /** The parent a request names in its headers ({@code traceparent}, {@code tracestate}); root when none. */
     public <C> Context extract(C carrier, TextMapGetter<C> getter) {
         return telemetry.getPropagators().getTextMapPropagator().extract(Context.root(), carrier, getter);
+    }
+
+    /** Writes the current context ({@code traceparent}, {@code tracestate}) into {@code carrier}. */
+    public <C> void inject(C carrier, TextMapSetter<C> setter) {
+        telemetry.getPropagators().getTextMapPropagator().inject(Context.current(), carrier, setter);
     }
 
     /**

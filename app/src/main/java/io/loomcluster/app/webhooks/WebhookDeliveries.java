@@ -59,7 +59,7 @@ public final class WebhookDeliveries implements JobHandler, AutoCloseable {
         this.json = json;
         this.settings = settings;
         this.clock = clock;
-        this.sender = new WebhookSender(guard, settings);
+        this.sender = new WebhookSender(guard, settings, sql.tracing());
     }
 
     @Override

@@ -1,5 +1,11 @@
 package io.loomcluster.app.webhooks;
 
+import io.loomcluster.app.tracing.Tracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Response;
@@ -30,11 +36,21 @@ final class WebhookSender implements AutoCloseable {
     record Attempt(int status, Duration took, String error, Duration retryAfter) {
     }
 
+    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+    private static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+    private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("loom.webhook.id");
+
     private final HttpClient client;
     private final WebhookSettings settings;
+    private final Tracing tracing;
 
-    WebhookSender(SsrfGuard guard, WebhookSettings settings) {
+    WebhookSender(SsrfGuard guard, WebhookSettings settings, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
         client = new HttpClient();
         client.setFollowRedirects(false);
         client.setConnectTimeout(settings.connectTimeout().toMillis());
@@ -53,7 +69,41 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
+    /**
+     * One POST, in a CLIENT span of the job's run when it is traced. The span names the receiver's
+     * host and port, never the URL: webhook URLs often carry the receiver's secret in the path or
+     * query. No {@code traceparent} is sent: the receiver is a third party outside our trust
+     * boundary (as the balancer does not accept one from an untrusted client, it does not hand ours
+     * to one); the delivery is correlated by {@code webhook-id}, which the span carries.
+     */
     Attempt post(URI url, Map<String, String> headers, String body) throws InterruptedException {
+        if (!tracing.recording()) {
+            return send(url, headers, body);
+        }
+        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        Span span = tracing.tracer().spanBuilder("POST").setSpanKind(SpanKind.CLIENT)
+                .setAttribute(METHOD, "POST")
+                .setAttribute(SERVER_ADDRESS, url.getHost())
+                .setAttribute(SERVER_PORT, (long) port)
+                .setAttribute(SCHEME, url.getScheme())
+                .setAttribute(WEBHOOK_ID, headers.get("webhook-id"))
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Attempt attempt = send(url, headers, body);
+            if (attempt.status() > 0) {
+                span.setAttribute(STATUS, (long) attempt.status());
+            }
+            if (attempt.status() == 0 || attempt.status() >= 400) {
+                span.setAttribute(ERROR_TYPE, attempt.status() == 0 ? "no_answer" : Integer.toString(attempt.status()));
+                span.setStatus(StatusCode.ERROR, attempt.error() != null ? attempt.error() : "HTTP " + attempt.status());
+            }
+            return attempt;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Attempt send(URI url, Map<String, String> headers, String body) throws InterruptedException {
         long start = System.nanoTime();
         var request = client.newRequest(url).method(HttpMethod.POST)
                 .timeout(settings.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -1,6 +1,7 @@
 package io.loomcluster.app.webhooks;
 
 import io.loomcluster.app.db.Sql;
+import io.loomcluster.app.jobs.TraceContext;
 import io.loomcluster.app.errors.DomainException.Forbidden;
 import io.loomcluster.app.errors.DomainException.InvalidInput;
 import io.loomcluster.app.errors.DomainException.LimitReached;
@@ -42,9 +43,9 @@ public final class WebhookService implements PostEffects {
             from webhook_deliveries where webhook_id = ? and id > ? order by id limit ?
             """;
     private static final String ENQUEUE = """
-            insert into job_outbox (job_id, type, payload)
+            insert into job_outbox (job_id, type, payload, traceparent, tracestate)
             select 'webhook:' || w.id || ':' || ?::bigint, 'webhook',
-                   json_build_object('webhookId', w.id, 'messageId', ?::bigint)::text
+                   json_build_object('webhookId', w.id, 'messageId', ?::bigint)::text, ?, ?
             from webhooks w where w.room_id = ? and w.disabled_at is null
             on conflict (job_id) do nothing
             """;
@@ -100,7 +101,8 @@ public final class WebhookService implements PostEffects {
 
     @Override
     public void posted(Sql.Transaction tx, Message message) {
-        tx.update(ENQUEUE, message.id(), message.id(), message.roomId());
+        TraceContext trace = TraceContext.current(tx);
+        tx.update(ENQUEUE, message.id(), message.id(), trace.traceparent(), trace.tracestate(), message.roomId());
     }
 
     private void requireCreator(long roomId, long userId) {

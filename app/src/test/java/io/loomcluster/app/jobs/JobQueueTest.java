@@ -2,8 +2,10 @@ package io.loomcluster.app.jobs;
 
 import io.loomcluster.app.redis.Redis;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.params.XAddParams;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +37,39 @@ class JobQueueTest {
         assertThat(again).hasSize(1);
         assertThat(again.get(0).job()).isEqualTo(new Job("a", "test", "{}", 2, 1000));
         assertThat(queue.moveDue(10_000, 10)).isZero();
+    }
+
+    @Test
+    void aJobKeepsTheTraceContextOfItsRequestThroughRetriesDeadLettersAndRedrives() {
+        JobQueue queue = freshQueue();
+        var trace = new TraceContext("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "vendor=abc");
+        queue.enqueue(new Job("t", "test", "{}", 1, 1000, trace));
+        JobQueue.Delivery first = queue.read("c1", 10, 0).get(0);
+        assertThat(first.job().trace()).isEqualTo(trace);
+
+        queue.retryLater(first, first.job().nextAttempt(), 0);
+        queue.moveDue(0, 10);
+        JobQueue.Delivery second = queue.read("c1", 10, 0).get(0);
+        assertThat(second.job().attempt()).isEqualTo(2);
+        assertThat(second.job().trace()).isEqualTo(trace);
+
+        queue.bury(second, "boom");
+        JobQueue.DeadLetter letter = queue.deadLetters(10).get(0);
+        assertThat(letter.job().trace()).isEqualTo(trace);
+        assertThat(queue.redrive(letter)).isTrue();
+        assertThat(queue.read("c1", 10, 0).get(0).job()).isEqualTo(new Job("t", "test", "{}", 1, 1000, trace));
+    }
+
+    @Test
+    void anEntryWrittenWithoutATraceContextStillReadsAsAJob() {
+        JobQueue queue = freshQueue();
+        // As entries written before jobs carried a trace context: only the original five fields.
+        redis.client().xadd(queue.streamKey(), XAddParams.xAddParams(),
+                Map.of("id", "old", "type", "test", "payload", "{}", "attempt", "1", "enqueued", "1000"));
+
+        Job read = queue.read("c1", 10, 0).get(0).job();
+        assertThat(read).isEqualTo(new Job("old", "test", "{}", 1, 1000));
+        assertThat(read.trace().present()).isFalse();
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.eclipse.jetty.util.Callback;
 import java.util.concurrent.ScheduledExecutorService;
 import io.loomcluster.app.bench.Percentiles;
 import io.loomcluster.app.jobs.Backoff;
+import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.jobs.Job;
 import io.loomcluster.app.jobs.JobHandler;
 import io.loomcluster.app.jobs.JobMetrics;
@@ -78,7 +79,8 @@ public final class DeliveryBench {
                 Integer.parseInt(executorSpec.substring("platform:".length())), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(concurrency), Thread.ofPlatform().name("webhook-", 0).factory());
         try (Redis redis = Redis.connect(redisUrl);
-             WebhookSender sender = new WebhookSender(new SsrfGuard(settings.allowedHosts(), InetAddress::getAllByName), settings)) {
+             WebhookSender sender = new WebhookSender(new SsrfGuard(settings.allowedHosts(), InetAddress::getAllByName), settings,
+                     Tracing.off())) {
             // A first round, not reported, so that both executors are measured warm (JIT compiled,
             // connections open): in a cold JVM the compiler threads take a third of the 2 cores.
             round(redis, sender, url, executor, Math.min(jobs, 4 * concurrency), concurrency);

@@ -11,7 +11,7 @@ import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
  * OpenTelemetry for the balancer, configured by the standard {@code OTEL_*} variables; inert
  * unless an OTLP endpoint is set ({@link #enabled()} is checked before any span work, so
  * the data path allocates nothing for tracing when it is off). Ended spans go to the SDK's batch
- * processor: a bounded queue ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 2048 by default) that an exporter
+ * processor: a bounded queue ({@code OTEL_BSP_MAX_QUEUE_SIZE}, 8192 here) that an exporter
  * thread of its own drains; an event loop only offers to it, and a full queue drops the span.
  */
 public final class Tracing implements AutoCloseable {

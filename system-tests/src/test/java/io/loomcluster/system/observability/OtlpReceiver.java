@@ -28,9 +28,12 @@ import java.util.zip.GZIPInputStream;
  * SDK sends to {@code /v1/traces} and keeps every span, with the service that sent it.
  */
 final class OtlpReceiver implements AutoCloseable {
-    /** One received span, ids in lowercase hex (empty parent: a root span). */
+    /**
+     * One received span, ids in lowercase hex (empty parent: a root span); {@code links} are the
+     * span ids it links to, {@code status} its status code ({@code STATUS_CODE_ERROR}, ...).
+     */
     record ReceivedSpan(String service, String traceId, String spanId, String parentSpanId, String name, String kind,
-                        Map<String, String> attributes) {
+                        Map<String, String> attributes, List<String> links, String status) {
         String attribute(String key) {
             return attributes.get(key);
         }
@@ -87,7 +90,9 @@ final class OtlpReceiver implements AutoCloseable {
                 for (ScopeSpans scope : resource.getScopeSpansList()) {
                     scope.getSpansList().forEach(span -> spans.add(new ReceivedSpan(service, hex(span.getTraceId()),
                             hex(span.getSpanId()), hex(span.getParentSpanId()), span.getName(), span.getKind().name(),
-                            attributes(span.getAttributesList()))));
+                            attributes(span.getAttributesList()),
+                            span.getLinksList().stream().map(link -> hex(link.getSpanId())).toList(),
+                            span.getStatus().getCode().name())));
                 }
             }
             byte[] answer = ExportTraceServiceResponse.getDefaultInstance().toByteArray();

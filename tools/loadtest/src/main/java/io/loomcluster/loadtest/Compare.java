@@ -75,18 +75,25 @@ final class Compare {
 
     static String table(List<Row> rows, long[] errors) {
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%n%-32s %10s %9s %9s %8s %8s %8s %8s%n", "target (median of rounds)",
-                "req/s", "p50 ms", "p99 ms", "errors", "x req/s", "x p50", "x p99"));
+        t.append(String.format(Locale.ROOT, "%n%-32s %10s %9s %9s %8s %8s %8s %8s   %s%n", "target (median of rounds)",
+                "req/s", "p50 ms", "p99 ms", "errors", "x req/s", "x p50", "x p99", "x req/s by round (min..max)"));
         Row first = rows.getFirst();
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
-            t.append(String.format(Locale.ROOT, "%-32s %10.1f %9.2f %9.2f %8d %8.2f %8.2f %8.2f%n", row.target(),
-                    median(row.rate()), median(row.p50()), median(row.p99()), errors[i],
+            double[] byRound = new double[row.rate().length];
+            for (int r = 0; r < byRound.length; r++) {
+                byRound[r] = ratio(row.rate()[r], first.rate()[r]);
+            }
+            double[] sorted = byRound.clone();
+            Arrays.sort(sorted);
+            t.append(String.format(Locale.ROOT, "%-32s %10.1f %9.2f %9.2f %8d %8.2f %8.2f %8.2f   %.3f (%.3f..%.3f)%n",
+                    row.target(), median(row.rate()), median(row.p50()), median(row.p99()), errors[i],
                     ratio(median(row.rate()), median(first.rate())), ratio(median(row.p50()), median(first.p50())),
-                    ratio(median(row.p99()), median(first.p99()))));
+                    ratio(median(row.p99()), median(first.p99())), median(byRound), sorted[0], sorted[sorted.length - 1]));
         }
         t.append("x: ratio to the first target; each target ran ").append(first.rate().length)
-                .append(" rounds, alternated with the others\n");
+                .append(" rounds, alternated with the others; by round: the median, lowest and highest of the\n")
+                .append("ratios within one round (the targets of a round ran back to back, so drift cancels)\n");
         return t.toString();
     }
 
