@@ -35,7 +35,7 @@ public final class LiveAccess {
     Start admit(Context ctx, String lastEventId) {
         Session session = auth.require(ctx);
         long roomId = Params.pathId(ctx, "id");
-        long after = lastEventId != null ? parseLastEventId(lastEventId) : Params.queryLong(ctx, "after", -1);
+        long after = cursor(ctx, lastEventId);
         rooms.requireMember(roomId, session.userId());
         if (live.shuttingDown()) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
@@ -45,7 +45,10 @@ public final class LiveAccess {
 
     /** A stream's cursor: {@code Last-Event-ID} when sent (SSE reconnects), else {@code after}; -1 when neither. */
     static long cursor(Context ctx) {
-        String lastEventId = ctx.header("Last-Event-ID");
+        return cursor(ctx, ctx.header("Last-Event-ID"));
+    }
+
+    private static long cursor(Context ctx, String lastEventId) {
         return lastEventId != null ? parseLastEventId(lastEventId) : Params.queryLong(ctx, "after", -1);
     }
 
