@@ -91,10 +91,13 @@ public final class Routes {
      * is ignored), {@code target} the request target (path and query).
      */
     public String route(String host, String target) {
-        String hostName = stripPort(host);
         int q = target.indexOf('?');
-        String path = q < 0 ? target : target.substring(0, q);
-        String query = q < 0 ? null : target.substring(q + 1);
+        return route(host, q < 0 ? target : target.substring(0, q), q < 0 ? null : target.substring(q + 1));
+    }
+
+    /** The pool for a request whose path the caller has already split from its query (null when none). */
+    public String route(String host, String path, String query) {
+        String hostName = stripPort(host);
         for (Rule rule : rules) {
             if (rule.matches(hostName, path, query)) {
                 return rule.pool();

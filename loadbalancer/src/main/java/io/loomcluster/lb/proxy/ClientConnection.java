@@ -1,6 +1,5 @@
 package io.loomcluster.lb.proxy;
 
-import io.loomcluster.contract.RequestIds;
 import io.loomcluster.lb.http.Problems;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -17,15 +15,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -58,6 +53,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The client may send {@code traceparent} ({@code LB_TRACE_TRUSTED}); decided once per connection. */
     private boolean traceTrusted;
     private Exchange current;
+    /** A request refused while its (small) body is still arriving: the answer goes out once it is read. */
+    private PendingRefusal refusing;
     private ArrayDeque<Object> early;
     private boolean closeAfterResponse;
     /** The response being written ends the connection (client asked, or its framing needs it). */
@@ -71,9 +68,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean lingering;
     private long lingered;
 
+    private final Admission admission;
+
     ClientConnection(Loop loop, EdgeRequestDecoder decoder, EdgeResponseEncoder encoder, boolean secure) {
         this.loop = loop;
         this.services = loop.services;
+        this.admission = new Admission(services);
         this.decoder = decoder;
         this.encoder = encoder;
         this.secure = secure;
@@ -191,10 +191,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             onRequest(request);
         } else if (msg instanceof HttpContent content) {
             Exchange exchange = current;
-            if (exchange == null) {
-                content.release();
-            } else {
+            if (exchange != null) {
                 exchange.clientContent(content);
+            } else if (refusing != null) {
+                refusalContent(content);
+            } else {
+                content.release();
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -213,102 +215,112 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         headersStarted = 0;
-        if (request.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(request);
-            Throwable cause = request.decoderResult().cause();
-            reject(cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414
-                    : cause instanceof TooLongFrameException ? 431 : 400, detail(cause));
-            return;
+        long started = System.nanoTime();
+        RequestLine line = RequestLine.of(request);
+        Verdict verdict = request.decoderResult().isFailure() ? Admission.malformed(request.decoderResult().cause())
+                : admission.decide(request, RequestPath.of(request.uri()), forwardedClient, secure);
+        switch (verdict) {
+            case Verdict.Forward forward -> forward(request, line, forward);
+            case Verdict.Refuse refuse -> refuse(request, line, refuse, started);
+            case Verdict.Redirect redirect -> {
+                ReferenceCountUtil.release(request);
+                redirect(line, redirect, started);
+            }
         }
-        String refusal = refusal(request);
-        if (refusal != null) {
-            ReferenceCountUtil.release(request);
-            int status = Integer.parseInt(refusal.substring(0, 3));
-            reject(status, refusal.substring(4));
-            return;
-        }
-        if (!secure && services.httpsRedirectPort() > 0 && !request.uri().startsWith("/health/")) {
-            ReferenceCountUtil.release(request);
-            redirectToHttps(request);
-            return;
-        }
+    }
+
+    private void forward(HttpRequest request, RequestLine line, Verdict.Forward forward) {
         if (HttpUtil.is100ContinueExpected(request)) {
             channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        RequestLine line = RequestLine.of(request);
-        Exchange exchange = new Exchange(this, request, line, services);
+        Exchange exchange = new Exchange(this, request, line, forward, services);
         current = exchange;
         arm(Math.min(exchange.deadline(), lastActivity + services.idleNanos()));
         exchange.begin();
     }
 
     /**
-     * {@code LB_HTTPS_REDIRECT}: 308 keeps the method and body, so a POST is sent again over HTTPS.
-     * Health paths stay on plain HTTP for orchestrators' probes. The connection closes after it: a
-     * body the client may still send is not wanted here.
+     * Answers a refused request. With no body, or a small one it reads and drops first, the connection
+     * stays open; a body that is chunked or larger than the retry buffer is not waited for: the answer
+     * goes out at once and the connection closes (lingering while the client may still send).
      */
-    private void redirectToHttps(HttpRequest request) {
-        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-        int colon = host.lastIndexOf(':');
-        if (colon > host.lastIndexOf(']')) {
-            host = host.substring(0, colon);
+    private void refuse(HttpRequest request, RequestLine line, Verdict.Refuse refuse, long started) {
+        boolean malformed = request.decoderResult().isFailure();
+        BodyPlan body = malformed ? BodyPlan.NONE : BodyPlan.of(request);
+        ReferenceCountUtil.release(request);
+        if (refuse.close() || malformed || body.kind() == BodyPlan.Kind.CHUNKED
+                || body.length() > services.limits().retryBufferBytes()) {
+            answer(line, refuse, started, true, malformed || body.hasBody());
+        } else if (!body.hasBody()) {
+            // The decoder's (empty) last content follows and is dropped.
+            refusing = new PendingRefusal(line, refuse, started);
+        } else {
+            refusing = new PendingRefusal(line, refuse, started);
+            arm(started + services.headerNanos());
         }
-        int port = services.httpsRedirectPort();
-        String location = "https://" + host + (port == 443 ? "" : ":" + port) + request.uri();
+    }
+
+    private void refusalContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        boolean failed = content.decoderResult().isFailure();
+        content.release();
+        if (!last && !failed) {
+            return;
+        }
+        PendingRefusal refusal = refusing;
+        refusing = null;
+        answer(refusal.line(), refusal.verdict(), refusal.started(), failed, false);
+    }
+
+    /** A refusal whose answer waits for the end of the request's small body. */
+    private record PendingRefusal(RequestLine line, Verdict.Refuse verdict, long started) {
+    }
+
+    /** The balancer's own problem+json answer to a request no backend saw. */
+    private void answer(RequestLine line, Verdict.Refuse refuse, long started, boolean close, boolean clientMaySend) {
+        FullHttpResponse response = Problems.response(channel.alloc(), refuse.status(), refuse.detail(),
+                line.requestId());
+        if (refuse.retryAfter() != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, refuse.retryAfter());
+        }
+        boolean closing = close || closeAfterResponse || !line.keepAlive();
+        if (closing) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        answeringHead(line.head());
+        recordOwnAnswer(line, refuse.status(), started);
+        if (closing) {
+            closeAfter(channel.writeAndFlush(response), clientMaySend);
+        } else {
+            channel.writeAndFlush(response, channel.voidPromise());
+            nextRequest();
+        }
+    }
+
+    /** {@code LB_HTTPS_REDIRECT}; the connection closes after it: a body the client may still send is not wanted here. */
+    private void redirect(RequestLine line, Verdict.Redirect redirect, long started) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.PERMANENT_REDIRECT);
-        response.headers().set(HttpHeaderNames.LOCATION, location)
+        response.headers().set(HttpHeaderNames.LOCATION, redirect.location())
                 .set(HttpHeaderNames.CONTENT_LENGTH, 0)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         answeringHead(false);
+        recordOwnAnswer(line, 308, started);
         closeAfter(channel.writeAndFlush(response), true);
-        services.metrics().record(null, 308, 0);
     }
 
-    /** "STATUS detail" when the request is refused before it is forwarded, else null. */
-    private String refusal(HttpRequest request) {
-        HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-            return "505 HTTP version not supported";
+    private void recordOwnAnswer(RequestLine line, int status, long started) {
+        long elapsed = System.nanoTime() - started;
+        services.metrics().record(null, status, elapsed);
+        if (services.accessLog().enabled()) {
+            services.accessLog().log(line.method(), line.target(), status, "-", 0, elapsed, line.requestId(), null);
         }
-        if (request.method() == HttpMethod.CONNECT) {
-            return "405 CONNECT is not supported: the balancer is not a forward proxy";
-        }
-        String target = request.uri();
-        if (target.isEmpty() || target.charAt(0) != '/' && !target.equals("*")) {
-            return "400 the request target must be a path (origin-form)";
-        }
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c <= 0x20 || c >= 0x7F) {
-                return "400 the request target is not printable ASCII";
-            }
-        }
-        if (HttpUtil.getContentLength(request, 0L) > services.limits().maxBodyBytes()) {
-            return "413 request body exceeds the balancer's limit";
-        }
-        String expect = request.headers().get(HttpHeaderNames.EXPECT);
-        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
-            return "417 only Expect: 100-continue is supported";
-        }
-        return null;
-    }
-
-    private static String detail(Throwable cause) {
-        if (cause instanceof TooLongHttpHeaderException) {
-            return "request headers exceed the balancer's limit";
-        }
-        if (cause instanceof TooLongHttpLineException) {
-            return "request line is too long";
-        }
-        String message = cause == null ? null : cause.getMessage();
-        return message == null ? "malformed request" : "malformed request: " + message;
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         touch();
-        if (current == null && decoder != null && decoder.hasPartialRequest()) {
+        if (current == null && refusing == null && decoder != null && decoder.hasPartialRequest()) {
             if (headersStarted == 0) {
                 headersStarted = lastActivity;
                 arm(headersStarted + services.headerNanos());
@@ -340,6 +352,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         cancelTimer();
         Exchange exchange = current;
         current = null;
+        refusing = null;
         if (exchange != null) {
             exchange.clientClosed();
         }
@@ -435,15 +448,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void reject(int status, String detail) {
-        String requestId = RequestIds.create();
-        FullHttpResponse response = Problems.response(channel.alloc(), status, detail, requestId);
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        answeringHead(false);
-        closeAfter(channel.writeAndFlush(response), true);
-        services.metrics().record(null, status, 0);
-    }
-
     /**
      * Closes once {@code written} is out. When the client may still be sending (a refused body),
      * the connection first lingers: closing with unread bytes would reset it, and the client could
@@ -477,20 +481,27 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             closeAfterResponse = true;
             return;
         }
-        while (current == null && early != null && !early.isEmpty()) {
+        nextRequest();
+    }
+
+    /** The answer is out and the connection stays: the next request, if one was held, is taken up. */
+    private void nextRequest() {
+        while (current == null && refusing == null && early != null && !early.isEmpty()) {
             handle(early.pollFirst());
         }
         if (current == null || current.requestComplete() || !channel.config().isAutoRead()) {
             updateReading();
         }
-        arm(current == null ? lastActivity + services.idleNanos() : Math.min(current.deadline(),
-                lastActivity + services.idleNanos()));
+        if (refusing == null) {
+            arm(current == null ? lastActivity + services.idleNanos() : Math.min(current.deadline(),
+                    lastActivity + services.idleNanos()));
+        }
     }
 
     /** Shutdown: an idle connection closes now, a busy one after its response. */
     void drain() {
         closeAfterResponse = true;
-        if (current == null) {
+        if (current == null && refusing == null) {
             channel.close();
         }
     }
@@ -529,8 +540,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             if (now >= exchange.deadline() || now >= idleAt) {
                 exchange.timedOut();
             }
+        } else if (refusing != null) {
+            PendingRefusal refusal = refusing;
+            if (now >= refusal.started() + services.headerNanos() || now >= idleAt) {
+                // The small body of a refused request stopped arriving: the answer goes out now.
+                refusing = null;
+                answer(refusal.line(), refusal.verdict(), refusal.started(), true, true);
+                return;
+            }
         } else if (headersStarted != 0 && (now >= headersStarted + services.headerNanos() || now >= idleAt)) {
-            reject(408, "the request headers did not arrive in time");
+            answer(RequestLine.none(), Verdict.Refuse.closing(408, "the request headers did not arrive in time"),
+                    headersStarted, true, true);
             return;
         } else if (now >= idleAt) {
             channel.close();
@@ -542,6 +562,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         long next = lastActivity + services.idleNanos();
         if (current != null) {
             next = Math.min(next, current.deadline());
+        } else if (refusing != null) {
+            next = Math.min(next, refusing.started() + services.headerNanos());
         } else if (headersStarted != 0) {
             next = Math.min(next, headersStarted + services.headerNanos());
         }

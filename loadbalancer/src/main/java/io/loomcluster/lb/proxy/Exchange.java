@@ -27,12 +27,14 @@ import java.util.List;
  */
 final class Exchange {
     /** How the request body reaches the backend. */
-    private enum Body { NONE, BUFFERED, STREAMED, REFUSED }
+    private enum Body { NONE, BUFFERED, STREAMED }
 
     final ClientConnection client;
     final RequestLine line;
-    /** The pool {@code LB_ROUTES} chose; null when no route matches (answered 404). */
+    /** The pool {@code LB_ROUTES} chose. */
     private final ServicePool target;
+    /** The framing the client gave the body, decided before any header was rewritten. */
+    private final BodyPlan plan;
     private final HttpRequest request;
     private final Services services;
     final long startNanos = System.nanoTime();
@@ -59,30 +61,25 @@ final class Exchange {
     private int status;
     private long responseBytes;
     private boolean done;
-    /** Why the request is answered without a backend once its body is in (the rate limit's 429). */
-    private int refusalStatus;
-    private String refusal;
-    private String refusalRetryAfter;
+    /** The backend answered with an event stream: from here on the exchange has no total deadline. */
+    private boolean eventStream;
     /** The exchange's spans; null when tracing is off. */
     private ExchangeTrace trace;
 
-    Exchange(ClientConnection client, HttpRequest request, RequestLine line, Services services) {
+    Exchange(ClientConnection client, HttpRequest request, RequestLine line, Verdict.Forward forward, Services services) {
         this.client = client;
         this.request = request;
         this.line = line;
         this.services = services;
-        this.target = services.router().route(request.headers().get(HttpHeaderNames.HOST), request.uri());
+        this.target = forward.pool();
+        this.plan = forward.body();
     }
 
-    /** Starts once the headers are in: dispatches now, or first collects a small body. */
+    /**
+     * Starts once the headers are in (and {@link Admission} let the request through): rewrites them
+     * for the backend, states the body's framing, and dispatches now or first collects a small body.
+     */
     void begin() {
-        if (InternalPaths.blocked(line.target())) {
-            clientFault(404, "no route for " + line.method() + " on this path through the balancer; "
-                    + "metrics are scraped from each instance directly");
-            return;
-        }
-        long length = HttpUtil.getContentLength(request, -1L);
-        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         if (services.tracing().enabled()) {
             trace = ExchangeTrace.start(services.tracing(), request.headers(), line, client.forwardedClient().address(),
                     client.traceTrusted());
@@ -91,59 +88,23 @@ final class Exchange {
             request.headers().remove(ExchangeTrace.TRACEPARENT);
             request.headers().remove(ExchangeTrace.TRACESTATE);
         }
-        if (rateLimited(length, chunked)) {
-            return;
-        }
-        if (target == null) {
-            refuse(404, "no route matches this request (LB_ROUTES)", null, length, chunked);
-            return;
-        }
         ForwardedHeaders.rewrite(request.headers(), client.forwardedClient(), line.requestId());
         if (line.webSocket()) {
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             request.headers().set(HttpHeaderNames.UPGRADE, line.upgrade());
         }
-        if (!chunked && length <= 0) {
+        if (!plan.hasBody()) {
             body = Body.NONE;
+            plan.state(request.headers());
             dispatch();
-        } else if (!chunked && length > services.limits().retryBufferBytes()) {
+        } else if (plan.kind() == BodyPlan.Kind.SIZED && plan.length() > services.limits().retryBufferBytes()) {
             body = Body.STREAMED;
+            plan.state(request.headers());
             dispatch();
         } else {
+            // Stated at dispatch: the length once it is all here, or chunked if it outgrows the buffer.
             body = Body.BUFFERED;
             buffered = client.channel().alloc().compositeBuffer(64);
-        }
-    }
-
-    /**
-     * {@code LB_RATE_LIMIT}, keyed by the client's real address (behind a trusted proxy, the one it
-     * added to X-Forwarded-For). A limited request is answered 429 once its (small) body is read, so
-     * the connection stays usable; a large one is answered at once and the connection closed.
-     */
-    private boolean rateLimited(long length, boolean chunked) {
-        if (services.rateLimiter() == null) {
-            return false;
-        }
-        ForwardedHeaders.Client peer = client.forwardedClient();
-        String address = peer.trusted() ? services.trustedProxies().clientAddress(peer.address(),
-                ForwardedHeaders.joined(request.headers(), ForwardedHeaders.X_FORWARDED_FOR)) : peer.address();
-        long wait = services.rateLimiter().acquire(address);
-        if (wait == 0) {
-            return false;
-        }
-        refuse(429, "too many requests from " + address + "; the limit is LB_RATE_LIMIT per client address",
-                Long.toString(wait), length, chunked);
-        return true;
-    }
-
-    /** Answered by the balancer itself once the (small) body is read; a large one at once, closing. */
-    private void refuse(int code, String detail, String retryAfter, long length, boolean chunked) {
-        body = Body.REFUSED;
-        refusalStatus = code;
-        refusal = detail;
-        refusalRetryAfter = retryAfter;
-        if (chunked || length > services.limits().retryBufferBytes()) {
-            respond(code, refusal, refusalRetryAfter);
         }
     }
 
@@ -159,9 +120,14 @@ final class Exchange {
         return connection != null && connection.channel().isWritable();
     }
 
-    /** The deadline of the whole exchange; event streams and WebSockets have none (only the idle timeout). */
+    /**
+     * The deadline of the whole exchange, body included. It is lifted (only the idle timeout is left)
+     * once the backend answers with an event stream, and for WebSocket upgrades; a request that merely
+     * asks for an event stream is bounded like any other until then, so a client trickling its body
+     * cannot hold a connection by sending {@code Accept: text/event-stream}.
+     */
     long deadline() {
-        return line.eventStream() || line.webSocket() ? Long.MAX_VALUE : startNanos + (target == null ? services.idleNanos() : target.requestNanos());
+        return eventStream || line.webSocket() ? Long.MAX_VALUE : startNanos + target.requestNanos();
     }
 
     // ---- the request body from the client
@@ -183,15 +149,6 @@ final class Exchange {
             clientFault(413, "request body exceeds the balancer's limit");
             return;
         }
-        if (body == Body.REFUSED) {
-            content.release();
-            if (last) {
-                requestComplete = true;
-                respond(refusalStatus, refusal, refusalRetryAfter);
-            }
-            client.updateReading();
-            return;
-        }
         if (body == Body.NONE) {
             content.release();
         } else if (body == Body.BUFFERED || connection == null) {
@@ -203,7 +160,7 @@ final class Exchange {
             if (body == Body.BUFFERED && !last && buffered.readableBytes() > services.limits().retryBufferBytes()) {
                 // Too long to keep: what is here goes first, the rest streams.
                 body = Body.STREAMED;
-                request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                BodyPlan.CHUNKED.state(request.headers());
                 dispatch();
             }
         } else {
@@ -214,8 +171,7 @@ final class Exchange {
         if (last) {
             requestComplete = true;
             if (body == Body.BUFFERED) {
-                request.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-                HttpUtil.setContentLength(request, buffered.readableBytes());
+                BodyPlan.sized(buffered.readableBytes()).state(request.headers());
                 dispatch();
             }
         }
@@ -272,11 +228,15 @@ final class Exchange {
             case NONE -> channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
             case BUFFERED -> channel.write(new DefaultLastHttpContent(buffered.retainedDuplicate()));
             case STREAMED -> {
-                if (buffered != null && buffered.isReadable()) {
+                // What arrived before the connection goes first, handed over whole: the write owns it
+                // until it is flushed (a slice of it would not keep its components alive).
+                CompositeByteBuf early = buffered;
+                buffered = null;
+                if (early != null && early.isReadable()) {
                     bodySent = true;
-                    channel.write(new DefaultHttpContent(buffered.retainedSlice()));
-                    buffered.skipBytes(buffered.readableBytes());
-                    buffered.discardReadComponents();
+                    channel.write(new DefaultHttpContent(early));
+                } else if (early != null) {
+                    early.release();
                 }
                 if (requestComplete) {
                     channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -373,6 +333,8 @@ final class Exchange {
         responseStarted = true;
         status = code;
         backendKeepAlive = HttpUtil.isKeepAlive(response);
+        String type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        eventStream = code < 300 && type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
         client.writeResponseHead(this, response);
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * Which client headers reach the backend, and the ones the balancer sets itself. The balancer is
  * the edge: any {@code X-Forwarded-*}, {@code Forwarded} or {@code X-Real-IP} a client sends is
  * dropped, never passed on as if the balancer vouched for it. Hop-by-hop headers (and those named in
- * {@code Connection}) are dropped too. The headers are rewritten in place: the client's request
+ * {@code Connection}, but for {@code Host} and the framing) are dropped too. The headers are rewritten in place: the client's request
  * object is what goes to the backend, so untouched headers are not copied.
  */
 final class ForwardedHeaders {
@@ -103,7 +103,7 @@ final class ForwardedHeaders {
         List<CharSequence> drop = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence name = it.next().getKey();
-            if (isDropped(name) || (named != null && containsIgnoreCase(named, name))) {
+            if (isDropped(name) || (named != null && containsIgnoreCase(named, name) && !isEndToEnd(name))) {
                 if (drop == null) {
                     drop = new ArrayList<>(4);
                 }
@@ -113,6 +113,16 @@ final class ForwardedHeaders {
         if (drop != null) {
             drop.forEach(headers::remove);
         }
+    }
+
+    /**
+     * Headers a client may list in {@code Connection} that still go to the backend: the request
+     * cannot be read without them ({@code Host}; the body's framing, which {@link BodyPlan} states
+     * anyway). RFC 9110 (7.6.1) lets a client name only hop-by-hop fields there.
+     */
+    private static boolean isEndToEnd(CharSequence name) {
+        return HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name);
     }
 
     static boolean isDropped(CharSequence name) {

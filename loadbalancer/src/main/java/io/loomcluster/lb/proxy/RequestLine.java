@@ -37,6 +37,11 @@ record RequestLine(String method, String target, String requestId, boolean idemp
                 HttpUtil.isKeepAlive(request));
     }
 
+    /** For an answer to a request whose head never arrived whole (its headers timed out). */
+    static RequestLine none() {
+        return new RequestLine("-", "-", RequestIds.create(), false, false, false, null, false, false);
+    }
+
     /** Whether the backend may have seen the request and a second attempt is still safe (RFC 9110, 9.2.2). */
     private static boolean isIdempotent(HttpMethod method) {
         return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.PUT

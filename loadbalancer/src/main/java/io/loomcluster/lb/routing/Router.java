@@ -19,9 +19,12 @@ public final class Router {
         pools.forEach(pool -> this.pools.put(pool.name(), pool));
     }
 
-    /** The pool for this Host header and request target, or null when no route matches. */
-    public ServicePool route(String host, String target) {
-        String name = routes.route(host, target);
+    /**
+     * The pool for this Host header and request path (normalised as the app's server reads it) and
+     * query, or null when no route matches.
+     */
+    public ServicePool route(String host, String path, String query) {
+        String name = routes.route(host, path, query);
         return name == null ? null : pools.get(name);
     }
 
