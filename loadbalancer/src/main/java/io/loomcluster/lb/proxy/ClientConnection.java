@@ -326,15 +326,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 arm(headersStarted + services.headerNanos());
             }
         }
+        flushBackend();
+    }
+
+    /** Body bytes written to a backend are flushed once per read of the client (or per batch of held messages). */
+    void flushBackendLater(Channel backend) {
+        flushBackend = backend;
+    }
+
+    private void flushBackend() {
         Channel backend = flushBackend;
         if (backend != null) {
             flushBackend = null;
             backend.flush();
         }
-    }
-
-    void flushBackendLater(Channel backend) {
-        flushBackend = backend;
     }
 
     @Override
@@ -366,6 +371,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Resets and the like: channelInactive ends the exchange.
         ctx.close();
+    }
+
+    /** The backend of a streamed body can take more: what the client sent meanwhile goes on, then reading resumes. */
+    void bodyWanted() {
+        Exchange exchange = current;
+        boolean took = false;
+        while (exchange != null && exchange == current && early != null && !early.isEmpty() && takesMore()) {
+            handle(early.pollFirst());
+            took = true;
+        }
+        if (took) {
+            // Not in a read of the client: what went to the backend is flushed here.
+            flushBackend();
+        }
+        updateReading();
+    }
+
+    /**
+     * Whether the next message read belongs to what is being handled now: a new request when none is,
+     * the rest of the body of the one being forwarded (while its backend takes it) or refused.
+     */
+    private boolean takesMore() {
+        if (lingering || closeAfterResponse && current == null) {
+            return false;
+        }
+        Exchange exchange = current;
+        if (exchange == null) {
+            return true;
+        }
+        return !exchange.requestComplete() && exchange.wantsBody();
     }
 
     /** Pauses or resumes reading the client: only a streamed body waiting for its backend pauses it. */
@@ -486,9 +521,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** The answer is out and the connection stays: the next request, if one was held, is taken up. */
     private void nextRequest() {
-        while (current == null && refusing == null && early != null && !early.isEmpty()) {
+        while (early != null && !early.isEmpty() && takesMore()) {
             handle(early.pollFirst());
         }
+        flushBackend();
         if (current == null || current.requestComplete() || !channel.config().isAutoRead()) {
             updateReading();
         }

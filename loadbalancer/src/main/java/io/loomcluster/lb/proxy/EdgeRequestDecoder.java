@@ -16,11 +16,13 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
- * Netty's request decoder with the header forms it accepts but a proxy must refuse (RFC 9112, 5.1
- * and 5.2): a folded header line (obs-fold, which Netty joins into the previous value without a
- * trace) and whitespace between a field name and its colon. Both have been used to smuggle requests
- * past proxies whose back ends read them differently. Netty itself already refuses
- * Content-Length with Transfer-Encoding, conflicting or signed lengths and unknown codings.
+ * Netty's request decoder with the header forms it accepts but a proxy must refuse (RFC 9112, 5.1,
+ * 5.2 and 6.3): a folded header line (obs-fold, which Netty joins into the previous value without a
+ * trace), whitespace between a field name and its colon, and more than one Content-Length (in an
+ * HTTP/1.0 request Netty keeps the first of conflicting lengths; a back end might take another).
+ * All have been used to smuggle requests past proxies whose back ends read them differently.
+ * Netty itself already refuses Content-Length with Transfer-Encoding, conflicting or signed lengths
+ * in HTTP/1.1 and unknown codings.
  *
  * <p>The check looks at the raw header lines before Netty parses them. It does not frame anything:
  * it knows where a request's header block starts only from what the decoder emitted (a request
@@ -32,6 +34,8 @@ final class EdgeRequestDecoder extends HttpRequestDecoder {
     private boolean inHeaders = true;
     /** Complete lines of the current request already checked (the request line included). */
     private int lines;
+    /** Content-Length fields seen in the current header block. */
+    private int lengths;
     private boolean rejected;
 
     EdgeRequestDecoder(HttpDecoderConfig config) {
@@ -60,6 +64,7 @@ final class EdgeRequestDecoder extends HttpRequestDecoder {
             if (decoded instanceof HttpMessage) {
                 inHeaders = false;
                 lines = 0;
+                lengths = 0;
             }
             if (decoded instanceof LastHttpContent) {
                 inHeaders = true;
@@ -96,12 +101,28 @@ final class EdgeRequestDecoder extends HttpRequestDecoder {
                     if (colon > i && isBlank(buffer.getByte(colon - 1))) {
                         return "whitespace between a header name and its colon";
                     }
+                    if (colon - i == CONTENT_LENGTH.length() && isContentLength(buffer, i)
+                            && (++lengths > 1 || buffer.indexOf(colon, lineEnd, (byte) ',') >= 0)) {
+                        return "more than one Content-Length";
+                    }
                 }
                 lines++;
             }
             i = lf + 1;
         }
         return null;
+    }
+
+    private static final String CONTENT_LENGTH = "content-length";
+
+    private static boolean isContentLength(ByteBuf buffer, int at) {
+        for (int k = 0; k < CONTENT_LENGTH.length(); k++) {
+            int b = buffer.getByte(at + k);
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != CONTENT_LENGTH.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isBlank(byte b) {

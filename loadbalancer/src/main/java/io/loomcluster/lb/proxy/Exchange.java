@@ -244,7 +244,7 @@ final class Exchange {
             }
         }
         channel.flush();
-        client.updateReading();
+        client.bodyWanted();
     }
 
     /** The attempt failed before any response; retries elsewhere when the failure and the body allow. */
@@ -386,8 +386,14 @@ final class Exchange {
         client.upgrade(this, response, c.channel());
     }
 
+    /** Called from inside the backend's writes as well: only a backend that became writable takes held body parts. */
     void backendWritabilityChanged() {
-        client.updateReading();
+        BackendHandler c = connection;
+        if (c != null && c.channel().isWritable()) {
+            client.bodyWanted();
+        } else {
+            client.updateReading();
+        }
     }
 
     void clientWritabilityChanged(boolean writable) {

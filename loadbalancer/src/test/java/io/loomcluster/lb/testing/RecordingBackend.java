@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and body length it had, and the connection is kept alive unless the request said close.
  * A connection that ends part-way through a request is counted as truncated, not as a violation:
  * the proxy may give up on a request it began forwarding. Health checks ({@code /health/...}) are
- * answered and not recorded.
+ * answered and not recorded, as are the dashboard's samples of {@code /metrics}.
  */
 public final class RecordingBackend implements AutoCloseable {
     /** One request as this backend parsed it. */
@@ -78,6 +78,16 @@ public final class RecordingBackend implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** The requests parsed since the last call (health checks excluded), taken out of the record. */
+    public List<Received> take() {
+        List<Received> taken = new ArrayList<>();
+        Received next;
+        while ((next = received.poll()) != null) {
+            taken.add(next);
+        }
+        return taken;
+    }
+
     public List<Violation> violations() {
         return List.copyOf(violations);
     }
@@ -125,8 +135,9 @@ public final class RecordingBackend implements AutoCloseable {
                 if (request == null) {
                     return;
                 }
-                boolean health = request.target().startsWith("/health/");
-                if (!health) {
+                // The balancer's own probes: health checks and the dashboard's samples of /metrics.
+                boolean probe = request.target().startsWith("/health/") || request.target().equals("/metrics");
+                if (!probe) {
                     received.add(request);
                 }
                 String text = request.method() + " " + request.target() + " " + request.body().length;
