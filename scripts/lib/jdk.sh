@@ -1,4 +1,5 @@
-# Sourced by the project's scripts: finds a JDK 21+ and exports JAVA_HOME and JAVA.
+# shellcheck shell=bash
+# Sourced by the project's scripts: finds a JDK 21+, exports JAVA_HOME and JAVA, and sets JAVA_MAJOR.
 # Order: $JAVA_HOME when it is 21+, then the newest 21+ under /usr/lib/jvm, then `java` on PATH.
 
 java_major() {
@@ -37,4 +38,6 @@ find_jdk() {
   fi
   export JAVA_HOME="$best"
   export JAVA="$best/bin/java"
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  JAVA_MAJOR=$best_major
 }

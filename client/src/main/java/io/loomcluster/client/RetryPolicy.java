@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public record RetryPolicy(Duration budget, Duration firstBackoff, Duration maxWait) {
     public static final RetryPolicy NONE = new RetryPolicy(Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
-    /** What the API's README asks of clients: up to 30 s of retries, waits of at most 2 s. */
+    /** What docs/guarantees.md asks of clients: up to 30 s of retries, waits of at most 2 s. */
     public static RetryPolicy standard() {
         return new RetryPolicy(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofSeconds(2));
     }

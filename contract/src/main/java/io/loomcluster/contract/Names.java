@@ -27,7 +27,7 @@ public final class Names {
     public static final String LIVE_CONNECTIONS_SSE = "loom_live_connections_sse";
     public static final String LIVE_CONNECTIONS_WEBSOCKET = "loom_live_connections_websocket";
 
-    /** Job types: each has its own stream, retry schedule and dead-letter stream (README, "Background jobs"). */
+    /** Job types: each has its own stream, retry schedule and dead-letter stream (docs/jobs.md). */
     public static final String MENTION_JOBS = "mention";
     public static final String WEBHOOK_JOBS = "webhook";
     public static final List<String> JOB_TYPES = List.of(MENTION_JOBS, WEBHOOK_JOBS);

@@ -63,7 +63,7 @@ public record LbConfig(
     public record Observability(boolean enabled, TrustedProxies trusted, String logFormat) {
     }
 
-    /** Sizes and counts with a bound; what happens at each bound is in the README. */
+    /** Sizes and counts with a bound; what happens at each bound is in docs/balancer.md. */
     public record Limits(long maxBodyBytes, int maxHeaderBytes, int retryBufferBytes, int maxConnectionsPerBackend,
                          int maxQueuedPerBackend, int maxClientConnections) {
     }
@@ -228,9 +228,10 @@ public record LbConfig(
     }
 
     /**
-     * One loop per core. Measured on two cores shared with the load and the backends (README,
-     * benchmark): two loops against one gave +8 % req/s at 64 connections and +14 % at 1024, -6 %
-     * at 256, with a longer p99 at 64; one per core is the better default overall.
+     * One loop per core. Measured on two cores shared with the load and the backends
+     * (docs/benchmarks/2026-11-29-balancer-plain.md): two loops against one gave +8 % req/s at 64
+     * connections and +14 % at 1024, -6 % at 256, with a longer p99 at 64; one per core is the better
+     * default overall.
      */
     static int defaultEventLoops(int cores) {
         return Math.max(1, cores);

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A live subscriber of one room that does what the README asks of clients (the client library's
+ * A live subscriber of one room that does what docs/guarantees.md asks of clients (the client library's
  * {@link Subscription}: reconnect when the stream ends, resume after the last id seen), and counts
  * what it received, what came twice and how often it had to reconnect.
  */

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A webhook receiver on loopback that does what the README asks of one: it verifies each delivery's
+ * A webhook receiver on loopback that does what docs/jobs.md asks of one: it verifies each delivery's
  * Standard Webhooks signature (HMAC-SHA256 of {@code id.timestamp.body} with the {@code whsec_} key,
  * written here from the specification, not with our sender's code), answers 2xx to valid ones and
  * 401 to others, and counts deliveries per {@code webhook-id}, so duplicates (at least once) are

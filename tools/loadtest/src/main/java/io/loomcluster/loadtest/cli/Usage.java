@@ -1,6 +1,6 @@
 package io.loomcluster.loadtest.cli;
 
-/** The help text; kept in step with the options table of the README. */
+/** The help text; kept in step with the options table of docs/loadtest.md. */
 public final class Usage {
     public static final String TEXT = """
             usage: scripts/loadtest [options]
