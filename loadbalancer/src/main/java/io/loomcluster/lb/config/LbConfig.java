@@ -65,7 +65,27 @@ public record LbConfig(
 
     /** Sizes and counts with a bound; what happens at each bound is in docs/balancer.md. */
     public record Limits(long maxBodyBytes, int maxHeaderBytes, int retryBufferBytes, int maxConnectionsPerBackend,
-                         int maxQueuedPerBackend, int maxClientConnections) {
+                         int maxQueuedPerBackend, int maxClientConnections, int maxStreamsPerBackend, int acceptBacklog) {
+    }
+
+    /**
+     * {@code LB_MAX_CLIENT_CONNECTIONS} when unset: as many as the process's open-file limit lets the
+     * balancer hold with a backend connection each (two descriptors per client, a reserve for the
+     * rest), at most 100 000.
+     */
+    static int defaultClientConnections(long maxFileDescriptors) {
+        if (maxFileDescriptors <= 0) {
+            return 10_000;
+        }
+        return (int) Math.max(1_000, Math.min(100_000, (maxFileDescriptors - 512) / 2));
+    }
+
+    private static long maxFileDescriptors() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return -1;
     }
 
     /**
@@ -79,19 +99,34 @@ public record LbConfig(
     /**
      * Who the client is and how much it may take: peers whose forwarding headers (and PROXY protocol
      * header) are believed, whether the listeners expect a PROXY protocol header, connections per
-     * client address, and a token bucket per client address (0 = no rate limit).
+     * client address, a token bucket per client address (0 = no rate limit), and the clients neither
+     * limit applies to. Addresses are counted per IPv6 /64 ({@code ClientKeys}).
      */
     public record Edge(TrustedProxies trustedProxies, boolean proxyProtocol, int maxConnectionsPerClient,
-                       double ratePerSecond, int rateBurst, int maxTrackedClients) {
+                       double ratePerSecond, int rateBurst, int maxTrackedClients, TrustedProxies limitsExempt) {
     }
+
+    /** {@code LB_MAX_CONNECTIONS_PER_CLIENT} when unset: generous for a NAT's worth of browsers, a bound for one abuser. */
+    public static final int DEFAULT_CONNECTIONS_PER_CLIENT = 512;
+    /** {@code LB_RATE_LIMIT} when unset. */
+    public static final String DEFAULT_RATE_LIMIT = "500/s";
+    /**
+     * {@code LB_CLIENT_LIMITS_EXEMPT} when unset: the machine itself (its load generators, probes and
+     * a sidecar proxy, which should be listed in {@code LB_TRUSTED_PROXIES} so that its clients are
+     * limited by their forwarded address).
+     */
+    public static final String DEFAULT_LIMITS_EXEMPT = "127.0.0.0/8,::1/128";
 
     /**
      * One named pool of backends ({@code LB_ROUTES}): its own discovery (Redis key
      * {@code Names.backendsKey(name)}), health check, strategy, request timeout and retries, each
-     * {@code LB_POOL_<NAME>_...} falling back to the global setting.
+     * {@code LB_POOL_<NAME>_...} falling back to the global setting. {@code streams}
+     * ({@code LB_POOL_<NAME>_STREAMS}, true by default for a pool named {@code streams}): its requests
+     * are long-lived (parked long-polls), counted against {@code LB_MAX_STREAMS_PER_BACKEND} rather
+     * than the connection pool sized for short requests.
      */
     public record Pool(String name, Discovery discovery, List<URI> backends, String strategy, Health health,
-                       Duration requestTimeout, int retries) {
+                       Duration requestTimeout, int retries, boolean streams) {
     }
 
     /** Settings of the Jetty data path that the event loops have no use for, and what to do instead. */
@@ -120,7 +155,7 @@ public record LbConfig(
         List<Pool> pools = new ArrayList<>();
         for (String name : routes.pools()) {
             pools.add(rawRoutes == null
-                    ? new Pool(name, discovery, backends, strategy, health, timeouts.request(), io.retries())
+                    ? new Pool(name, discovery, backends, strategy, health, timeouts.request(), io.retries(), false)
                     : pool(env, name, discovery, backends, strategy, health, timeouts.request(), io.retries()));
         }
         boolean anyRedis = pools.stream().anyMatch(p -> p.discovery() instanceof Discovery.Redis);
@@ -161,7 +196,8 @@ public record LbConfig(
         return new Pool(name, poolDiscovery, poolBackends, poolStrategy,
                 new Health(path, health.interval(), health.timeout(), health.rise(), health.fall()),
                 env.duration(p + "REQUEST_TIMEOUT", requestTimeout, Duration.ofMillis(100)),
-                env.integer(p + "RETRIES", retries, 0, 10));
+                env.integer(p + "RETRIES", retries, 0, 10),
+                env.bool(p + "STREAMS", name.equals("streams")));
     }
 
     private static Tls tls(Env env, int port, int adminPort) {
@@ -196,13 +232,15 @@ public record LbConfig(
             throw Env.missing("LB_TRUSTED_PROXIES", "the proxies (addresses or CIDRs) that may send a PROXY protocol"
                     + " header when LB_PROXY_PROTOCOL is on");
         }
-        String rate = env.string("LB_RATE_LIMIT", "");
-        double perSecond = rate.isBlank() ? 0 : rate(rate);
-        int burst = env.integer("LB_RATE_BURST", perSecond == 0 ? 1 : (int) Math.max(1, Math.ceil(perSecond)), 1,
+        String rate = env.string("LB_RATE_LIMIT", DEFAULT_RATE_LIMIT);
+        double perSecond = rate.equals("off") ? 0 : rate(rate);
+        int burst = env.integer("LB_RATE_BURST", perSecond == 0 ? 1 : (int) Math.max(1, Math.ceil(2 * perSecond)), 1,
                 10_000_000);
+        String exempt = env.string("LB_CLIENT_LIMITS_EXEMPT", DEFAULT_LIMITS_EXEMPT);
         return new Edge(trusted, proxyProtocol,
-                env.integer("LB_MAX_CONNECTIONS_PER_CLIENT", 0, 0, 1_000_000), perSecond, burst,
-                env.integer("LB_RATE_LIMIT_CLIENTS", 100_000, 16, 10_000_000));
+                env.integer("LB_MAX_CONNECTIONS_PER_CLIENT", DEFAULT_CONNECTIONS_PER_CLIENT, 0, 1_000_000), perSecond, burst,
+                env.integer("LB_RATE_LIMIT_CLIENTS", 100_000, 16, 10_000_000),
+                new TrustedProxies(exempt.equals("none") ? List.of() : env.cidrs("LB_CLIENT_LIMITS_EXEMPT", exempt)));
     }
 
     /** {@code 200/s}, {@code 600/m} or {@code 5000/h}: requests per second. */
@@ -224,7 +262,7 @@ public record LbConfig(
                 // falls through to the error below
             }
         }
-        throw Env.invalid("LB_RATE_LIMIT", raw, "requests per second, minute or hour such as 200/s or 600/m");
+        throw Env.invalid("LB_RATE_LIMIT", raw, "requests per second, minute or hour such as 200/s or 600/m, or off");
     }
 
     /**
@@ -338,7 +376,9 @@ public record LbConfig(
                 (int) env.bytes("LB_RETRY_BUFFER_BYTES", 64 * 1024, 0),
                 env.integer("LB_MAX_CONNECTIONS_PER_BACKEND", 512, 1, 100_000),
                 env.integer("LB_MAX_QUEUED_PER_BACKEND", 64, 1, 1_000_000),
-                env.integer("LB_MAX_CLIENT_CONNECTIONS", 10_000, 1, 1_000_000));
+                env.integer("LB_MAX_CLIENT_CONNECTIONS", defaultClientConnections(maxFileDescriptors()), 1, 1_000_000),
+                env.integer("LB_MAX_STREAMS_PER_BACKEND", 50_000, 1, 1_000_000),
+                env.integer("LB_ACCEPT_BACKLOG", 4096, 16, 1_000_000));
     }
 
     /** An absolute {@code http://host:port} URL without path, the form backends are named in. */

@@ -12,13 +12,14 @@ import java.util.function.LongSupplier;
  *
  * <p>The table is bounded ({@code LB_RATE_LIMIT_CLIENTS}). A bucket that has refilled to the brim
  * is the same as no bucket, so {@link #sweep()} (every few seconds, and when the table is full)
- * drops those without changing any answer. If the table is still full, a new address is let
- * through untracked (counted in {@link #untracked()}): that takes more distinct addresses active at
- * once than the bound, and a per-address limit cannot stop such a crowd anyway; refusing them would
- * let it lock every new client out.
+ * drops those without changing any answer. If the table is still full, a new address shares one
+ * of {@value #OVERFLOW_BUCKETS} overflow buckets chosen by its hash (counted in {@link #untracked()}):
+ * the limit never fails open, and a crowd of more distinct addresses than the bound can exhaust
+ * only the overflow buckets, never the buckets of the clients already tracked.
  */
 public final class RateLimiter {
     private static final long SWEEP_AT_BOUND_NANOS = 100_000_000L;
+    static final int OVERFLOW_BUCKETS = 1024;
 
     private final double perNano;
     private final double burst;
@@ -28,6 +29,7 @@ public final class RateLimiter {
     private final AtomicLong limited = new AtomicLong();
     private final AtomicLong untracked = new AtomicLong();
     private final AtomicLong lastSweep = new AtomicLong(Long.MIN_VALUE / 2);
+    private final Bucket[] overflow = new Bucket[OVERFLOW_BUCKETS];
 
     public RateLimiter(double perSecond, int burst, int maxClients, LongSupplier nanoClock) {
         if (perSecond <= 0 || burst < 1 || maxClients < 1) {
@@ -37,6 +39,10 @@ public final class RateLimiter {
         this.burst = burst;
         this.maxClients = maxClients;
         this.clock = nanoClock;
+        long now = nanoClock.getAsLong();
+        for (int i = 0; i < OVERFLOW_BUCKETS; i++) {
+            overflow[i] = new Bucket(burst, now);
+        }
     }
 
     /**
@@ -51,7 +57,12 @@ public final class RateLimiter {
                 sweepAtBound(now);
                 if (buckets.size() >= maxClients) {
                     untracked.incrementAndGet();
-                    return 0;
+                    bucket = overflow[Math.floorMod(client.hashCode() * 0x9E3779B9, OVERFLOW_BUCKETS)];
+                    long wait = bucket.take(now, perNano, burst);
+                    if (wait > 0) {
+                        limited.incrementAndGet();
+                    }
+                    return wait;
                 }
             }
             bucket = buckets.computeIfAbsent(client, k -> new Bucket(burst, now));

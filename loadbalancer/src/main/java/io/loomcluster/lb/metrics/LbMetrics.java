@@ -3,6 +3,7 @@ package io.loomcluster.lb.metrics;
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendPool;
 import io.loomcluster.lb.backend.BackendState;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -46,6 +47,8 @@ public final class LbMetrics implements AutoCloseable {
     private static final String[] CLASSES = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
     /** One event loop's gauges: its queue of pending tasks and its client connections. */
+    private final java.util.concurrent.ConcurrentMap<String, Counter> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
     public record LoopGauges(EventExecutor loop, IntSupplier clientConnections) {
     }
 
@@ -115,6 +118,24 @@ public final class LbMetrics implements AutoCloseable {
         }
         int index = status >= 100 && status < 600 ? status / 100 : 0;
         byClass[index].record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * An answer of the balancer's own that names the bound or failure behind it ({@code cause}: the
+     * proxy's failure kind, e.g. {@code queue_full} or {@code streams_full}); counted as
+     * {@code lb_failures_total{cause}} and listed in {@code /status}.
+     */
+    public void failure(String cause) {
+        failures.computeIfAbsent(cause, c -> Counter.builder("lb.failures").tag("cause", c)
+                .description("Requests answered by the balancer because of a failure or a bound, by cause")
+                .register(registry)).increment();
+    }
+
+    /** The failures counted so far, by cause. */
+    public Map<String, Long> failures() {
+        Map<String, Long> result = new java.util.TreeMap<>();
+        failures.forEach((cause, counter) -> result.put(cause, (long) counter.count()));
+        return result;
     }
 
     /** The Prometheus text exposition. */

@@ -18,6 +18,12 @@ import java.util.Iterator;
  * than its share of {@code LB_MAX_CONNECTIONS_PER_BACKEND} are open, or waits in a short queue
  * ({@code LB_MAX_QUEUED_PER_BACKEND}, shared out the same way); beyond that it fails at once.
  * The newest idle connection is reused first, so surplus ones age out after {@code LB_POOL_IDLE_TIMEOUT}.
+ *
+ * <p>Long-lived streams (event streams, WebSockets, requests of a streams pool) are counted apart,
+ * against their share of {@code LB_MAX_STREAMS_PER_BACKEND}: they hold a connection for minutes, and
+ * a bound sized for short requests would refuse the thousand-and-first listener. A stream takes an
+ * idle connection or opens its own and never waits; an event stream that ends cleanly gives its
+ * connection back to the pool while the pool has room.
  */
 final class BackendConnections {
     private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
@@ -27,16 +33,21 @@ final class BackendConnections {
     private final Bootstrap bootstrap;
     private final int maxConnections;
     private final int maxWaiting;
+    private final int maxStreams;
     private final long idleNanos;
     private final ArrayDeque<BackendHandler> idle = new ArrayDeque<>();
     private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
-    /** Pooled connections open or being opened (dedicated WebSocket ones are not counted). */
+    /** Pooled connections open or being opened (streams are not counted here). */
     private int open;
+    /** Connections carrying a long-lived stream, open or being opened. */
+    private int streams;
 
-    BackendConnections(Backend backend, Bootstrap loopBootstrap, int maxConnections, int maxWaiting, long idleNanos) {
+    BackendConnections(Backend backend, Bootstrap loopBootstrap, int maxConnections, int maxWaiting, int maxStreams,
+                       long idleNanos) {
         this.backend = backend;
         this.maxConnections = maxConnections;
         this.maxWaiting = maxWaiting;
+        this.maxStreams = maxStreams;
         this.idleNanos = idleNanos;
         this.bootstrap = loopBootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
@@ -58,7 +69,7 @@ final class BackendConnections {
         }
         if (open < maxConnections) {
             open++;
-            connect(exchange, false);
+            connect(exchange, false, false);
         } else if (waiting.size() < maxWaiting) {
             waiting.addLast(exchange);
         } else {
@@ -66,9 +77,33 @@ final class BackendConnections {
         }
     }
 
-    /** A connection of its own, outside the pool and its limits (a WebSocket upgrade). */
-    void connectDedicated(Exchange exchange) {
-        connect(exchange, true);
+    /**
+     * A connection for a long-lived stream: an idle one, or one of its own; {@code dedicated} (a
+     * WebSocket upgrade) never goes back to the pool. Fails at once at the streams bound.
+     */
+    void acquireStream(Exchange exchange, boolean dedicated) {
+        if (streams >= maxStreams) {
+            exchange.attemptFailed(Failure.STREAMS_FULL, null);
+            return;
+        }
+        streams++;
+        if (!dedicated) {
+            BackendHandler connection;
+            while ((connection = idle.pollLast()) != null) {
+                if (connection.channel().isActive()) {
+                    open--;
+                    connection.stream(true);
+                    exchange.connected(connection);
+                    return;
+                }
+            }
+        }
+        connect(exchange, dedicated, true);
+    }
+
+    /** Streams open or being opened on this loop. */
+    int streams() {
+        return streams;
     }
 
     /** An exchange that waits for a connection gave up (its client left or timed out). */
@@ -78,6 +113,16 @@ final class BackendConnections {
 
     /** The response is complete and the connection may carry another request. */
     void release(BackendHandler connection) {
+        if (connection.stream()) {
+            // A stream's connection rejoins the pool only while the pool has room.
+            streams--;
+            connection.stream(false);
+            if (open >= maxConnections) {
+                connection.channel().close();
+                return;
+            }
+            open++;
+        }
         Exchange next = waiting.pollFirst();
         if (next != null) {
             next.connected(connection);
@@ -89,6 +134,11 @@ final class BackendConnections {
 
     /** The channel of a pooled connection closed (either side). */
     void closed(BackendHandler connection) {
+        if (connection.stream()) {
+            connection.stream(false);
+            streams--;
+            return;
+        }
         if (connection.dedicated()) {
             return;
         }
@@ -97,7 +147,7 @@ final class BackendConnections {
         Exchange next = waiting.pollFirst();
         if (next != null) {
             open++;
-            connect(next, false);
+            connect(next, false, false);
         }
     }
 
@@ -121,24 +171,28 @@ final class BackendConnections {
         }
     }
 
-    private void connect(Exchange exchange, boolean dedicated) {
+    private void connect(Exchange exchange, boolean dedicated, boolean stream) {
         BackendHandler handler = new BackendHandler(this, dedicated);
+        handler.stream(stream);
         ChannelFuture future = bootstrap.connect(backend.socketAddress());
         future.channel().pipeline().addLast("backend", handler);
         future.addListener(f -> {
             if (f.isSuccess()) {
                 exchange.connected(handler);
             } else {
-                if (!dedicated) {
-                    // closed() is not called for a channel that never connected
+                // closed() is not called for a channel that never connected
+                if (stream) {
+                    handler.stream(false);
+                    streams--;
+                } else if (!dedicated) {
                     open--;
                 }
                 exchange.attemptFailed(f.cause() instanceof ConnectTimeoutException
                         ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_FAILED, f.cause());
-                Exchange next = dedicated ? null : waiting.pollFirst();
+                Exchange next = stream || dedicated ? null : waiting.pollFirst();
                 if (next != null) {
                     open++;
-                    connect(next, false);
+                    connect(next, false, false);
                 }
             }
         });

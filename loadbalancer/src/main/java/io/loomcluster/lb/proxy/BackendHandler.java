@@ -16,6 +16,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private Exchange exchange;
     private long idleSince;
+    /** Carries a long-lived stream, counted apart from the pool ({@link BackendConnections#acquireStream}). */
+    private boolean stream;
     /** The client channel written to during this read batch, flushed when the batch ends. */
     private Channel flushClient;
 
@@ -34,6 +36,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     boolean dedicated() {
         return dedicated;
+    }
+
+    boolean stream() {
+        return stream;
+    }
+
+    void stream(boolean stream) {
+        this.stream = stream;
     }
 
     long idleSince() {

@@ -1,5 +1,6 @@
 package io.loomcluster.lb.proxy;
 
+import io.loomcluster.contract.ClientKeys;
 import io.loomcluster.lb.limits.ClientConnectionCounter;
 import io.loomcluster.lb.tls.ServerCertificate;
 import io.netty.util.AttributeKey;
@@ -114,8 +115,9 @@ final class ClientChannels extends ChannelInitializer<Channel> {
     }
 
     /**
-     * {@code LB_MAX_CONNECTIONS_PER_CLIENT}, by the peer's address; trusted proxies are exempt (they
-     * carry many clients). Over the limit, the connection is closed before anything is read.
+     * {@code LB_MAX_CONNECTIONS_PER_CLIENT}, by the peer's address (an IPv6 peer by its /64); trusted
+     * proxies (they carry many clients) and {@code LB_CLIENT_LIMITS_EXEMPT} are exempt. Over the
+     * limit, the connection is closed before anything is read.
      */
     private static boolean admitted(Channel ch, Services services) {
         ClientConnectionCounter perClient = services.perClient();
@@ -123,14 +125,15 @@ final class ClientChannels extends ChannelInitializer<Channel> {
             return true;
         }
         String address = clientAddress(ch);
-        if (services.trustedProxies().trusts(address)) {
+        if (services.trustedProxies().trusts(address) || services.limitsExempt().trusts(address)) {
             return true;
         }
-        if (!perClient.tryOpen(address)) {
+        String key = ClientKeys.of(address);
+        if (!perClient.tryOpen(key)) {
             ch.close();
             return false;
         }
-        ch.closeFuture().addListener(f -> perClient.closed(address));
+        ch.closeFuture().addListener(f -> perClient.closed(key));
         return true;
     }
 

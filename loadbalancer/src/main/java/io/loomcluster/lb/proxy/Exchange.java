@@ -200,8 +200,8 @@ final class Exchange {
         attemptOpen = true;
         backend.begin();
         BackendConnections pool = client.loop().pool(backend);
-        if (line.webSocket()) {
-            pool.connectDedicated(this);
+        if (line.webSocket() || line.eventStream() || target.settings().streams()) {
+            pool.acquireStream(this, line.webSocket());
         } else {
             waitingIn = pool;
             pool.acquire(this);
@@ -270,15 +270,18 @@ final class Exchange {
         if (!failure.retryable(line.idempotent()) || !replayable) {
             String detail = failure == Failure.CLOSED_BEFORE_RESPONSE
                     ? failure.detail + " and the request is not safe to repeat" : failure.detail;
-            respond(failure.status, detail, failure == Failure.QUEUE_FULL ? "1" : null);
+            services.metrics().failure(failure.name().toLowerCase(java.util.Locale.ROOT));
+            respond(failure.status, detail, failure == Failure.QUEUE_FULL || failure == Failure.STREAMS_FULL ? "1" : null);
         } else if (attempts <= target.retries()) {
             dispatch();
         } else {
+            services.metrics().failure(failure.name().toLowerCase(java.util.Locale.ROOT));
             respond(503, attemptsFailed() + "; no retry is left (LB_RETRIES)", target.retryAfterSeconds());
         }
     }
 
     private void unavailable() {
+        services.metrics().failure(tried == null ? "no_backend" : lastFailure.name().toLowerCase(java.util.Locale.ROOT));
         if (tried == null) {
             respond(503, "no backend is available" + (target.name().equals("default") ? ""
                     : " in pool " + target.name()), target.retryAfterSeconds());
@@ -383,6 +386,12 @@ final class Exchange {
         endAttempt(false);
         target.health().onAnswered(backend);
         finish();
+        // The relay replaces the handler, so its close is not seen there: the stream's count and the
+        // backend's connection count are given back when the channel closes.
+        c.channel().closeFuture().addListener(f -> {
+            c.pool().backend.connectionClosed();
+            c.pool().closed(c);
+        });
         client.upgrade(this, response, c.channel());
     }
 
@@ -437,6 +446,7 @@ final class Exchange {
             trace.attemptFailed(Failure.TIMEOUT);
         }
         endAttempt(true);
+        services.metrics().failure("timeout");
         respond(Failure.TIMEOUT.status, Failure.TIMEOUT.detail, null);
     }
 

@@ -17,7 +17,11 @@ enum Failure {
     /** No answer within {@code LB_REQUEST_TIMEOUT} or {@code LB_IDLE_TIMEOUT}: not retried, a slow backend is not made slower by doubling its load. */
     TIMEOUT(504, Retry.NEVER, false, "the backend did not answer in time"),
     /** The backend's share of the balancer's queue is full: a fast 503 beats a long wait. */
-    QUEUE_FULL(503, Retry.NEVER, false, "too many requests are waiting for this backend");
+    QUEUE_FULL(503, Retry.NEVER, false, "too many requests are waiting for this backend (its connections are all"
+            + " busy, LB_MAX_CONNECTIONS_PER_BACKEND, and its queue is full, LB_MAX_QUEUED_PER_BACKEND)"),
+    /** The backend holds as many long-lived streams through this balancer as it may: nothing was sent, another may have room. */
+    STREAMS_FULL(503, Retry.ALWAYS, false, "this backend holds as many long-lived streams (event streams, WebSockets,"
+            + " long-polls) as LB_MAX_STREAMS_PER_BACKEND allows");
 
     /** When another backend may be tried after this failure. */
     enum Retry { ALWAYS, IF_IDEMPOTENT, NEVER }

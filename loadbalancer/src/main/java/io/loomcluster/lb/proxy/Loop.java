@@ -30,6 +30,7 @@ final class Loop {
     private final Bootstrap bootstrap;
     private final int maxConnectionsPerBackend;
     private final int maxWaitingPerBackend;
+    private final int maxStreamsPerBackend;
     private final long poolIdleNanos;
     private final Map<Backend, BackendConnections> pools = new HashMap<>();
     private final Set<ClientConnection> clients = new HashSet<>();
@@ -48,6 +49,7 @@ final class Loop {
         // Each loop gets its share of the per-backend bounds (at least one connection and one place in line).
         this.maxConnectionsPerBackend = Math.max(1, services.limits().maxConnectionsPerBackend() / loops);
         this.maxWaitingPerBackend = Math.max(1, services.limits().maxQueuedPerBackend() / loops);
+        this.maxStreamsPerBackend = Math.max(1, services.limits().maxStreamsPerBackend() / loops);
         this.poolIdleNanos = poolIdleNanos;
         eventLoop.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     }
@@ -56,7 +58,7 @@ final class Loop {
         BackendConnections pool = pools.get(backend);
         if (pool == null) {
             pool = new BackendConnections(backend, bootstrap, maxConnectionsPerBackend, maxWaitingPerBackend,
-                    poolIdleNanos);
+                    maxStreamsPerBackend, poolIdleNanos);
             pools.put(backend, pool);
         }
         return pool;

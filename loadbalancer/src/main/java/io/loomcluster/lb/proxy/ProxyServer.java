@@ -52,10 +52,12 @@ public final class ProxyServer implements AutoCloseable {
     private final RateLimiter rateLimiter;
     /** Null when there is no limit on connections per client. */
     private final ClientConnectionCounter perClient;
+    private final LbMetrics metrics;
 
     public ProxyServer(LbConfig config, Transport transport, Router router, LbMetrics metrics, AccessLog accessLog,
                        Tracing tracing, ServerCertificate certificate) {
         this.config = config;
+        this.metrics = metrics;
         this.certificate = certificate;
         this.transport = transport;
         this.loops = transport.group("lb-loop", config.io().eventLoops());
@@ -105,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
                 .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_BACKLOG, config.limits().acceptBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(limit)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -140,9 +142,10 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** What the per-client limits hold and refused, for {@code /status}. */
+    /** What the per-client limits hold and refused, and the failures answered by cause, for {@code /status}. */
     public Map<String, Object> clientLimits() {
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("failuresByCause", metrics.failures());
         if (perClient != null) {
             result.put("addressesWithConnections", perClient.addresses());
             result.put("connectionsRefused", perClient.refused());

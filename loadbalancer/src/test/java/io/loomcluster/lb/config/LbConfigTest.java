@@ -33,6 +33,44 @@ class LbConfigTest {
     }
 
     @Test
+    void theEdgeIsLimitedPerClientByDefaultExceptForTheMachineItself() {
+        LbConfig.Edge edge = LbConfig.fromEnv(MINIMAL).edge();
+        assertThat(edge.maxConnectionsPerClient()).isEqualTo(512);
+        assertThat(edge.ratePerSecond()).isEqualTo(500.0);
+        assertThat(edge.rateBurst()).isEqualTo(1000);
+        assertThat(edge.limitsExempt().trusts("127.0.0.1")).isTrue();
+        assertThat(edge.limitsExempt().trusts("::1")).isTrue();
+        assertThat(edge.limitsExempt().trusts("10.1.2.3")).isFalse();
+
+        LbConfig.Edge off = LbConfig.fromEnv(with("LB_RATE_LIMIT", "off", "LB_MAX_CONNECTIONS_PER_CLIENT", "0",
+                "LB_CLIENT_LIMITS_EXEMPT", "none")).edge();
+        assertThat(off.ratePerSecond()).isZero();
+        assertThat(off.maxConnectionsPerClient()).isZero();
+        assertThat(off.limitsExempt().trusts("127.0.0.1")).isFalse();
+    }
+
+    @Test
+    void longLivedStreamsHaveTheirOwnBoundAndTheClientCapFitsTheOpenFileLimit() {
+        LbConfig config = LbConfig.fromEnv(MINIMAL);
+        assertThat(config.limits().maxStreamsPerBackend()).isEqualTo(50_000);
+        assertThat(config.limits().acceptBacklog()).isEqualTo(4096);
+        assertThat(LbConfig.defaultClientConnections(20_000)).isEqualTo(9_744);
+        assertThat(LbConfig.defaultClientConnections(1_048_576)).isEqualTo(100_000);
+        assertThat(LbConfig.fromEnv(with("LB_ROUTES", "streams: /api/rooms/*/events; api: /",
+                "LB_POOL_STREAMS_BACKENDS", "http://127.0.0.1:1")).pools())
+                .extracting(LbConfig.Pool::name, LbConfig.Pool::streams)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("streams", true), org.assertj.core.groups.Tuple.tuple("api", false));
+    }
+
+    private static Map<String, String> with(String... pairs) {
+        Map<String, String> env = new HashMap<>(MINIMAL);
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
     void tracingIsOffWithoutAnEndpointAndTrustsNoClientByDefault() {
         LbConfig.Observability off = LbConfig.fromEnv(MINIMAL).tracing();
         assertThat(off.enabled()).isFalse();

@@ -38,7 +38,8 @@ class EdgeLimitsIT {
                 "LB_TRUSTED_PROXIES", PROXY + "/32",
                 "LB_RATE_LIMIT", "3/m",
                 "LB_RATE_BURST", "3",
-                "LB_MAX_CONNECTIONS_PER_CLIENT", "2"));
+                "LB_MAX_CONNECTIONS_PER_CLIENT", "2",
+                "LB_CLIENT_LIMITS_EXEMPT", "none"));
     }
 
     @AfterAll

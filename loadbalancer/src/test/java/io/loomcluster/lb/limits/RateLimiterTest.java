@@ -60,18 +60,32 @@ class RateLimiterTest {
     }
 
     @Test
-    void atTheBoundQuietClientsAreForgottenAndAnyFurtherNewAddressPassesUntracked() {
+    void atTheBoundAFurtherNewAddressSharesAnOverflowBucketInsteadOfPassingUnlimited() {
         RateLimiter limiter = limiter(1, 1, 2);
         limiter.acquire("a");
         limiter.acquire("b");
         assertThat(limiter.acquire("c")).isZero();
-        assertThat(limiter.untracked()).isEqualTo(1);
+        assertThat(limiter.acquire("c")).as("the table is full, yet c is limited").isPositive();
+        assertThat(limiter.untracked()).isEqualTo(2);
         assertThat(limiter.tracked()).isEqualTo(2);
 
         now.addAndGet(SECOND);
+        // a and b refilled and are forgotten at the bound: c gets a bucket of its own.
         assertThat(limiter.acquire("c")).isZero();
         assertThat(limiter.acquire("c")).isPositive();
         assertThat(limiter.tracked()).isEqualTo(1);
+    }
+
+    @Test
+    void aCrowdOfMoreAddressesThanTheBoundCannotPassUnlimited() {
+        RateLimiter limiter = limiter(1e-6, 1, 16);
+        int passed = 0;
+        for (int i = 0; i < 100_000; i++) {
+            if (limiter.acquire("crowd-" + i) == 0) {
+                passed++;
+            }
+        }
+        assertThat(passed).isLessThanOrEqualTo(16 + RateLimiter.OVERFLOW_BUCKETS);
     }
 
     @Test

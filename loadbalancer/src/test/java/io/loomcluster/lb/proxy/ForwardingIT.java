@@ -114,6 +114,44 @@ class ForwardingIT {
         }
     }
 
+    /** The shared balancer's request timeout is 1.5 s: asking for an event stream does not lift it from a trickled body. */
+    @Test
+    void aClientAskingForAnEventStreamWhileTricklingItsBodyIsCutAtTheRequestDeadline() throws Exception {
+        long started = System.nanoTime();
+        try (java.net.Socket socket = RawHttp.connect(lb.balancer().port())) {
+            socket.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: lb\r\nAccept: text/event-stream\r\n"
+                    + "Content-Length: 100\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // The trickle is the behaviour under test: one byte every 200 ms would take 20 s.
+            Thread trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        socket.getOutputStream().write('x');
+                        Thread.sleep(200);
+                    }
+                } catch (Exception e) {
+                    // the balancer closed the connection
+                }
+            });
+            String answer = RawHttp.readUntilClosed(socket, Duration.ofSeconds(15));
+            trickle.interrupt();
+            assertThat(RawHttp.status(answer)).as(answer).isEqualTo(408);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void anEventStreamTheBackendAnswersOutlivesTheRequestDeadline() throws Exception {
+        try (EventStream events = EventStream.open(lb.client(), Request.get("/sse?count=2")
+                .header("Accept", "text/event-stream"))) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.take().data()).isEqualTo("event 1");
+            // Past the shared balancer's 1.5 s request timeout: the stream must still be open.
+            Thread.sleep(2_500);
+            lb.backend(events.header("X-Instance-Id")).control("/control/next");
+            assertThat(events.take().data()).isEqualTo("event 2");
+        }
+    }
+
     @Test
     void bodyOverTheLimitIsRejectedWith413() {
         String response = RawHttp.exchange(lb.balancer().port(), "POST /echo HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n"

@@ -49,6 +49,19 @@ public final class RawConnection implements AutoCloseable {
         }
     }
 
+    /** A connection from a local address of the test's choosing (another loopback address stands for another client). */
+    public static RawConnection from(String localAddress, int port) {
+        try {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(20_000);
+            return new RawConnection(socket);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not connect from " + localAddress, e);
+        }
+    }
+
     public static RawConnection open(int port) {
         return open("127.0.0.1", port, Duration.ofSeconds(20));
     }
