@@ -1,13 +1,9 @@
 package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.backend.Backend;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.Ticker;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -26,11 +22,9 @@ import java.util.Iterator;
  * connection back to the pool while the pool has room.
  */
 final class BackendConnections {
-    private static final int MAX_RESPONSE_HEADER_BYTES = 64 * 1024;
-    private static final int MAX_CHUNK_BYTES = 64 * 1024;
-
     final Backend backend;
-    private final Bootstrap bootstrap;
+    private final BackendConnector connector;
+    private final Ticker ticker;
     private final int maxConnections;
     private final int maxWaiting;
     private final int maxStreams;
@@ -42,20 +36,15 @@ final class BackendConnections {
     /** Connections carrying a long-lived stream, open or being opened. */
     private int streams;
 
-    BackendConnections(Backend backend, Bootstrap loopBootstrap, int maxConnections, int maxWaiting, int maxStreams,
-                       long idleNanos) {
+    BackendConnections(Backend backend, BackendConnector connector, Ticker ticker, int maxConnections, int maxWaiting,
+                       int maxStreams, long idleNanos) {
         this.backend = backend;
+        this.connector = connector;
+        this.ticker = ticker;
         this.maxConnections = maxConnections;
         this.maxWaiting = maxWaiting;
         this.maxStreams = maxStreams;
         this.idleNanos = idleNanos;
-        this.bootstrap = loopBootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                        .setMaxHeaderSize(MAX_RESPONSE_HEADER_BYTES).setMaxChunkSize(MAX_CHUNK_BYTES), false, false));
-            }
-        });
     }
 
     /** Hands {@code exchange} a connection now or later ({@link Exchange#connected}), or fails it. */
@@ -127,7 +116,7 @@ final class BackendConnections {
         if (next != null) {
             next.connected(connection);
         } else {
-            connection.idleSince(System.nanoTime());
+            connection.idleSince(ticker.nanoTime());
             idle.addLast(connection);
         }
     }
@@ -174,8 +163,7 @@ final class BackendConnections {
     private void connect(Exchange exchange, boolean dedicated, boolean stream) {
         BackendHandler handler = new BackendHandler(this, dedicated);
         handler.stream(stream);
-        ChannelFuture future = bootstrap.connect(backend.socketAddress());
-        future.channel().pipeline().addLast("backend", handler);
+        ChannelFuture future = connector.connect(backend, handler);
         future.addListener(f -> {
             if (f.isSuccess()) {
                 exchange.connected(handler);

@@ -106,7 +106,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     void touch() {
-        lastActivity = System.nanoTime();
+        lastActivity = loop.ticker.nanoTime();
     }
 
     // Added after the channel became active when ALPN chose HTTP/1.1 on a TLS connection.
@@ -215,7 +215,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void onRequest(HttpRequest request) {
         headersStarted = 0;
-        long started = System.nanoTime();
+        long started = loop.ticker.nanoTime();
         RequestLine line = RequestLine.of(request);
         Verdict verdict = request.decoderResult().isFailure() ? Admission.malformed(request.decoderResult().cause())
                 : admission.decide(request, RequestPath.of(request.uri()), forwardedClient, secure);
@@ -310,7 +310,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void recordOwnAnswer(RequestLine line, int status, long started) {
-        long elapsed = System.nanoTime() - started;
+        long elapsed = loop.ticker.nanoTime() - started;
         services.metrics().record(null, status, elapsed);
         if (services.accessLog().enabled()) {
             services.accessLog().log(line.method(), line.target(), status, "-", 0, elapsed, line.requestId(), null);
@@ -415,7 +415,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     // ---- writing the answer
 
     void writeResponseHead(Exchange exchange, HttpResponse response) {
-        closeAfterThis = ResponseHeaders.prepare(response, exchange.line, closeAfterResponse);
+        // An answer that comes before the request's body is all in ends the connection: the client is told.
+        closeAfterThis = ResponseHeaders.prepare(response, exchange.line, closeAfterResponse || !exchange.requestComplete());
         answeringHead(exchange.headRequest());
         channel.write(response);
     }
@@ -552,7 +553,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
         }
         timerAt = deadline;
-        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, deadline - System.nanoTime()),
+        timer = channel.eventLoop().schedule(this::onTimer, Math.max(0, deadline - loop.ticker.nanoTime()),
                 TimeUnit.NANOSECONDS);
     }
 
@@ -569,7 +570,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         if (!channel.isActive()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = loop.ticker.nanoTime();
         long idleAt = lastActivity + services.idleNanos();
         Exchange exchange = current;
         if (exchange != null) {

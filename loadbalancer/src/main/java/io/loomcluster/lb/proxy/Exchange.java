@@ -37,7 +37,7 @@ final class Exchange {
     private final BodyPlan plan;
     private final HttpRequest request;
     private final Services services;
-    final long startNanos = System.nanoTime();
+    final long startNanos;
     private Body body;
     private CompositeByteBuf buffered;
     private long bodyBytes;
@@ -68,6 +68,7 @@ final class Exchange {
 
     Exchange(ClientConnection client, HttpRequest request, RequestLine line, Verdict.Forward forward, Services services) {
         this.client = client;
+        this.startNanos = client.loop().ticker.nanoTime();
         this.request = request;
         this.line = line;
         this.services = services;
@@ -196,7 +197,7 @@ final class Exchange {
         if (trace != null) {
             trace.attempt(backend, attempts, lastFailure, request.headers(), line.method());
         }
-        attemptStart = System.nanoTime();
+        attemptStart = client.loop().ticker.nanoTime();
         attemptOpen = true;
         backend.begin();
         BackendConnections pool = client.loop().pool(backend);
@@ -506,7 +507,7 @@ final class Exchange {
     private void endAttempt(boolean failed) {
         if (attemptOpen) {
             attemptOpen = false;
-            backend.end(System.nanoTime() - attemptStart, failed);
+            backend.end(client.loop().ticker.nanoTime() - attemptStart, failed);
             if (trace != null) {
                 trace.attemptEnded(status);
             }
@@ -530,7 +531,7 @@ final class Exchange {
             buffered.release();
             buffered = null;
         }
-        long elapsed = System.nanoTime() - startNanos;
+        long elapsed = client.loop().ticker.nanoTime() - startNanos;
         services.metrics().record(backend, status, elapsed);
         if (trace != null) {
             trace.finish(status);

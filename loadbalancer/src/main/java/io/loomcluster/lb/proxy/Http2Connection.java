@@ -40,7 +40,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        lastRead = System.nanoTime();
+        lastRead = loop.ticker.nanoTime();
         codec.connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onStreamActive(Http2Stream stream) {
@@ -53,7 +53,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastRead = System.nanoTime();
+        lastRead = loop.ticker.nanoTime();
         if (headersStarted == 0 && msg instanceof ByteBuf && codec.connection().numActiveStreams() == 0) {
             headersStarted = lastRead;
             schedule(headersStarted + loop.services.headerNanos());
@@ -74,7 +74,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (timer != null) {
             timer.cancel(false);
         }
-        timer = ctx.executor().schedule(this::check, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(this::check, Math.max(0, at - loop.ticker.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     private void check() {
@@ -82,7 +82,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = loop.ticker.nanoTime();
         boolean idle = codec.connection().numActiveStreams() == 0;
         long headerAt = headersStarted == 0 ? Long.MAX_VALUE : headersStarted + loop.services.headerNanos();
         long idleAt = idle ? lastRead + loop.services.idleNanos() : Long.MAX_VALUE;

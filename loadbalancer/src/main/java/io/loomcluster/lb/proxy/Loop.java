@@ -2,9 +2,9 @@ package io.loomcluster.lb.proxy;
 
 import io.loomcluster.lb.backend.Backend;
 import io.loomcluster.lb.backend.BackendState;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Ticker;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,8 +26,10 @@ final class Loop {
     private static final long SWEEP_SECONDS = 1;
 
     final EventLoop eventLoop;
+    /** The loop's clock (a test's is a mock one): every deadline of its connections reads it. */
+    final Ticker ticker;
     final Services services;
-    private final Bootstrap bootstrap;
+    private final BackendConnector connector;
     private final int maxConnectionsPerBackend;
     private final int maxWaitingPerBackend;
     private final int maxStreamsPerBackend;
@@ -42,10 +44,11 @@ final class Loop {
     /** Completed (on this loop) once it drains and its last client connection has closed. */
     final CompletableFuture<Void> drained = new CompletableFuture<>();
 
-    Loop(EventLoop eventLoop, Services services, Bootstrap bootstrap, int loops, long poolIdleNanos) {
+    Loop(EventLoop eventLoop, Services services, BackendConnector connector, int loops, long poolIdleNanos) {
         this.eventLoop = eventLoop;
+        this.ticker = eventLoop.ticker();
         this.services = services;
-        this.bootstrap = bootstrap.clone().group(eventLoop);
+        this.connector = connector;
         // Each loop gets its share of the per-backend bounds (at least one connection and one place in line).
         this.maxConnectionsPerBackend = Math.max(1, services.limits().maxConnectionsPerBackend() / loops);
         this.maxWaitingPerBackend = Math.max(1, services.limits().maxQueuedPerBackend() / loops);
@@ -57,7 +60,7 @@ final class Loop {
     BackendConnections pool(Backend backend) {
         BackendConnections pool = pools.get(backend);
         if (pool == null) {
-            pool = new BackendConnections(backend, bootstrap, maxConnectionsPerBackend, maxWaitingPerBackend,
+            pool = new BackendConnections(backend, connector, ticker, maxConnectionsPerBackend, maxWaitingPerBackend,
                     maxStreamsPerBackend, poolIdleNanos);
             pools.put(backend, pool);
         }
@@ -112,7 +115,7 @@ final class Loop {
 
     // Closes pooled connections idle too long, and forgets the pools of backends no longer discovered.
     private void sweep() {
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         for (Iterator<Map.Entry<Backend, BackendConnections>> it = pools.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Backend, BackendConnections> entry = it.next();
             boolean removed = entry.getKey().state() == BackendState.REMOVED;

@@ -76,7 +76,7 @@ public final class ProxyServer implements AutoCloseable {
         int count = config.io().eventLoops();
         for (EventExecutor executor : loops) {
             EventLoop eventLoop = (EventLoop) executor;
-            byEventLoop.put(eventLoop, new Loop(eventLoop, services, backends, count,
+            byEventLoop.put(eventLoop, new Loop(eventLoop, services, BackendConnector.of(backends.clone().group(eventLoop)), count,
                     config.timeouts().poolIdle().toNanos()));
         }
         metrics.eventLoops(byEventLoop.values().stream().map(l -> new LbMetrics.LoopGauges(
