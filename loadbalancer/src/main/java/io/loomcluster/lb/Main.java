@@ -7,6 +7,7 @@ import io.loomcluster.lb.config.Discovery;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.discovery.BackendDiscovery;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -59,6 +60,10 @@ public final class Main {
         } catch (JedisConnectionException e) {
             // An outage, not configuration.
         } catch (JedisDataException e) {
+            // Any other error reply (LOADING after a restart, say) is not about the credentials.
+            if (!(e instanceof JedisAccessControlException) && !String.valueOf(e.getMessage()).contains("AUTH")) {
+                return;
+            }
             // WRONGPASS, NOAUTH, or a password given to a Redis that has none: Redis's reply names no secret.
             throw new ConfigException("REDIS_URL=" + RedisUrls.redacted(redisUrl.toString()) + " was refused by Redis ("
                     + e.getMessage() + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port");

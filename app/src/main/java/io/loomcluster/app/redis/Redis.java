@@ -8,6 +8,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.executors.DefaultCommandExecutor;
@@ -61,6 +62,10 @@ public final class Redis implements AutoCloseable {
         } catch (JedisConnectionException e) {
             // An outage: readiness says so until Redis is back.
         } catch (JedisDataException e) {
+            // Any other error reply (LOADING after a restart, say) is not about the credentials.
+            if (!(e instanceof JedisAccessControlException) && !String.valueOf(e.getMessage()).contains("AUTH")) {
+                return;
+            }
             // WRONGPASS, NOAUTH, or a password given to a Redis that has none: Redis's reply names no secret.
             throw new ConfigException("REDIS_URL=" + RedisUrls.redacted(uri.toString()) + " was refused by Redis ("
                     + e.getMessage() + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port");
