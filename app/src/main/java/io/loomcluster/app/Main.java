@@ -1,9 +1,13 @@
 package io.loomcluster.app;
 
 import io.loomcluster.app.config.AppConfig;
+import io.loomcluster.app.redis.Redis;
 import io.loomcluster.contract.ConfigException;
 
-/** Entry point: read and validate the environment, start, stop on SIGTERM (logging: logback.xml). */
+/**
+ * Entry point: read and validate the environment (and that Redis accepts REDIS_URL's password), start,
+ * stop on SIGTERM (logging: logback.xml).
+ */
 public final class Main {
     private Main() {
     }
@@ -12,6 +16,7 @@ public final class Main {
         AppConfig config;
         try {
             config = AppConfig.fromEnvironment(System.getenv());
+            Redis.checkCredentials(config.redisUrl());
         } catch (ConfigException e) {
             System.err.println("loom-app: configuration error: " + e.getMessage());
             System.exit(2);

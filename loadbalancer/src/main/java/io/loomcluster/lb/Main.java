@@ -2,10 +2,16 @@ package io.loomcluster.lb;
 
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Names;
+import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.lb.config.Discovery;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.discovery.BackendDiscovery;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
+import java.net.URI;
 import java.security.Security;
 
 /** Reads the configuration, wires the balancer, runs until SIGTERM, then drains. */
@@ -30,6 +36,7 @@ public final class Main {
         LbConfig config;
         try {
             config = LbConfig.fromEnv(System.getenv());
+            checkRedisCredentials(config.redisUrl());
         } catch (ConfigException e) {
             System.err.println("loadbalancer: configuration error: " + e.getMessage());
             System.exit(2);
@@ -38,6 +45,29 @@ public final class Main {
         LoadBalancer balancer = new LoadBalancer(config, pool -> discovery(config, pool));
         Runtime.getRuntime().addShutdownHook(new Thread(balancer::close, "lb-shutdown"));
         balancer.start();
+    }
+
+    /**
+     * Fails start-up when Redis refuses REDIS_URL's credentials: a wrong password is configuration.
+     * An unreachable Redis is an outage, which discovery and the dashboard ride out as at any other time.
+     */
+    static void checkRedisCredentials(URI redisUrl) {
+        if (redisUrl == null) {
+            return;
+        }
+        try (RedisClient redis = RedisClient.create(redisUrl)) {
+            redis.ping();
+        } catch (JedisConnectionException e) {
+            // An outage, not configuration.
+        } catch (JedisDataException e) {
+            // Any other error reply (LOADING after a restart, say) is not about the credentials.
+            if (!(e instanceof JedisAccessControlException) && !String.valueOf(e.getMessage()).contains("AUTH")) {
+                return;
+            }
+            // WRONGPASS, NOAUTH, or a password given to a Redis that has none: Redis's reply names no secret.
+            throw new ConfigException("REDIS_URL=" + RedisUrls.redacted(redisUrl.toString()) + " was refused by Redis ("
+                    + e.getMessage() + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port");
+        }
     }
 
     private static BackendDiscovery discovery(LbConfig config, LbConfig.Pool pool) {

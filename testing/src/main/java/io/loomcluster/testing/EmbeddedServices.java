@@ -120,6 +120,27 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     /**
+     * A bare Redis on loopback that requires {@code password} (requirepass), keeping nothing on
+     * disk: for the tests of authentication with the credentials in {@code REDIS_URL}. Stop it when done.
+     */
+    public static RedisServer redisRequiringPassword(int port, String password) {
+        try {
+            RedisServer server = RedisServer.newRedisServer()
+                    .executableProvider(redisExecutable())
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .setting("requirepass " + password)
+                    .build();
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded Redis on port " + port, e);
+        }
+    }
+
+    /**
      * The newest Redis to be had: {@code redis-server} on the PATH (Debian 12 installs 7.0; compose
      * deploys 8, which no package here provides), else the 6.2 binary bundled in embedded-redis so
      * that a machine with only a JDK still runs the tests.

@@ -2,6 +2,7 @@ package io.loomcluster.app.config;
 
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Env;
+import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.contract.TrustedProxies;
 import io.loomcluster.app.jobs.JobsConfig;
 import io.loomcluster.app.webhooks.WebhookConfig;
@@ -145,7 +146,8 @@ public record AppConfig(
         } catch (IllegalArgumentException ignored) {
             // reported below
         }
-        throw Env.invalid(name, value, "redis://host:port");
+        // The value carries Redis's password: the message shows it redacted.
+        throw Env.invalid(name, RedisUrls.redacted(value), "redis://host:port or redis://:PASSWORD@host:port");
     }
 
     private static Set<String> origins(Env e, String name) {

@@ -11,7 +11,9 @@ import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.webhooks.SsrfGuard;
 import io.loomcluster.app.webhooks.WebhookService;
+import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Names;
+import io.loomcluster.contract.RedisUrls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,7 +50,20 @@ public final class JobsCli {
         if (url == null || url.isBlank()) {
             throw new CommandLine.ParameterException(new CommandLine(new JobsCli()), "REDIS_URL is not set");
         }
-        return Redis.connect(URI.create(url));
+        URI uri;
+        try {
+            uri = URI.create(url.trim());
+        } catch (IllegalArgumentException e) {
+            // URI's message would quote the URL, password and all.
+            throw new CommandLine.ParameterException(new CommandLine(new JobsCli()),
+                    "REDIS_URL=" + RedisUrls.redacted(url) + " is invalid; expected redis://:PASSWORD@host:port");
+        }
+        try {
+            Redis.checkCredentials(uri);
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(new CommandLine(new JobsCli()), e.getMessage());
+        }
+        return Redis.connect(uri);
     }
 
     @Command(name = "stats", description = "Stream length, pending, oldest pending age, scheduled retries, dead letters.")

@@ -1,11 +1,16 @@
 package io.loomcluster.app.redis;
 
 import io.loomcluster.app.tracing.Tracing;
+import io.loomcluster.contract.ConfigException;
+import io.loomcluster.contract.RedisUrls;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.executors.DefaultCommandExecutor;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.JedisURIHelper;
@@ -46,6 +51,26 @@ public final class Redis implements AutoCloseable {
         return connect(uri, 0, 3, Tracing.off());
     }
 
+    /**
+     * Fails start-up when Redis refuses the credentials in {@code REDIS_URL} (a wrong or missing
+     * password is configuration, and retrying never fixes it). An unreachable Redis is not an error
+     * here: that is an outage, which readiness reports as at any other time.
+     */
+    public static void checkCredentials(URI uri) {
+        try (Redis redis = connect(uri, TIMEOUT_MILLIS, 1, Tracing.off())) {
+            redis.client.ping();
+        } catch (JedisConnectionException e) {
+            // An outage: readiness says so until Redis is back.
+        } catch (JedisDataException e) {
+            // Any other error reply (LOADING after a restart, say) is not about the credentials.
+            if (!(e instanceof JedisAccessControlException) && !String.valueOf(e.getMessage()).contains("AUTH")) {
+                return;
+            }
+            // WRONGPASS, NOAUTH, or a password given to a Redis that has none: Redis's reply names no secret.
+            throw new ConfigException("REDIS_URL=" + RedisUrls.redacted(uri.toString()) + " was refused by Redis ("
+                    + e.getMessage() + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port");
+        }
+    }
 
     private static Redis connect(URI uri, int socketTimeoutMillis, int poolSize, Tracing tracing) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();

@@ -101,4 +101,14 @@ class AppConfigTest {
                 .hasMessageContaining("ALLOWED_ORIGINS")
                 .hasMessageContaining("https://app.example.com/path");
     }
+
+    @Test
+    void anInvalidRedisUrlIsReportedWithoutItsPassword() {
+        Map<String, String> env = minimal();
+        env.put("REDIS_URL", "http://:pass word@cache:6379");
+        assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("REDIS_URL=http://:***@cache:6379 is invalid")
+                .message().doesNotContain("pass word");
+    }
 }

@@ -1,6 +1,7 @@
 package io.loomcluster.lb.config;
 
 import io.loomcluster.contract.Env;
+import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.contract.TrustedProxies;
 
 import java.net.URI;
@@ -343,7 +344,8 @@ public record LbConfig(
         } catch (IllegalArgumentException e) {
             // falls through to the error below
         }
-        throw Env.invalid("REDIS_URL", raw, "redis://host:port");
+        // The value carries Redis's password: the message shows it redacted.
+        throw Env.invalid("REDIS_URL", RedisUrls.redacted(raw), "redis://host:port or redis://:PASSWORD@host:port");
     }
 
     private static Health health(Env env) {

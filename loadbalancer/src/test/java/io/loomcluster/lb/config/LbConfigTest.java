@@ -156,4 +156,12 @@ class LbConfigTest {
         assertThat(LbConfig.fromEnv(Map.of("LB_BACKENDS", "http://a:1,http://A:1")).backends())
                 .isEqualTo(List.of(URI.create("http://a:1")));
     }
+
+    @Test
+    void anInvalidRedisUrlIsReportedWithoutItsPassword() {
+        assertThatThrownBy(() -> LbConfig.fromEnv(Map.of("LB_DISCOVERY", "redis", "REDIS_URL", "redis://:pass word@cache:6379")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("REDIS_URL=redis://:***@cache:6379 is invalid")
+                .message().doesNotContain("pass word");
+    }
 }

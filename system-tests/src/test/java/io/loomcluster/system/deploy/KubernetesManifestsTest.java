@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +63,9 @@ class KubernetesManifestsTest {
     private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "Namespace", Namespace.class, "ConfigMap", ConfigMap.class, "Service", Service.class,
             "Deployment", Deployment.class, "StatefulSet", StatefulSet.class,
-            "PodDisruptionBudget", PodDisruptionBudget.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
+            "PodDisruptionBudget", PodDisruptionBudget.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+            "NetworkPolicy", NetworkPolicy.class);
+    private static final Map<String, String> MONITORING = Map.of("loom.io/monitoring", "true");
 
     private static final Map<Path, List<HasMetadata>> objects = new HashMap<>();
 
@@ -232,6 +237,139 @@ class KubernetesManifestsTest {
         assertThat(readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java")).containsAll(keys);
     }
 
+    @Test
+    void ingressIsDeniedByDefaultAndEveryComponentHasANetworkPolicyOfItsOwn() {
+        NetworkPolicy deny = policy("loom-default-deny-ingress");
+        assertThat(deny.getSpec().podSelector().getMatchLabels()).as("selects every pod").isNullOrEmpty();
+        assertThat(deny.getSpec().podSelector().getMatchExpressions()).isNullOrEmpty();
+        assertThat(deny.getSpec().policyTypes()).containsExactly("Ingress");
+        assertThat(deny.getSpec().ingress()).isEmpty();
+
+        List<HasMetadata> workloads = all().filter(o -> o instanceof Deployment || o instanceof StatefulSet).toList();
+        assertThat(workloads).hasSizeGreaterThanOrEqualTo(5);
+        for (HasMetadata workload : workloads) {
+            PodTemplateSpec pod = template(workload);
+            NetworkPolicy own = policySelecting(pod.getMetadata().getLabels());
+            Container container = pod.getSpec().getContainers().getFirst();
+            for (NetworkPolicy.IngressRule rule : own.getSpec().ingress()) {
+                assertThat(rule.ports()).as("%s: a rule names its ports", own.getMetadata().getName()).isNotEmpty();
+                rule.ports().forEach(port -> assertThat(container.getPorts()).as("%s: port %s is the pod's",
+                        own.getMetadata().getName(), port.port()).anyMatch(p -> port.port().getStrVal() != null
+                        ? port.port().getStrVal().equals(p.getName()) : port.port().getIntVal().equals(p.getContainerPort())));
+            }
+            if (own.getSpec().policyTypes().contains("Egress")) {
+                assertThat(own.getSpec().egress()).as("%s: restricted egress still resolves names", own.getMetadata().getName())
+                        .anySatisfy(rule -> assertThat(rule.ports()).extracting(p -> p.port().getIntVal() + "/" + p.protocolOrDefault())
+                                .contains("53/UDP", "53/TCP"));
+            }
+        }
+    }
+
+    @Test
+    void onlyTheBalancerReachesTheInstancesAndOnlyMonitoringReachesAdminPortsAndMetrics() throws IOException {
+        Map<String, String> balancer = labels(deployment("loom-balancer"));
+        Map<String, String> app = labels(deployment("loom-app"));
+        Map<String, String> workers = labels(deployment("loom-workers"));
+
+        List<NetworkPolicy.IngressRule> front = policySelecting(balancer).getSpec().ingress();
+        assertThat(front).filteredOn(rule -> rule.from() == null || rule.from().isEmpty())
+                .as("only the public port is open to all").singleElement()
+                .satisfies(rule -> assertThat(portNames(rule)).containsExactly("http"));
+        assertThat(front).filteredOn(rule -> portNames(rule).contains("admin")).isNotEmpty()
+                .allSatisfy(rule -> assertThat(rule.from()).isNotEmpty().allMatch(KubernetesManifestsTest::isMonitoring));
+        assertThat(Files.readString(ROOT.resolve("loadbalancer/src/main/java/io/loomcluster/lb/config/LbConfig.java")))
+                .as("the admin port is on loopback unless LB_ADMIN_HOST says otherwise")
+                .contains("env.string(\"LB_ADMIN_HOST\", \"127.0.0.1\")");
+
+        for (NetworkPolicy.IngressRule rule : policySelecting(app).getSpec().ingress()) {
+            assertThat(rule.from()).as("the instances are never open to all").isNotEmpty().allSatisfy(peer ->
+                    assertThat(isMonitoring(peer) || (peer.namespaceSelector() == null && peer.ipBlock() == null
+                            && NetworkPolicy.selects(peer.podSelector(), balancer)
+                            && !NetworkPolicy.selects(peer.podSelector(), app)
+                            && !NetworkPolicy.selects(peer.podSelector(), workers)))
+                            .as("%s is the balancer or monitoring", peer).isTrue());
+        }
+        for (NetworkPolicy.IngressRule rule : policySelecting(workers).getSpec().ingress()) {
+            assertThat(rule.from()).isNotEmpty().allMatch(KubernetesManifestsTest::isMonitoring);
+        }
+    }
+
+    @Test
+    void onlyTheAppAndTheWorkersReachPostgresAndRedis() {
+        Map<String, String> balancer = labels(deployment("loom-balancer"));
+        Map<String, String> app = labels(deployment("loom-app"));
+        Map<String, String> workers = labels(deployment("loom-workers"));
+        for (String name : List.of("loom-postgres", "loom-redis")) {
+            List<NetworkPolicy.Peer> peers = new ArrayList<>();
+            for (NetworkPolicy.IngressRule rule : policySelecting(labels(anywhere("StatefulSet", name))).getSpec().ingress()) {
+                assertThat(rule.from()).as("%s is never open to all", name).isNotEmpty();
+                peers.addAll(rule.from());
+            }
+            assertThat(peers).as(name).allSatisfy(peer -> {
+                assertThat(peer.namespaceSelector()).isNull();
+                assertThat(peer.ipBlock()).isNull();
+                assertThat(NetworkPolicy.selects(peer.podSelector(), balancer)).as("the balancer reaches %s", name).isFalse();
+            });
+            assertThat(peers).anyMatch(peer -> NetworkPolicy.selects(peer.podSelector(), app))
+                    .anyMatch(peer -> NetworkPolicy.selects(peer.podSelector(), workers));
+        }
+    }
+
+    @Test
+    void redisRequiresAPasswordFromASecretAndEveryRedisUrlCarriesIt() throws IOException {
+        Container redis = template(anywhere("StatefulSet", "loom-redis")).getSpec().getContainers().getFirst();
+        String reference = redis.getArgs().get(redis.getArgs().indexOf("--requirepass") + 1);
+        Matcher variable = Pattern.compile("\\$\\((\\w+)\\)").matcher(reference);
+        assertThat(variable.matches()).as("requirepass is a variable, not a literal: %s", reference).isTrue();
+        SecretKeySelector key = redis.getEnv().stream().filter(v -> v.getName().equals(variable.group(1))).findFirst()
+                .orElseThrow().getValueFrom().getSecretKeyRef();
+        String password = devSecret(key.getName()).get(key.getKey());
+        assertThat(password).as("the Secret %s has %s", key.getName(), key.getKey()).isNotBlank();
+        assertThat(URI.create(devSecret("loom-services").get("REDIS_URL")).getUserInfo())
+                .as("REDIS_URL authenticates with that password").isIn(":" + password, "default:" + password);
+        for (String name : List.of("loom-app", "loom-workers")) {
+            assertThat(deployment(name).getSpec().getTemplate().getSpec().getContainers().getFirst().getEnvFrom())
+                    .as("%s reads REDIS_URL from the Secret", name)
+                    .anyMatch(from -> from.getSecretRef() != null && from.getSecretRef().getName().equals("loom-services"));
+        }
+        assertThat(Files.readString(MANIFESTS.resolve("overlays/production/kustomization.yaml")))
+                .as("production's Secret example carries a password").containsPattern("REDIS_URL=rediss?://[^:@\\s]*:[^@\\s]+@");
+
+        JsonNode compose = YAML.readTree(ROOT.resolve("compose.yaml").toFile());
+        List<String> command = new ArrayList<>();
+        compose.at("/services/redis/command").forEach(c -> command.add(c.asText()));
+        String secret = command.get(command.indexOf("--requirepass") + 1);
+        assertThat(secret).as("compose's Redis password comes from the environment").startsWith("${REDIS_PASSWORD");
+        List<String> urls = new ArrayList<>();
+        compose.path("services").forEach(service -> {
+            if (service.at("/environment/REDIS_URL").isTextual()) {
+                urls.add(service.at("/environment/REDIS_URL").asText());
+            }
+        });
+        assertThat(urls).as("app, worker, loadbalancer").hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(url -> assertThat(url).isEqualTo("redis://:" + secret + "@redis:6379"));
+    }
+
+    @Test
+    void theAppTrustsForwardedAddressesFromThePodNetworkOnlyNotAllOfRfc1918() throws IOException {
+        List<String> values = all().filter(o -> o instanceof ConfigMap map && map.getMetadata().getName().equals("loom-app"))
+                .map(o -> ((ConfigMap) o).getData().get("TRUSTED_PROXIES")).filter(v -> v != null).toList();
+        assertThat(values).as("the base sets it").isNotEmpty();
+        for (String value : values) {
+            for (String range : value.split(",")) {
+                String cidr = range.trim();
+                assertThat(cidr).isNotIn("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+                int prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+                assertThat(prefix).as("%s is a pod network, not a private block", cidr).isGreaterThanOrEqualTo(cidr.contains(":") ? 48 : 14);
+            }
+        }
+
+        JsonNode compose = YAML.readTree(ROOT.resolve("compose.yaml").toFile());
+        String subnet = compose.at("/networks/default/ipam/config/0/subnet").asText();
+        assertThat(subnet).as("compose pins its network's subnet").isNotBlank();
+        assertThat(compose.at("/services/app/environment/TRUSTED_PROXIES").asText()).isEqualTo(subnet);
+    }
+
     // ---- reading
 
     private static List<HasMetadata> parse(Path file) throws IOException {
@@ -275,6 +413,21 @@ class KubernetesManifestsTest {
             map.forEach((k, v) -> walk(v, at + "." + k, found, seen));
             return;
         }
+        if (node instanceof NetworkPolicy policy) {
+            walk(policy.getMetadata(), at + ".Metadata", found, seen);
+            walk(policy.getSpec(), at + ".Spec", found, seen);
+            return;
+        }
+        if (node instanceof Record record) {
+            for (var component : record.getClass().getRecordComponents()) {
+                try {
+                    walk(component.getAccessor().invoke(record), at + "." + component.getName(), found, seen);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return;
+        }
         if (!node.getClass().getName().startsWith("io.fabric8.")) {
             return;
         }
@@ -295,6 +448,65 @@ class KubernetesManifestsTest {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    private static Stream<HasMetadata> all() {
+        return objects.values().stream().flatMap(List::stream);
+    }
+
+    /** An object of the base or an overlay (names are unique across them). */
+    private static HasMetadata anywhere(String kind, String name) {
+        return all().filter(o -> o.getKind().equals(kind) && o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    private static NetworkPolicy policy(String name) {
+        return (NetworkPolicy) anywhere("NetworkPolicy", name);
+    }
+
+    /** The one NetworkPolicy, besides the default deny, that selects pods with these labels. */
+    private static NetworkPolicy policySelecting(Map<String, String> labels) {
+        List<NetworkPolicy> found = all().filter(o -> o instanceof NetworkPolicy).map(o -> (NetworkPolicy) o)
+                .filter(p -> !p.getMetadata().getName().equals("loom-default-deny-ingress"))
+                .filter(p -> NetworkPolicy.selects(p.getSpec().podSelector(), labels)).toList();
+        assertThat(found).as("the NetworkPolicy of pods %s", labels).hasSize(1);
+        return found.getFirst();
+    }
+
+    private static boolean isMonitoring(NetworkPolicy.Peer peer) {
+        return peer.podSelector() == null && peer.ipBlock() == null && peer.namespaceSelector() != null
+                && MONITORING.equals(peer.namespaceSelector().getMatchLabels())
+                && (peer.namespaceSelector().getMatchExpressions() == null || peer.namespaceSelector().getMatchExpressions().isEmpty());
+    }
+
+    private static List<String> portNames(NetworkPolicy.IngressRule rule) {
+        return rule.ports().stream().map(p -> p.port().getStrVal() != null ? p.port().getStrVal() : String.valueOf(p.port().getIntVal())).toList();
+    }
+
+    private static PodTemplateSpec template(HasMetadata workload) {
+        return switch (workload) {
+            case Deployment d -> d.getSpec().getTemplate();
+            case StatefulSet s -> s.getSpec().getTemplate();
+            default -> throw new AssertionError(workload.getKind() + " has no pod template");
+        };
+    }
+
+    private static Map<String, String> labels(HasMetadata workload) {
+        return template(workload).getMetadata().getLabels();
+    }
+
+    /** A Secret of the dev overlay's secretGenerator, its literals as a map. */
+    private static Map<String, String> devSecret(String name) throws IOException {
+        Map<String, String> values = new HashMap<>();
+        for (JsonNode generator : YAML.readTree(MANIFESTS.resolve("overlays/dev/kustomization.yaml").toFile()).path("secretGenerator")) {
+            if (generator.path("name").asText().equals(name)) {
+                generator.path("literals").forEach(l -> {
+                    String literal = l.asText();
+                    values.put(literal.substring(0, literal.indexOf('=')), literal.substring(literal.indexOf('=') + 1));
+                });
+            }
+        }
+        return values;
     }
 
     private static HasMetadata object(String kind, String name) {
