@@ -51,6 +51,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("idle")) {
             return idle(Arrays.copyOfRange(args, 1, args.length));
         }
+        if (args.length > 0 && args[0].equals("lean")) {
+            return lean(Arrays.copyOfRange(args, 1, args.length));
+        }
         boolean compare = args.length > 0 && args[0].equals("compare");
         String[] rest = compare ? Arrays.copyOfRange(args, 1, args.length) : args;
         if (OptionsParser.wantsHelp(rest)) {
@@ -74,6 +77,22 @@ public final class Main {
                     : single(options, api, loadTest);
         } catch (SetupException e) {
             err.println("error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private int lean(String[] args) {
+        try (Api api = new Api(CONNECT_TIMEOUT, Duration.ofSeconds(30))) {
+            return new io.loomcluster.loadtest.lean.LeanRealtime(io.loomcluster.loadtest.lean.LeanRealtime.Settings.parse(args), out)
+                    .run(api, runId());
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        } catch (SetupException e) {
+            err.println("error: " + e.getMessage());
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return FAILED;
         }
     }

@@ -1,0 +1,232 @@
+package io.loomcluster.loadtest.lean;
+
+import io.loomcluster.client.Json;
+import io.loomcluster.client.Reply;
+import io.loomcluster.loadtest.api.Account;
+import io.loomcluster.loadtest.api.Api;
+import io.loomcluster.loadtest.cli.UsageException;
+import io.loomcluster.loadtest.fixture.Fixture;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.EventExecutor;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code loadtest lean}: a real-time capacity run with an instrument that costs far less than what it
+ * measures. Many SSE subscribers on a few Netty event loops ({@link SseSubscriber}: only the event id
+ * and the send time are read, latency into a histogram per loop, ids checked for repeats), opened at
+ * a set rate, spread over rooms, accounts and local source addresses (one address has only ~28 000
+ * ports towards one server); then posts at a set rate per room, each carrying its send time. The
+ * report: connect time and outcomes, delivery p50/p99/max, delivered/expected, duplicates, and the
+ * generator's own CPU, per 1 000 deliveries and as a share of one core.
+ */
+public final class LeanRealtime {
+    private static final Duration SETTLE = Duration.ofSeconds(3);
+
+    /** The run's shape. */
+    public record Settings(URI url, int subscribers, int rooms, int usersPerRoom, double postsPerSecondPerRoom,
+                           Duration duration, int connectRate, List<String> sources, int loops) {
+        public static Settings parse(String[] args) {
+            Map<String, String> values = new HashMap<>();
+            for (int i = 0; i < args.length; i += 2) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new UsageException("lean takes --name value pairs; got " + args[i]);
+                }
+                values.put(args[i].substring(2), args[i + 1]);
+            }
+            URI url = URI.create(values.getOrDefault("url", "http://127.0.0.1:8080"));
+            List<String> sources = List.of(values.getOrDefault("sources", "127.0.0.1").split(","));
+            return new Settings(url, integer(values, "subscribers", 1_000), integer(values, "rooms", 1),
+                    integer(values, "users-per-room", 50), Double.parseDouble(values.getOrDefault("rate", "5")),
+                    Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
+                    sources, integer(values, "loops", 1));
+        }
+
+        private static int integer(Map<String, String> values, String name, int fallback) {
+            try {
+                return Integer.parseInt(values.getOrDefault(name, Integer.toString(fallback)));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be a whole number, got " + values.get(name));
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream out;
+
+    public LeanRealtime(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    public int run(Api api, String runId) throws InterruptedException {
+        out.printf(Locale.ROOT, "lean: %d subscribers in %d room(s), %d accounts, %.1f posts/s per room for %ds, connecting at %d/s from %s%n",
+                settings.subscribers(), settings.rooms(), settings.usersPerRoom(), settings.postsPerSecondPerRoom(),
+                settings.duration().toSeconds(), settings.connectRate(), settings.sources());
+        Fixture fixture = Fixture.create(api, settings.url(), runId, settings.usersPerRoom(), settings.rooms(), Duration.ofMinutes(5));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.loops(), EpollIoHandler.newFactory());
+        Map<EventExecutor, Histogram> histograms = new IdentityHashMap<>();
+        for (EventExecutor loop : group) {
+            histograms.put(loop, new Histogram(60_000_000L, 3));
+        }
+        LeanStats stats = new LeanStats();
+        List<SseSubscriber> subscribers = new ArrayList<>();
+        Map<SseSubscriber, Long> roomOf = new IdentityHashMap<>();
+        long cpuStart = cpuNanos();
+        long connectStart = System.nanoTime();
+        try {
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+            String host = settings.url().getHost() + ":" + settings.url().getPort();
+            InetSocketAddress target = new InetSocketAddress(settings.url().getHost(), settings.url().getPort());
+            long interval = 1_000_000_000L / Math.max(1, settings.connectRate());
+            for (int i = 0; i < settings.subscribers(); i++) {
+                long room = fixture.rooms().get(i % settings.rooms());
+                Account account = fixture.sessions().get((i / settings.rooms()) % fixture.sessions().size());
+                EventLoop loop = group.next();
+                SseSubscriber subscriber = new SseSubscriber(host, "/api/rooms/" + room + "/events", account.cookie(),
+                        histograms.get(loop), stats);
+                subscribers.add(subscriber);
+                roomOf.put(subscriber, room);
+                String source = settings.sources().get(i % settings.sources().size());
+                ChannelFuture connect = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), subscriber);
+                    }
+                }).connect(target, new InetSocketAddress(source, 0));
+                connect.addListener(f -> {
+                    if (!f.isSuccess()) {
+                        stats.failedToConnect.incrementAndGet();
+                    }
+                });
+                long due = connectStart + (i + 1) * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (stats.connected.get() + stats.refused() + stats.failedToConnect.get() < settings.subscribers()
+                    && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+            out.printf(Locale.ROOT, "connected %d of %d in %.1f s (refused %s, failed to connect %d)%n",
+                    stats.connected.get(), settings.subscribers(), connectSeconds, stats.refusedByStatus,
+                    stats.failedToConnect.get());
+
+            histograms.values().forEach(Histogram::reset);
+            long cpuAfterConnect = cpuNanos();
+            Map<Long, AtomicLong> posted = post(api, fixture);
+            TimeUnit.NANOSECONDS.sleep(SETTLE.toNanos());
+            long cpuUsed = cpuNanos() - cpuAfterConnect;
+            double measuredSeconds = settings.duration().toNanos() / 1e9 + SETTLE.toNanos() / 1e9;
+
+            Histogram all = new Histogram(60_000_000L, 3);
+            CountDownLatch merged = new CountDownLatch(histograms.size());
+            Map<EventExecutor, Histogram> copies = new ConcurrentHashMap<>();
+            histograms.forEach((loop, h) -> loop.execute(() -> {
+                copies.put(loop, h.copy());
+                merged.countDown();
+            }));
+            merged.await(10, TimeUnit.SECONDS);
+            copies.values().forEach(all::add);
+            long expected = 0;
+            long delivered = 0;
+            long duplicates = 0;
+            long short_ = 0;
+            for (SseSubscriber s : subscribers) {
+                if (!s.open && s.received == 0) {
+                    continue;
+                }
+                long want = posted.get(roomOf.get(s)).get();
+                expected += want;
+                delivered += s.received;
+                duplicates += s.duplicates;
+                if (s.received - s.duplicates < want) {
+                    short_++;
+                }
+            }
+            double generatorCore = cpuUsed / 1e9 / measuredSeconds;
+            out.printf(Locale.ROOT, "delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; delivered %d of %d expected, %d duplicates, "
+                            + "%d subscribers short%n", all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
+                    all.getMaxValue() / 1000.0, delivered, expected, duplicates, short_);
+            out.printf(Locale.ROOT, "generator CPU: %.0f%% of one core, %.1f ms per 1 000 deliveries (%.0f deliveries/s); "
+                            + "still open at the end: %d%n", 100 * generatorCore,
+                    delivered == 0 ? 0 : cpuUsed / 1e6 / (delivered / 1000.0), delivered / measuredSeconds,
+                    stats.connected.get() - stats.closed.get());
+            out.printf(Locale.ROOT, "setup and connect CPU: %.1f s%n", (cpuAfterConnect - cpuStart) / 1e9);
+            return delivered - duplicates >= expected && duplicates == 0 && stats.connected.get() == settings.subscribers() ? 0 : 1;
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Posts to every room at the set rate for the run's duration; the count of acknowledged posts per room. */
+    private Map<Long, AtomicLong> post(Api api, Fixture fixture) throws InterruptedException {
+        Map<Long, AtomicLong> counts = new ConcurrentHashMap<>();
+        List<Thread> posters = new ArrayList<>();
+        long end = System.nanoTime() + settings.duration().toNanos();
+        long interval = (long) (1e9 / settings.postsPerSecondPerRoom());
+        for (int r = 0; r < fixture.rooms().size(); r++) {
+            long room = fixture.rooms().get(r);
+            Account author = fixture.sessions().get(r % fixture.sessions().size());
+            AtomicLong count = counts.computeIfAbsent(room, k -> new AtomicLong());
+            long offset = interval * r / Math.max(1, fixture.rooms().size());
+            posters.add(Thread.ofVirtual().start(() -> {
+                long next = System.nanoTime() + offset;
+                int n = 0;
+                while (next < end) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    Reply reply = api.as(author, settings.url()).post("/api/rooms/" + room + "/messages",
+                            Json.object("text", "lean @t=" + LeanClock.epochMicros() + " #" + (n++)));
+                    if (reply.status() == 201) {
+                        count.incrementAndGet();
+                    }
+                    next += interval;
+                }
+            }));
+        }
+        for (Thread poster : posters) {
+            poster.join();
+        }
+        return counts;
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}
