@@ -1,5 +1,6 @@
 package io.loomcluster.lb.proxy;
 
+import io.loomcluster.contract.ClientKeys;
 import io.loomcluster.lb.routing.ServicePool;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -94,7 +95,7 @@ final class Admission {
 
     /**
      * {@code LB_RATE_LIMIT}, keyed by the client's real address (behind a trusted proxy, the one it
-     * added to X-Forwarded-For).
+     * added to X-Forwarded-For), an IPv6 one by its /64 ({@link ClientKeys}).
      */
     private Verdict.Refuse rateLimited(HttpRequest request, ForwardedHeaders.Client client) {
         if (services.rateLimiter() == null) {
@@ -102,11 +103,12 @@ final class Admission {
         }
         String address = client.trusted() ? services.trustedProxies().clientAddress(client.address(),
                 ForwardedHeaders.joined(request.headers(), ForwardedHeaders.X_FORWARDED_FOR)) : client.address();
-        long wait = services.rateLimiter().acquire(address);
+        String key = ClientKeys.of(address);
+        long wait = services.rateLimiter().acquire(key);
         if (wait == 0) {
             return null;
         }
-        return Verdict.Refuse.keeping(429, "too many requests from " + address
+        return Verdict.Refuse.keeping(429, "too many requests from " + key
                 + "; the limit is LB_RATE_LIMIT per client address", Long.toString(wait));
     }
 
