@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.loomcluster.app.config.AbuseLimits;
 import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.db.Sql;
@@ -15,6 +16,7 @@ import io.loomcluster.app.graphql.NotificationResolvers;
 import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
+import io.loomcluster.app.http.ClientScheme;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.JettyErrors;
 import io.loomcluster.app.http.JsonBody;
@@ -42,10 +44,12 @@ import io.loomcluster.app.realtime.LiveRooms;
 import io.loomcluster.app.realtime.LongPollTransport;
 import io.loomcluster.app.realtime.MessageEvents;
 import io.loomcluster.app.realtime.NotificationSse;
+import io.loomcluster.app.realtime.SessionStreams;
 import io.loomcluster.app.realtime.Signals;
 import io.loomcluster.app.realtime.SseTransport;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.redis.SlidingWindows;
 import io.loomcluster.app.rooms.Memberships;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
@@ -55,6 +59,7 @@ import io.loomcluster.app.sessions.SessionRoutes;
 import io.loomcluster.app.sessions.SessionStore;
 import io.loomcluster.app.tracing.Tracing;
 import io.loomcluster.app.users.PasswordHasher;
+import io.loomcluster.app.users.RegistrationLimiter;
 import io.loomcluster.app.users.UserService;
 import io.loomcluster.app.web.WebRoutes;
 import io.loomcluster.contract.Pause;
@@ -85,6 +90,7 @@ public final class App {
     private final Registration registration;
     private final MessageEvents events;
     private final SessionStore sessions;
+    private final SessionStreams sessionStreams;
     private final LiveRooms live;
     private final LiveNotifications liveNotifications;
     private final IdempotencyJanitor janitor;
@@ -113,11 +119,19 @@ public final class App {
         Problems problems = new Problems(json);
         JsonBody body = new JsonBody();
         InFlightLimiter limiter = new InFlightLimiter(config.maxInFlight());
-        sessions = new SessionStore(redis, subscriptions, json, config.sessionIdleTimeout());
-        Auth auth = new Auth(sessions, config.cookieSecure());
+        // A session's live streams end with it: at once when it is deleted anywhere, at the next sweep when it expired.
+        sessionStreams = new SessionStreams(config.heartbeat());
+        sessions = new SessionStore(redis, subscriptions, json, config.sessionIdleTimeout(), config.sessionAbsoluteTimeout(),
+                Clock.systemUTC(), sessionStreams::loggedOut);
+        ClientScheme scheme = new ClientScheme(config.trustedProxies());
+        Auth auth = new Auth(sessions, config.cookieSecure(), scheme);
         UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
-        LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
-                config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
+        SlidingWindows windows = new SlidingWindows(redis, Clock.systemUTC());
+        AbuseLimits limits = config.limits();
+        LoginRateLimiter loginLimiter = new LoginRateLimiter(windows, limits.loginPerAddressAndUser(), limits.loginPerAddress(),
+                limits.loginWindow(), limits.loginFailuresPerUser(), limits.loginFailureWindow());
+        RegistrationLimiter registrationLimiter = new RegistrationLimiter(windows, limits.registrationsPerAddress(),
+                limits.registrationWindow());
         RoomService rooms = new RoomService(sql, redis, json);
         // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
         // to Redis streams; workers (ROLE=worker) run them.
@@ -136,9 +150,9 @@ public final class App {
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
-                liveMetrics, config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
-        liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, config.maxSubscribers(),
-                config.subscriberBuffer(), config.slowConsumerTimeout());
+                liveMetrics, sessionStreams, config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
+        liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
+                config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
         events = new MessageEvents(redis, subscriptions, signals, userSignals, (room, user) -> {
             memberships.left(room, user);
@@ -154,8 +168,8 @@ public final class App {
         metrics.gauge("loom_requests_in_flight_max", "MAX_IN_FLIGHT: above it, API requests get a fast 503",
                 config::maxInFlight);
 
-        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, config.trustedProxies(), body,
-                notifications::unread);
+        var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, registrationLimiter,
+                config.trustedProxies(), body, notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
         BiConsumer<Long, Long> posted = (room, message) -> {
             jobs.wake();
@@ -187,6 +201,7 @@ public final class App {
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);
             new OriginPolicy(config.allowedOrigins(), config.trustedProxies()).register(cfg.routes);
+            scheme.register(cfg.routes);
             // A worker-only process serves health and metrics, no API.
             if (config.jobs().api()) {
                 sessionRoutes.register(cfg.routes);
@@ -208,6 +223,7 @@ public final class App {
         App app = new App(config);
         app.events.start();
         app.sessions.start();
+        app.sessionStreams.start(app.sessions::isLive);
         app.readiness.start();
         app.janitor.start();
         app.jobs.start();
@@ -244,6 +260,7 @@ public final class App {
         jobs.close();
         webhookDeliveries.close();
         events.close();
+        sessionStreams.close();
         sessions.close();
         janitor.close();
         readiness.close();

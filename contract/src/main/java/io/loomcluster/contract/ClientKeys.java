@@ -2,13 +2,13 @@ package io.loomcluster.contract;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The key a per-client limit counts under: an IPv4 address as it is, an IPv6 address by its /64
- * (one subscriber's network hands out a whole /64, so counting single IPv6 addresses would let one
- * client take 2^64 keys), an IPv4-mapped IPv6 address as the IPv4 address it maps. Anything that
- * is not an IP literal keys as itself.
+ * Who a client is for address-keyed limits: an IPv4 address as itself (an IPv4-mapped IPv6 address
+ * too), an IPv6 address by its /64, since one subscriber usually holds a whole /64 and could
+ * otherwise take a fresh address for every attempt. Anything that is not an IP literal is its own key.
  */
 public final class ClientKeys {
     private ClientKeys() {
@@ -19,15 +19,15 @@ public final class ClientKeys {
         if (parsed.isEmpty()) {
             return address;
         }
-        InetAddress ip = parsed.get();
-        if (ip instanceof Inet4Address) {
-            // Also what InetAddress makes of ::ffff:a.b.c.d.
-            return ip.getHostAddress();
+        // InetAddress already turns ::ffff:a.b.c.d into an Inet4Address.
+        if (parsed.get() instanceof Inet4Address v4) {
+            return v4.getHostAddress();
         }
-        byte[] bytes = ip.getAddress();
-        StringBuilder key = new StringBuilder(24);
+        byte[] prefix = Arrays.copyOf(parsed.get().getAddress(), 16);
+        Arrays.fill(prefix, 8, 16, (byte) 0);
+        StringBuilder key = new StringBuilder();
         for (int i = 0; i < 8; i += 2) {
-            key.append(Integer.toHexString((bytes[i] & 0xFF) << 8 | bytes[i + 1] & 0xFF)).append(':');
+            key.append(Integer.toHexString((prefix[i] & 0xFF) << 8 | prefix[i + 1] & 0xFF)).append(':');
         }
         return key.append(":/64").toString();
     }

@@ -5,7 +5,6 @@ import io.javalin.http.Context;
 import io.loomcluster.app.config.Origins;
 import io.loomcluster.contract.TrustedProxies;
 
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,10 +21,12 @@ public final class OriginPolicy {
 
     private final Set<String> allowedOrigins;
     private final TrustedProxies trustedProxies;
+    private final ClientScheme scheme;
 
     public OriginPolicy(Set<String> allowedOrigins, TrustedProxies trustedProxies) {
         this.allowedOrigins = Set.copyOf(allowedOrigins);
         this.trustedProxies = trustedProxies;
+        this.scheme = new ClientScheme(trustedProxies);
     }
 
     public void register(RoutesConfig routes) {
@@ -70,16 +71,14 @@ public final class OriginPolicy {
 
     /** scheme://host[:port] the client used: from the balancer's forwarding headers when it is trusted, else Host. */
     Optional<String> ownOrigin(Context ctx) {
-        String scheme = ctx.scheme();
         String host = ctx.header("Host");
         if (trustedProxies.trusts(ctx.req().getRemoteAddr())) {
-            scheme = first(ctx.header("X-Forwarded-Proto")).orElse(scheme);
             host = first(ctx.header("X-Forwarded-Host")).orElse(host);
         }
         if (host == null || host.isBlank()) {
             return Optional.empty();
         }
-        return Origins.normalise(scheme.toLowerCase(Locale.ROOT) + "://" + host.trim());
+        return Origins.normalise(scheme.of(ctx) + "://" + host.trim());
     }
 
     private static boolean isApi(String path) {

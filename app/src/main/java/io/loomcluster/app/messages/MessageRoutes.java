@@ -71,6 +71,6 @@ public final class MessageRoutes {
         }
         // A re-issued poll: its membership is usually confirmed already (Memberships).
         memberships.require(roomId, session.userId());
-        ctx.json(waiter.await(ctx, roomId, session.userId(), after, limit, Duration.ofSeconds(wait)));
+        ctx.json(waiter.await(ctx, session, roomId, after, limit, Duration.ofSeconds(wait)));
     }
 }

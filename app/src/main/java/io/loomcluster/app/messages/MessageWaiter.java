@@ -1,11 +1,15 @@
 package io.loomcluster.app.messages;
 
 import io.javalin.http.Context;
+import io.loomcluster.app.sessions.Session;
 
 import java.time.Duration;
 
 /** Answers a long-poll once its request has been checked; live delivery (realtime) implements it. */
 public interface MessageWaiter {
-    /** Messages with ids above {@code after}, up to {@code limit}, once there are any; empty after {@code wait}. */
-    MessagePage await(Context ctx, long roomId, long userId, long after, int limit, Duration wait) throws InterruptedException;
+    /**
+     * Messages with ids above {@code after}, up to {@code limit}, once there are any; empty after
+     * {@code wait}; 401 when the session ends meanwhile.
+     */
+    MessagePage await(Context ctx, Session session, long roomId, long after, int limit, Duration wait) throws InterruptedException;
 }

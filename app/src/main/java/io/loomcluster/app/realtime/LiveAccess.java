@@ -15,8 +15,8 @@ import java.util.function.LongUnaryOperator;
  * (503). Without a cursor the stream starts after the room's newest message.
  */
 public final class LiveAccess {
-    /** An admitted stream: the room, the user, the id to start after. */
-    record Start(long roomId, long userId, long after) {
+    /** An admitted stream: the room, the user and their session, the id to start after. */
+    record Start(long roomId, long userId, String sessionId, long after) {
     }
 
     private final Auth auth;
@@ -40,7 +40,7 @@ public final class LiveAccess {
         if (live.shuttingDown()) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
-        return new Start(roomId, session.userId(), after >= 0 ? after : lastId.applyAsLong(roomId));
+        return new Start(roomId, session.userId(), session.id(), after >= 0 ? after : lastId.applyAsLong(roomId));
     }
 
     /** A stream's cursor: {@code Last-Event-ID} when sent (SSE reconnects), else {@code after}; -1 when neither. */

@@ -21,36 +21,39 @@ public final class LiveNotifications {
 
     private final Feeds<Notification> feeds;
     private final LiveMetrics metrics;
+    private final SessionStreams sessions;
     private final int maxSubscribers;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
     /** {@code metrics} are the room streams' own: one bound and one count of live connections per instance. */
-    public LiveNotifications(FeedSource<Notification> notifications, Signals users, LiveMetrics metrics, int maxSubscribers,
-                             int bufferSize, Duration slowConsumerTimeout) {
+    public LiveNotifications(FeedSource<Notification> notifications, Signals users, LiveMetrics metrics,
+                             SessionStreams sessions, int maxSubscribers, int bufferSize, Duration slowConsumerTimeout) {
         this.feeds = new Feeds<>(notifications, Notification::id, users, n -> { }, LiveRooms.RECHECK_MILLIS);
         this.metrics = metrics;
+        this.sessions = sessions;
         this.maxSubscribers = maxSubscribers;
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
 
     /** A new stream of the user's notifications after {@code after}; 503 when this instance is full or stopping. */
-    Subscriber<Notification> subscribe(long userId, long after, Runnable onOverflow) {
+    Subscriber<Notification> subscribe(long userId, String sessionId, long after, Runnable onOverflow) {
         if (shuttingDown) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
         if (metrics.open() >= maxSubscribers) {
             throw ApiException.unavailable("too many live connections on this instance; retry elsewhere", 2);
         }
-        Subscriber<Notification> subscriber = new Subscriber<>(userId, userId, Subscriber.Kind.SSE, after, bufferSize,
+        Subscriber<Notification> subscriber = new Subscriber<>(userId, userId, sessionId, Subscriber.Kind.SSE, after, bufferSize,
                 slowTimeoutNanos, () -> {
                     metrics.dropped();
                     log.warn("dropped a slow notification stream of user {}: its {}-event buffer stayed full", userId, bufferSize);
                     onOverflow.run();
                 });
         metrics.opened(Subscriber.Kind.SSE);
+        sessions.add(subscriber);
         feeds.joinEvictingOldest(subscriber, MAX_PER_USER, "replaced by a newer notification stream of this user ("
                 + MAX_PER_USER + " per instance at most)");
         return subscriber;
@@ -58,6 +61,7 @@ public final class LiveNotifications {
 
     void unsubscribe(Subscriber<Notification> subscriber) {
         metrics.closed(subscriber.kind());
+        sessions.remove(subscriber);
         feeds.leave(subscriber);
     }
 

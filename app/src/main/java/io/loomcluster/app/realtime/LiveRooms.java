@@ -1,5 +1,6 @@
 package io.loomcluster.app.realtime;
 
+import io.loomcluster.app.http.ApiException;
 import io.loomcluster.app.messages.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,50 +21,59 @@ public final class LiveRooms {
 
     private final Feeds<Message> feeds;
     private final LiveMetrics metrics;
+    private final SessionStreams sessions;
     private final int maxSubscribers;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
-    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, int maxSubscribers, int bufferSize,
-                     Duration slowConsumerTimeout) {
+    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, SessionStreams sessions,
+                     int maxSubscribers, int bufferSize, Duration slowConsumerTimeout) {
         this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
+        this.sessions = sessions;
         this.maxSubscribers = maxSubscribers;
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
 
     /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
-    Subscriber<Message> subscribe(long roomId, long userId, Subscriber.Kind kind, long after, Runnable onOverflow) {
+    Subscriber<Message> subscribe(long roomId, long userId, String sessionId, Subscriber.Kind kind, long after,
+                                  Runnable onOverflow) {
         if (metrics.open() >= maxSubscribers) {
             return null;
         }
-        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, kind, after, bufferSize, slowTimeoutNanos, () -> {
+        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, sessionId, kind, after, bufferSize, slowTimeoutNanos, () -> {
             metrics.dropped();
             log.warn("dropped a slow {} consumer of room {} (user {}): its {} -message buffer stayed full",
                     kind, roomId, userId, bufferSize);
             onOverflow.run();
         });
         metrics.opened(kind);
+        sessions.add(subscriber);
         feeds.join(subscriber);
         return subscriber;
     }
 
     void unsubscribe(Subscriber<Message> subscriber) {
         metrics.closed(subscriber.kind());
+        sessions.remove(subscriber);
         feeds.leave(subscriber);
     }
 
     /**
      * A long-poll: the messages after {@code after} (up to {@code limit}) as soon as the room's feed
      * has any, or none after the wait. The feed reads PostgreSQL for it only when it may be behind.
+     * A poll whose session ends while it is parked is answered 401.
      */
-    List<Message> await(long roomId, long userId, long after, int limit, long waitMillis) throws InterruptedException {
+    List<Message> await(long roomId, long userId, String sessionId, long after, int limit, long waitMillis)
+            throws InterruptedException {
         if (shuttingDown) {
             return List.of();
         }
-        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, Subscriber.Kind.LONGPOLL, after, limit, Long.MAX_VALUE, () -> { });
+        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, sessionId, Subscriber.Kind.LONGPOLL, after, limit,
+                Long.MAX_VALUE, () -> { });
+        sessions.add(subscriber);
         feeds.join(subscriber);
         try {
             List<Message> found = new ArrayList<>();
@@ -71,6 +81,9 @@ public final class LiveRooms {
             while (next != null) {
                 found.add(next);
                 next = found.size() < limit ? subscriber.next(0) : null;
+            }
+            if (subscriber.sessionEnded()) {
+                throw ApiException.unauthorized();
             }
             return found;
         } finally {

@@ -6,6 +6,7 @@ import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.MessagePage;
 import io.loomcluster.app.messages.MessageWaiter;
+import io.loomcluster.app.sessions.Session;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class LongPollTransport implements MessageWaiter {
     }
 
     @Override
-    public MessagePage await(Context ctx, long roomId, long userId, long after, int limit, Duration wait)
+    public MessagePage await(Context ctx, Session session, long roomId, long after, int limit, Duration wait)
             throws InterruptedException {
         if (!waiting.tryAcquire()) {
             throw ApiException.unavailable("too many waiting requests on this instance; retry", 1);
@@ -44,7 +45,7 @@ public final class LongPollTransport implements MessageWaiter {
         // A parked long-poll holds no database connection, so it does not count against the in-flight bound.
         limiter.release(ctx);
         try {
-            List<Message> items = live.await(roomId, userId, after, limit, wait.toMillis());
+            List<Message> items = live.await(roomId, session.userId(), session.id(), after, limit, wait.toMillis());
             return new MessagePage(items, items.size() == limit ? items.get(items.size() - 1).id() : null);
         } finally {
             waiting.release();

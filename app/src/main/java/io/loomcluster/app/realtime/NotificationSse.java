@@ -37,6 +37,6 @@ public final class NotificationSse {
         long cursor = LiveAccess.cursor(ctx);
         long after = cursor >= 0 ? cursor : lastId.applyAsLong(session.userId());
         sse.serve(ctx, "notification", Notification::id,
-                onOverflow -> live.subscribe(session.userId(), after, onOverflow), live::unsubscribe);
+                onOverflow -> live.subscribe(session.userId(), session.id(), after, onOverflow), live::unsubscribe);
     }
 }

@@ -52,7 +52,7 @@ public final class SseTransport {
     private void stream(Context ctx) {
         LiveAccess.Start start = access.admit(ctx, ctx.header("Last-Event-ID"));
         serve(ctx, "message", Message::id,
-                onOverflow -> live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.SSE, start.after(), onOverflow),
+                onOverflow -> live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.SSE, start.after(), onOverflow),
                 live::unsubscribe);
     }
 

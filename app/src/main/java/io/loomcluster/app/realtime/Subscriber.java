@@ -23,6 +23,8 @@ final class Subscriber<T> {
     // The room of a message feed, the user of a notification feed.
     private final long roomId;
     private final long userId;
+    // The session that opened the stream (null in unit tests): its end ends the stream (SessionStreams).
+    private final String sessionId;
     private final Kind kind;
     private final int capacity;
     private final long slowTimeoutNanos;
@@ -35,10 +37,17 @@ final class Subscriber<T> {
     private volatile long fullSince;
     private volatile boolean waitingForRoom;
     private volatile String closeReason;
+    private volatile boolean sessionEnded;
 
     Subscriber(long roomId, long userId, Kind kind, long after, int capacity, long slowTimeoutNanos, Runnable onOverflow) {
+        this(roomId, userId, null, kind, after, capacity, slowTimeoutNanos, onOverflow);
+    }
+
+    Subscriber(long roomId, long userId, String sessionId, Kind kind, long after, int capacity, long slowTimeoutNanos,
+               Runnable onOverflow) {
         this.roomId = roomId;
         this.userId = userId;
+        this.sessionId = sessionId;
         this.kind = kind;
         this.queuedUpTo = after;
         this.capacity = capacity;
@@ -54,6 +63,10 @@ final class Subscriber<T> {
 
     long userId() {
         return userId;
+    }
+
+    String sessionId() {
+        return sessionId;
     }
 
     Kind kind() {
@@ -113,6 +126,16 @@ final class Subscriber<T> {
             closeReason = reason;
             queue.offer(CLOSED);
         }
+    }
+
+    /** The session that opened this stream ended (logged out or expired). */
+    void endSession(String reason) {
+        sessionEnded = true;
+        close(reason);
+    }
+
+    boolean sessionEnded() {
+        return sessionEnded;
     }
 
     boolean isClosed() {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /api/rooms/{id}/ws}: each new message of the room as a JSON text frame, replayed from
  * {@code ?after=}. Admission is decided before the upgrade (so a refusal is a plain 401/403); each
  * connection writes from its own virtual thread, blocking, and pings when idle. Close codes: 1008
- * when the user left the room or fell too far behind, 1001 at shutdown, 1013 when the instance is full.
+ * when the user left the room, the session ended (logout, expiry) or the client fell too far behind, 1001 at shutdown, 1013 when the instance is full.
  */
 public final class WebSocketTransport {
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
@@ -63,7 +63,7 @@ public final class WebSocketTransport {
     private void connected(WsConnectContext ctx) {
         LiveAccess.Start start = ctx.attribute(START);
         Session session = ctx.session;
-        Subscriber<Message> subscriber = live.subscribe(start.roomId(), start.userId(), Subscriber.Kind.WEBSOCKET, start.after(),
+        Subscriber<Message> subscriber = live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.WEBSOCKET, start.after(),
                 () -> closeThenDisconnect(session, CLOSE_POLICY, "slow consumer; reconnect with after=<last id>"));
         if (subscriber == null) {
             session.close(CLOSE_TRY_LATER, "too many live connections on this instance", Callback.NOOP);

@@ -1,70 +1,78 @@
 package io.loomcluster.app.sessions;
 
 import io.loomcluster.app.errors.DomainException.LimitReached;
-import io.loomcluster.app.redis.Redis;
+import io.loomcluster.app.redis.SlidingWindows;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 
 /**
- * Sliding-window limits in Redis, shared by every instance: at most N login attempts per username
- * and M per client address within any window. Over the limit: {@link LimitReached} with the wait (429 with Retry-After). Each key is a
- * sorted set of attempt times holding at most its limit, so an attacker cannot make it grow.
+ * Login limits in Redis, shared by every instance, keyed so that a stranger cannot lock an owner
+ * out: failures per client and username (tight: {@code LOGIN_LIMIT_PER_ADDRESS_AND_USER} per
+ * {@code LOGIN_LIMIT_WINDOW}), attempts per client ({@code LOGIN_LIMIT_PER_ADDRESS}), and failures
+ * per username from anywhere ({@code LOGIN_FAILURES_PER_USER} per {@code LOGIN_FAILURE_WINDOW}), a
+ * ceiling far above a human's rate that bounds brute force spread over many addresses. A client is
+ * its address key ({@link io.loomcluster.contract.ClientKeys}). An attempt is counted before the
+ * password is checked (so that parallel guesses are bounded too) and taken back from the failure
+ * counts when the password was right. Over a limit: {@link LimitReached} (429 with Retry-After).
  */
 public final class LoginRateLimiter {
     private static final String PREFIX = "loom:ratelimit:login:";
-    // KEYS[1] the counter; ARGV: now (ms), window (ms), limit, a unique member.
-    // Returns 0 when the attempt is admitted, else the milliseconds until one would be.
-    private static final String SCRIPT = """
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
-            local count = redis.call('ZCARD', KEYS[1])
-            if count >= tonumber(ARGV[3]) then
-              local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-              return math.max(1, tonumber(oldest[2]) + ARGV[2] - ARGV[1])
-            end
-            redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
-            redis.call('PEXPIRE', KEYS[1], ARGV[2])
-            return 0
-            """;
 
-    private final Redis redis;
-    private final int perUser;
-    private final int perAddress;
+    /** An admitted login attempt; {@link #succeeded} when the password was right. */
+    public final class Attempt {
+        private final SlidingWindows.Attempt clientAndUser;
+        private final SlidingWindows.Attempt user;
+
+        private Attempt(SlidingWindows.Attempt clientAndUser, SlidingWindows.Attempt user) {
+            this.clientAndUser = clientAndUser;
+            this.user = user;
+        }
+
+        /** A right password is not a failure: it leaves the failure counts as they were. */
+        public void succeeded() {
+            windows.forget(clientAndUser);
+            windows.forget(user);
+        }
+    }
+
+    private final SlidingWindows windows;
+    private final int perClientAndUser;
+    private final int perClient;
     private final long windowMillis;
-    private final Clock clock;
+    private final int failuresPerUser;
+    private final long failureWindowMillis;
 
-    public LoginRateLimiter(Redis redis, int perUser, int perAddress, Duration window, Clock clock) {
-        this.redis = redis;
-        this.perUser = perUser;
-        this.perAddress = perAddress;
-        this.windowMillis = Math.max(1, window.toMillis());
-        this.clock = clock;
+    public LoginRateLimiter(SlidingWindows windows, int perClientAndUser, int perClient, Duration window,
+                            int failuresPerUser, Duration failureWindow) {
+        this.windows = windows;
+        this.perClientAndUser = perClientAndUser;
+        this.perClient = perClient;
+        this.windowMillis = window.toMillis();
+        this.failuresPerUser = failuresPerUser;
+        this.failureWindowMillis = failureWindow.toMillis();
     }
 
-    /** Counts one attempt against both limits; throws 429 when either is exhausted. */
-    public void checkAttempt(String username, String address) {
-        long waitUser = admit("user:" + username, perUser);
-        if (waitUser > 0) {
-            throw limited("for this username", waitUser);
+    /** Counts one attempt against every limit; throws 429 when one is exhausted. */
+    public Attempt checkAttempt(String username, String clientKey) {
+        SlidingWindows.Attempt clientAndUser = windows.admit(PREFIX + "pair:" + clientKey + ":" + username,
+                perClientAndUser, windowMillis);
+        if (!clientAndUser.admitted()) {
+            throw limited("too many failed logins to this username from your address", clientAndUser.waitMillis());
         }
-        long waitAddress = admit("addr:" + address, perAddress);
-        if (waitAddress > 0) {
-            throw limited("from this address", waitAddress);
+        SlidingWindows.Attempt client = windows.admit(PREFIX + "addr:" + clientKey, perClient, windowMillis);
+        if (!client.admitted()) {
+            throw limited("too many login attempts from your address", client.waitMillis());
         }
+        SlidingWindows.Attempt user = windows.admit(PREFIX + "user:" + username, failuresPerUser, failureWindowMillis);
+        if (!user.admitted()) {
+            throw limited("too many failed logins to this username from anywhere", user.waitMillis());
+        }
+        return new Attempt(clientAndUser, user);
     }
 
-    private long admit(String key, int limit) {
-        long now = clock.millis();
-        Object result = redis.client().eval(SCRIPT, List.of(PREFIX + key),
-                List.of(Long.toString(now), Long.toString(windowMillis), Integer.toString(limit), UUID.randomUUID().toString()));
-        return ((Number) result).longValue();
-    }
-
-    private static LimitReached limited(String which, long waitMillis) {
+    private static LimitReached limited(String what, long waitMillis) {
         long retryAfter = Math.max(1, (waitMillis + 999) / 1000);
-        return new LimitReached("Too many login attempts",
-                "too many login attempts " + which + "; retry in " + retryAfter + " s", Duration.ofSeconds(retryAfter));
+        return new LimitReached("Too many login attempts", what + "; retry in " + retryAfter + " s",
+                Duration.ofSeconds(retryAfter));
     }
 }

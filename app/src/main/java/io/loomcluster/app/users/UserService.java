@@ -20,6 +20,7 @@ public final class UserService {
             on conflict (username) do nothing
             returning id
             """;
+    private static final String TAKEN = "select 1 from users where username = ?";
     private static final String FIND = """
             select id, password_hash from users where username = ?
             """;
@@ -55,12 +56,22 @@ public final class UserService {
         return password;
     }
 
+    /**
+     * A taken name is refused before the password is hashed (a hash is the expensive part); the
+     * unique constraint still decides between two registrations of one name at the same moment.
+     */
     public User register(String username, String password) {
         validUsername(username);
         validPassword(password);
+        if (sql.exists(TAKEN, username)) {
+            throw taken(username);
+        }
         String hash = hasher.hash(password);
-        return sql.one(INSERT, rs -> new User(rs.getLong(1), username), username, hash)
-                .orElseThrow(() -> new Conflict("Username taken", "the username '" + username + "' is already registered"));
+        return sql.one(INSERT, rs -> new User(rs.getLong(1), username), username, hash).orElseThrow(() -> taken(username));
+    }
+
+    private static Conflict taken(String username) {
+        return new Conflict("Username taken", "the username '" + username + "' is already registered");
     }
 
     /** Users by id, in one query (for batched GraphQL loads); unknown ids are absent from the map. */

@@ -32,6 +32,21 @@ class AppConfigTest {
         assertThat(config.databasePoolSize()).isEqualTo(16);
         assertThat(config.cookieSecure()).isFalse();
         assertThat(config.sessionIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.sessionAbsoluteTimeout()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.limits()).isEqualTo(new AbuseLimits(10, 100, Duration.ofMinutes(1), 100, Duration.ofHours(1),
+                20, Duration.ofHours(1)));
+    }
+
+    @Test
+    void theRemovedPerUsernameLoginLimitStopsStartUpNamingWhatReplacedIt() {
+        Map<String, String> env = minimal();
+        env.put("LOGIN_LIMIT_PER_USER", "10");
+
+        assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("LOGIN_LIMIT_PER_USER=10 is no longer supported")
+                .hasMessageContaining("LOGIN_LIMIT_PER_ADDRESS_AND_USER")
+                .hasMessageContaining("LOGIN_FAILURES_PER_USER");
     }
 
     @Test
@@ -63,7 +78,11 @@ class AppConfigTest {
             "SESSION_IDLE_TIMEOUT|30|SESSION_IDLE_TIMEOUT=30 is invalid; expected a duration such as 500ms, 30s, 5m or 1h",
             "TRUSTED_PROXIES|10.0.0.0/33|TRUSTED_PROXIES has an invalid entry '10.0.0.0/33'",
             "TRUSTED_PROXIES|proxy.local|TRUSTED_PROXIES has an invalid entry 'proxy.local'",
-            "LOG_FORMAT|xml|LOG_FORMAT=xml is invalid; expected text or json"})
+            "LOG_FORMAT|xml|LOG_FORMAT=xml is invalid; expected text or json",
+            "SESSION_ABSOLUTE_TIMEOUT|7d|SESSION_ABSOLUTE_TIMEOUT=7d is invalid; expected a duration",
+            "LOGIN_FAILURES_PER_USER|0|LOGIN_FAILURES_PER_USER=0 is invalid; expected a whole number from 1",
+            "REGISTRATION_LIMIT_PER_ADDRESS|many|REGISTRATION_LIMIT_PER_ADDRESS=many is invalid",
+            "REGISTRATION_LIMIT_WINDOW|0s|REGISTRATION_LIMIT_WINDOW=0s is invalid; expected a duration"})
     void aWrongValueIsNamedWithWhatIsExpected(String variable, String value, String message) {
         Map<String, String> env = minimal();
         env.put(variable, value);

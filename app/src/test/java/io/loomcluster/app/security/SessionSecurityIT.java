@@ -1,6 +1,8 @@
 package io.loomcluster.app.security;
 
 import io.loomcluster.client.Json;
+import io.loomcluster.client.LoomClient;
+import io.loomcluster.client.RetryPolicy;
 import io.loomcluster.client.Reply;
 import io.loomcluster.client.Session;
 import io.loomcluster.testing.TestUsers;
@@ -34,6 +36,48 @@ class SessionSecurityIT {
 
         assertThat(cookie).contains("; Secure").containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Lax");
         assertThat(cleared).contains("; Secure");
+    }
+
+    @Test
+    void overHttpsThroughATrustedProxyTheCookieIsSecureAndStrictTransportSecurityIsSent() {
+        URI instance = cluster.appUrl(0);
+
+        Reply overHttps = register(forwardedAs(instance, "https"), "tlsproxy");
+        Reply overHttp = register(forwardedAs(instance, "http"), "plainproxy");
+
+        assertThat(sessionCookie(overHttps)).contains("; Secure");
+        assertThat(overHttps.header("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+        assertThat(sessionCookie(overHttp)).doesNotContain("Secure");
+        assertThat(overHttp.header("Strict-Transport-Security")).isNull();
+    }
+
+    @Test
+    void aForwardedProtoFromAPeerThatIsNotATrustedProxyIsIgnored() {
+        ManagedProcess untrusting = cluster.startApp(Map.of("TRUSTED_PROXIES", "10.0.0.0/8"));
+        try {
+            Reply login = register(forwardedAs(TestCluster.baseUrl(untrusting), "https"), "tlsforged");
+
+            assertThat(sessionCookie(login)).doesNotContain("Secure");
+            assertThat(login.header("Strict-Transport-Security")).isNull();
+        } finally {
+            untrusting.close();
+        }
+    }
+
+    private static Session forwardedAs(URI instance, String proto) {
+        return LoomClient.builder(instance).retry(RetryPolicy.NONE).header("X-Forwarded-Proto", proto)
+                .header("X-Forwarded-For", "192.0.2." + (1 + (int) (Math.random() * 250))).build().anonymous();
+    }
+
+    /** Registers a fresh user and logs in: the login's reply. */
+    private static Reply register(Session client, String prefix) {
+        String name = TestUsers.uniqueUsername(prefix);
+        assertThat(client.post("/api/users", Json.object("username", name, "password", TestUsers.PASSWORD)).status()).isEqualTo(201);
+        return client.login(name, TestUsers.PASSWORD);
+    }
+
+    private static String sessionCookie(Reply reply) {
+        return reply.headers("Set-Cookie").stream().filter(c -> c.startsWith("SESSION=")).findFirst().orElseThrow();
     }
 
     @Test

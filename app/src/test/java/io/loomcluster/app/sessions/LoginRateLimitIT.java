@@ -16,22 +16,42 @@ class LoginRateLimitIT {
     private final URI b = cluster.appUrl(1);
 
     @Test
-    void loginAttemptsPerUsernameAreCountedAcrossInstances() {
+    void aStrangerFailingFromOneClientIsThrottledWhileTheOwnerStillLogsInFromAnother() {
         Session owner = TestUsers.signUp(a, "limited");
-        // The sign-up's login was attempt 1 of the default 10 per username; nine more alternate
-        // between the two instances, each from its own address so that only the per-username limit can trip.
-        for (int i = 0; i < 9; i++) {
-            Session attacker = TestUsers.at(i % 2 == 0 ? a : b);
-            assertThat(attacker.login(owner.username(), "wrong password " + i).status()).isEqualTo(401);
+        // The default allows 10 failures per client and username a minute. The stranger's addresses
+        // are all in one IPv6 /64 (one client), alternating instances.
+        for (int i = 1; i <= 10; i++) {
+            Session stranger = TestUsers.at(i % 2 == 0 ? a : b, "2001:db8:66:1::" + Integer.toHexString(i));
+            assertThat(stranger.login(owner.username(), "wrong password " + i).status()).as("attempt %d", i).isEqualTo(401);
         }
 
-        Reply limited = TestUsers.at(b).login(owner.username(), "wrong password again");
+        Reply limited = TestUsers.at(b, "2001:db8:66:1::ff").login(owner.username(), "wrong password again");
 
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.contentType()).startsWith("application/problem+json");
         assertThat(Integer.parseInt(limited.header("Retry-After"))).isPositive();
-        // Even the right password is refused while the window lasts.
-        assertThat(TestUsers.at(a).login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(429);
+        // The stranger is throttled even with the right password...
+        assertThat(TestUsers.at(a, "2001:db8:66:1::1").login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(429);
+        // ...while the owner, from their own address, logs in.
+        assertThat(TestUsers.at(a).login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(200);
+        assertThat(TestUsers.at(b).login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(200);
+    }
+
+    @Test
+    void bruteForceFromManyAddressesHitsThePerUsernameFailureCeiling() {
+        Session owner = TestUsers.signUp(a, "ceiling");
+        // The default ceiling is 100 failures per username an hour, from whatever addresses.
+        for (int i = 1; i <= 100; i++) {
+            Session stranger = TestUsers.at(i % 2 == 0 ? a : b, "198.51.100." + i);
+            assertThat(stranger.login(owner.username(), "wrong guess number " + i).status()).as("guess %d", i).isEqualTo(401);
+        }
+
+        Reply limited = TestUsers.at(b, "198.51.100.201").login(owner.username(), "wrong guess number 101");
+
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.json().get("detail").asText()).contains("this username");
+        assertThat(Integer.parseInt(limited.header("Retry-After"))).isPositive();
+        assertThat(TestUsers.at(a, "198.51.100.202").login(owner.username(), TestUsers.PASSWORD).status()).isEqualTo(429);
     }
 
     @Test

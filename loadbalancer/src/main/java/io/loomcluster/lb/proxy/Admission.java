@@ -110,7 +110,7 @@ final class Admission {
         if (wait == 0) {
             return null;
         }
-        return Verdict.Refuse.keeping(429, "too many requests from " + address
+        return Verdict.Refuse.keeping(429, "too many requests from " + key
                 + "; the limit is LB_RATE_LIMIT per client address", Long.toString(wait));
     }
 

@@ -130,6 +130,15 @@ class EdgeLimitsIT {
     }
 
     @Test
+    void anIpv6ClientIsRateLimitedByItsSlash64() throws IOException {
+        for (int i = 1; i <= 3; i++) {
+            assertThat(RawHttp.status(get(PROXY, "X-Forwarded-For: 2001:db8:9:9::" + i + "\r\n"))).isEqualTo(200);
+        }
+        assertThat(RawHttp.status(get(PROXY, "X-Forwarded-For: 2001:db8:9:9:ffff::4\r\n"))).isEqualTo(429);
+        assertThat(RawHttp.status(get(PROXY, "X-Forwarded-For: 2001:db8:9:a::1\r\n"))).isEqualTo(200);
+    }
+
+    @Test
     void aClientMayHoldOnlyItsShareOfConnections() throws IOException {
         List<Socket> held = new ArrayList<>();
         try {

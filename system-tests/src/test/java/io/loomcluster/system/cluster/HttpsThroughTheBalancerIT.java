@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The app behind a TLS-terminating balancer, with no {@code ALLOWED_ORIGINS}: the balancer says
  * {@code X-Forwarded-Proto: https}, so the app works out {@code https://host:port} as its own
- * origin and a browser's POST from that page passes the Origin check, over h2 and HTTP/1.1.
+ * origin and a browser's POST from that page passes the Origin check, over h2 and HTTP/1.1; the
+ * session cookie is {@code Secure} and answers carry {@code Strict-Transport-Security}.
  */
 class HttpsThroughTheBalancerIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -55,16 +56,41 @@ class HttpsThroughTheBalancerIT {
 
     private static int signUp(HttpClient.Version version, String origin) throws Exception {
         String resolved = origin.replace("{port}", Integer.toString(tlsPort));
-        String user = "tls" + UUID.randomUUID().toString().substring(0, 8);
         try (HttpClient client = HttpClient.newBuilder().version(version).sslContext(ca.clientContext()).build()) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                            URI.create("https://localhost:" + tlsPort + "/api/users")).timeout(WAIT)
-                    .header("Origin", resolved).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"username\":\"" + user + "\",\"password\":\"correct horse battery\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = post(client, "/api/users", resolved, credentials(newUsername()));
             assertThat(response.version()).isEqualTo(version);
             return response.statusCode();
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, String path, String origin, String json) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + tlsPort + path)).timeout(WAIT)
+                        .header("Origin", origin).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String newUsername() {
+        return "tls" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String credentials(String user) {
+        return "{\"username\":\"" + user + "\",\"password\":\"correct horse battery\"}";
+    }
+
+    @Test
+    void overTlsTheSessionCookieIsSecureAndAnswersCarryStrictTransportSecurity() throws Exception {
+        String origin = "https://localhost:" + tlsPort;
+        String user = newUsername();
+        try (HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).build()) {
+            HttpResponse<String> registered = post(client, "/api/users", origin, credentials(user));
+            HttpResponse<String> login = post(client, "/api/session", origin, credentials(user));
+
+            assertThat(registered.statusCode()).isEqualTo(201);
+            assertThat(registered.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
+            assertThat(login.statusCode()).isEqualTo(200);
+            assertThat(login.headers().allValues("Set-Cookie")).filteredOn(c -> c.startsWith("SESSION="))
+                    .singleElement().asString().contains("; Secure").contains("HttpOnly");
         }
     }
 

@@ -64,6 +64,8 @@ public final class ChaosCluster implements AutoCloseable {
             Map<String, String> appEnv = new HashMap<>(Map.of(
                     // Fast password hashing: the scenarios log in many users, and bcrypt is not what they test.
                     "BCRYPT_COST", "4",
+                    // The scenarios register their users through the balancer, all from one address.
+                    "REGISTRATION_LIMIT_PER_ADDRESS", "1000000",
                     "SHUTDOWN_DRAIN_DELAY", "2s"));
             appEnv.putAll(spec.appEnv());
             List<ManagedProcess> apps = cluster.startApps(spec.instances(), appEnv);
