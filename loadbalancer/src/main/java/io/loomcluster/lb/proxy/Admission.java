@@ -106,7 +106,8 @@ final class Admission {
         if (services.limitsExempt().trusts(address)) {
             return null;
         }
-        long wait = services.rateLimiter().acquire(ClientKeys.of(address));
+        String key = ClientKeys.of(address);
+        long wait = services.rateLimiter().acquire(key);
         if (wait == 0) {
             return null;
         }
