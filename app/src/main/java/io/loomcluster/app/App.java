@@ -63,6 +63,8 @@ import io.loomcluster.app.users.RegistrationLimiter;
 import io.loomcluster.app.users.UserService;
 import io.loomcluster.app.web.WebRoutes;
 import io.loomcluster.contract.Pause;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,6 +199,14 @@ public final class App {
             // carried a second request: with thousands of kept-alive long-poll connections that is
             // most of the heap. Parsing headers without it costs a little CPU.
             cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
+            // Jetty's default accept queue is the JVM's 50: a storm of connects from the balancer
+            // (every stream of a restarted instance coming back) would time out in the kernel.
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setPort(config.port());
+                connector.setAcceptQueueSize(config.acceptQueue());
+                return connector;
+            });
             cfg.requestLogger.http(tracker::completed);
             tracker.install(cfg.routes);
             new ErrorMapping(problems).install(cfg.routes);

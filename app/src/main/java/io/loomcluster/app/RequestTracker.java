@@ -87,8 +87,16 @@ final class RequestTracker {
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
         if (ctx.path().startsWith("/api/") || ctx.path().equals("/graphql")) {
-            limiter.acquire(ctx);
+            limiter.acquire(ctx, opensStream(ctx.path()) ? STREAM_ADMISSION_WAIT_MILLIS : 0);
         }
+    }
+
+    /** How long opening a live stream may wait for an in-flight permit (the database's own connect wait). */
+    static final long STREAM_ADMISSION_WAIT_MILLIS = 2_000;
+
+    /** Live-stream routes: they hold a permit only while admitted (then release it) and may wait for one. */
+    static boolean opensStream(String path) {
+        return path.endsWith("/events") || path.endsWith("/ws");
     }
 
     /** Probes and scrapes (every few seconds from every balancer and Prometheus) would drown the traces of real requests. */

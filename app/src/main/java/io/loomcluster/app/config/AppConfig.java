@@ -35,6 +35,7 @@ public record AppConfig(
         AbuseLimits limits,
         int bcryptCost,
         int maxInFlight,
+        int acceptQueue,
         int maxSubscribers,
         int subscriberBuffer,
         Duration heartbeat,
@@ -83,6 +84,9 @@ public record AppConfig(
                 AbuseLimits.fromEnvironment(e),
                 e.integer("BCRYPT_COST", 10, 4, 31),
                 e.integer("MAX_IN_FLIGHT", 256, 1, 1_000_000),
+                // Connections waiting to be accepted: a connect storm (thousands of live streams
+                // reconnecting after a restart, through the balancer) must not overflow it.
+                e.integer("ACCEPT_QUEUE_SIZE", 4096, 16, 1_000_000),
                 e.integer("MAX_SUBSCRIBERS", 20_000, 1, 10_000_000),
                 e.integer("SUBSCRIBER_BUFFER", 256, 1, 100_000),
                 e.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(15)),

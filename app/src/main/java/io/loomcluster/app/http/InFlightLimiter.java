@@ -21,7 +21,23 @@ public final class InFlightLimiter {
     }
 
     public void acquire(Context ctx) {
-        if (!permits.tryAcquire()) {
+        acquire(ctx, 0);
+    }
+
+    /**
+     * Takes a permit, waiting up to {@code waitMillis} for one: opening a live stream waits its turn
+     * briefly instead of being refused at once, since a browser's EventSource does not retry a 503
+     * and a connect storm (every stream of a restarted instance coming back) is short.
+     */
+    public void acquire(Context ctx, long waitMillis) {
+        boolean acquired;
+        try {
+            acquired = waitMillis <= 0 ? permits.tryAcquire() : permits.tryAcquire(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
             throw new ApiException(503, "Overloaded",
                     "this instance is at its limit of " + capacity + " requests in flight; retry shortly",
                     java.util.Map.of("Retry-After", "1"));
