@@ -1,5 +1,6 @@
 package io.loomcluster.app.jobs;
 
+import io.loomcluster.contract.QueueFigures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ public final class JobMaintenance implements AutoCloseable {
     private final Clock clock;
     private final Duration tick;
     private final Duration sampleEvery;
-    private final Map<String, JobQueue.Stats> stats = new ConcurrentHashMap<>();
+    private final Map<String, QueueFigures> stats = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("jobs-maintenance").factory());
     private volatile boolean failing;
@@ -43,8 +44,8 @@ public final class JobMaintenance implements AutoCloseable {
         return this;
     }
 
-    public JobQueue.Stats stats(String type) {
-        return stats.getOrDefault(type, JobQueue.Stats.EMPTY);
+    public QueueFigures stats(String type) {
+        return stats.getOrDefault(type, QueueFigures.NONE);
     }
 
     void moveDue() {

@@ -1,5 +1,6 @@
 package io.loomcluster.app.jobs;
 
+import io.loomcluster.contract.QueueFigures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,12 +46,12 @@ public final class JobMetrics {
     }
 
     /** Gauges of one queue, read from {@code stats} (a sample refreshed by {@link JobMaintenance}). */
-    public void register(String type, Supplier<JobQueue.Stats> stats) {
+    public void register(String type, Supplier<QueueFigures> stats) {
         gauge("loom_jobs_stream_length", "entries in the job stream (acknowledged ones until trimmed)", type,
                 () -> stats.get().length());
         gauge("loom_jobs_pending", "jobs delivered to a worker and not yet acknowledged", type, () -> stats.get().pending());
         gauge("loom_jobs_oldest_pending_seconds", "age of the oldest unacknowledged job", type,
-                () -> stats.get().oldestPendingAgeMillis() / 1000.0);
+                () -> stats.get().oldestPendingMillis() / 1000.0);
         gauge("loom_jobs_scheduled", "jobs waiting for a retry", type, () -> stats.get().scheduled());
         gauge("loom_jobs_dead", "jobs in the dead-letter stream", type, () -> stats.get().dead());
     }

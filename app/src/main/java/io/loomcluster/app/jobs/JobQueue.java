@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.contract.Names;
+import io.loomcluster.contract.QueueFigures;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
@@ -72,11 +73,6 @@ public final class JobQueue {
 
     /** A dead letter: the job, the entry id in the dead-letter stream, and the last error. */
     public record DeadLetter(String entryId, Job job, String error) {
-    }
-
-    /** Figures for the metrics: lengths, pending count, oldest pending age. */
-    public record Stats(long length, long pending, long oldestPendingAgeMillis, long scheduled, long dead) {
-        static final Stats EMPTY = new Stats(0, 0, 0, 0, 0);
     }
 
     private final RedisClient redis;
@@ -231,20 +227,9 @@ public final class JobQueue {
         return redis.xtrim(stream, XTrimParams.xTrimParams().minId(floor.toString()));
     }
 
-    public Stats stats(long nowMillis) {
-        long length = redis.xlen(stream);
-        long pending = 0;
-        long oldestAge = 0;
-        try {
-            StreamPendingSummary summary = redis.xpending(stream, GROUP);
-            pending = summary.getTotal();
-            if (pending > 0) {
-                oldestAge = Math.max(0, nowMillis - summary.getMinId().getTime());
-            }
-        } catch (JedisDataException e) {
-            // no group yet
-        }
-        return new Stats(length, pending, oldestAge, redis.zcard(retries), redis.xlen(dead));
+    /** The queue's figures ({@link QueueFigures}: one definition, also the balancer's). */
+    public QueueFigures stats(long nowMillis) {
+        return QueueFigures.parse(redis.eval(QueueFigures.SCRIPT, QueueFigures.keys(type), List.of(GROUP)), nowMillis);
     }
 
     public List<DeadLetter> deadLetters(int limit) {

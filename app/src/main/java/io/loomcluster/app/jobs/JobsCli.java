@@ -1,5 +1,6 @@
 package io.loomcluster.app.jobs;
 
+import io.loomcluster.contract.QueueFigures;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
@@ -74,8 +75,8 @@ public final class JobsCli {
                 PrintWriter out = new PrintWriter(System.out, true);
                 out.printf("%-10s %10s %10s %14s %10s %8s%n", "type", "length", "pending", "oldest (ms)", "scheduled", "dead");
                 for (String type : TYPES) {
-                    JobQueue.Stats s = new JobQueue(redis.client(), type).stats(System.currentTimeMillis());
-                    out.printf("%-10s %10d %10d %14d %10d %8d%n", type, s.length(), s.pending(), s.oldestPendingAgeMillis(),
+                    QueueFigures s = new JobQueue(redis.client(), type).stats(System.currentTimeMillis());
+                    out.printf("%-10s %10d %10d %14d %10d %8d%n", type, s.length(), s.pending(), s.oldestPendingMillis(),
                             s.scheduled(), s.dead());
                 }
                 return 0;

@@ -1,13 +1,12 @@
 package io.loomcluster.lb.dashboard;
 
 import io.loomcluster.contract.Names;
+import io.loomcluster.contract.QueueFigures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.resps.StreamGroupInfo;
-import redis.clients.jedis.resps.StreamPendingSummary;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,35 +116,18 @@ final class JobsHistory implements AutoCloseable {
     }
 
     private Queue read(String type, Rings r, long now) {
-        String stream = Names.jobStream(type);
-        long length = 0;
-        Long waiting = 0L;
-        long pending = 0;
-        long oldest = 0;
+        QueueFigures f;
         try {
-            length = redis.xlen(stream);
-            if (length > 0 || redis.exists(stream)) {
-                for (StreamGroupInfo group : redis.xinfoGroups(stream)) {
-                    if (Names.JOB_GROUP.equals(group.getName())) {
-                        waiting = group.getGroupInfo().get("lag") instanceof Long lag ? lag : null;
-                        pending = group.getPending();
-                    }
-                }
-            }
-            if (pending > 0) {
-                StreamPendingSummary summary = redis.xpending(stream, Names.JOB_GROUP);
-                oldest = summary.getTotal() > 0 ? Math.max(0, now - summary.getMinId().getTime()) : 0;
-            }
+            f = QueueFigures.parse(redis.eval(QueueFigures.SCRIPT, QueueFigures.keys(type), List.of(Names.JOB_GROUP)), now);
         } catch (JedisDataException e) {
-            waiting = null; // the key holds something other than a stream: shown as unknown
+            // a key holds something other than its type: shown as unknown
+            f = new QueueFigures(0, null, 0, 0, 0, 0);
         }
-        long scheduled = redis.zcard(Names.jobRetries(type));
-        long dead = redis.xlen(Names.jobDeadLetters(type));
-        r.waiting.add(waiting == null ? Double.NaN : waiting);
-        r.pending.add(pending);
-        r.oldestPending.add(oldest);
-        return new Queue(type, stream, length, waiting, pending, oldest, scheduled, dead,
-                r.waiting.toArray(), r.pending.toArray(), r.oldestPending.toArray());
+        r.waiting.add(f.waiting() == null ? Double.NaN : f.waiting());
+        r.pending.add(f.pending());
+        r.oldestPending.add(f.oldestPendingMillis());
+        return new Queue(type, Names.jobStream(type), f.length(), f.waiting(), f.pending(), f.oldestPendingMillis(),
+                f.scheduled(), f.dead(), r.waiting.toArray(), r.pending.toArray(), r.oldestPending.toArray());
     }
 
     @Override
