@@ -213,7 +213,7 @@ public final class App {
             new OriginPolicy(config.allowedOrigins(), config.trustedProxies()).register(cfg.routes);
             scheme.register(cfg.routes);
             // A worker-only process serves health and metrics, no API.
-            if (config.jobs().api()) {
+            if (config.roles().servesHttp()) {
                 sessionRoutes.register(cfg.routes);
                 roomRoutes.register(cfg.routes);
                 messageRoutes.register(cfg.routes);
@@ -239,7 +239,7 @@ public final class App {
         app.jobs.start();
         app.javalin.start(app.config.port());
         // Only API instances take traffic from the balancer.
-        if (app.config.registerInRedis() && app.config.jobs().api()) {
+        if (app.config.registerInRedis() && app.config.roles().servesHttp()) {
             app.registration.start();
         }
         log.info("instance {} listening on port {} (advertised as {})", app.config.instanceId(), app.config.port(),

@@ -52,22 +52,15 @@ public record AppConfig(
         JobsConfig jobs,
         WebhookSettings webhooks,
         boolean graphqlIntrospection,
-        Set<String> roles) {
+        Roles roles) {
 
-    /**
-     * {@code ROLE}: what this instance does. {@code api} serves the API, {@code streams} the live
-     * streams (SSE, WebSocket, long-polls), {@code worker} background work; all three by default.
-     * An instance registers in Redis discovery under each HTTP role it has, so a balancer with
-     * {@code LB_ROUTES} sends each kind of traffic to the instances that took that role.
-     */
-    public static final Set<String> ROLES = Set.of("api", "streams", "worker");
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);
         int port = e.port("PORT", 8081);
         String instanceId = e.string("INSTANCE_ID", hostName() + ":" + port);
-        Set<String> roles = roles(e);
-        JobsConfig jobs = JobsConfig.fromEnvironment(e, roles);
+        Roles roles = Roles.fromEnvironment(e);
+        JobsConfig jobs = JobsConfig.fromEnvironment(e, roles.runsJobs());
         return new AppConfig(
                 port,
                 instanceId,
@@ -114,20 +107,6 @@ public record AppConfig(
             throw Env.invalid("LOG_FORMAT", value, "text or json");
         }
         return value;
-    }
-
-    private static Set<String> roles(Env e) {
-        Set<String> roles = new java.util.LinkedHashSet<>();
-        for (String role : e.list("ROLE", "api,streams,worker")) {
-            if (!ROLES.contains(role)) {
-                throw Env.invalid("ROLE", e.string("ROLE", ""), "a comma-separated list of api, streams, worker");
-            }
-            roles.add(role);
-        }
-        if (roles.isEmpty()) {
-            throw Env.invalid("ROLE", e.string("ROLE", ""), "at least one of api, streams, worker");
-        }
-        return Set.copyOf(roles);
     }
 
     private static String jdbcUrl(Env e, String name) {

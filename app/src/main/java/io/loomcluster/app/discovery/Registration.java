@@ -1,5 +1,6 @@
 package io.loomcluster.app.discovery;
 
+import io.loomcluster.app.config.Roles;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.contract.Names;
 import org.slf4j.Logger;
@@ -22,8 +23,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Registration implements AutoCloseable {
     public static final String KEY = Names.BACKENDS_KEY;
-    /** The roles that serve HTTP traffic through a balancer. */
-    private static final List<String> HTTP_ROLES = List.of("api", "streams");
     private static final Logger log = LoggerFactory.getLogger(Registration.class);
     private static final long LEASE_MILLIS = 10_000;
 
@@ -35,14 +34,14 @@ public final class Registration implements AutoCloseable {
             Thread.ofPlatform().daemon().name("registration-heartbeat").factory());
     private volatile boolean registered;
 
-    public Registration(Redis redis, String url, Set<String> roles, Clock clock) {
+    public Registration(Redis redis, String url, Roles roles, Clock clock) {
         this.redis = redis;
         this.url = url;
         this.clock = clock;
         List<String> keys = new ArrayList<>();
-        for (String role : HTTP_ROLES) {
-            if (roles.contains(role)) {
-                keys.add(Names.backendsKey(role));
+        for (Roles.Role role : Roles.Role.values()) {
+            if (role.http() && roles.has(role)) {
+                keys.add(Names.backendsKey(role.text()));
             }
         }
         if (!keys.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.loomcluster.app.discovery;
 
 import io.loomcluster.app.config.AppConfig;
+import io.loomcluster.app.config.Roles;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -15,7 +16,9 @@ class RegistrationKeysTest {
             "REDIS_URL", "redis://127.0.0.1:6379");
 
     private static Registration registration(Set<String> roles) {
-        return new Registration(null, "http://127.0.0.1:8081", roles, Clock.systemUTC());
+        return new Registration(null, "http://127.0.0.1:8081", new Roles(roles.stream()
+                .map(r -> Roles.Role.valueOf(r.toUpperCase(java.util.Locale.ROOT))).collect(java.util.stream.Collectors.toSet())),
+                Clock.systemUTC());
     }
 
     @Test
@@ -32,10 +35,10 @@ class RegistrationKeysTest {
 
     @Test
     void theRoleDefaultsToEverythingAndAnUnknownOneIsRefused() {
-        assertThat(AppConfig.fromEnvironment(BASE).roles()).containsExactlyInAnyOrder("api", "streams", "worker");
+        assertThat(AppConfig.fromEnvironment(BASE).roles().names()).containsExactlyInAnyOrder("api", "streams", "worker");
         Map<String, String> streams = new java.util.HashMap<>(BASE);
         streams.put("ROLE", "streams");
-        assertThat(AppConfig.fromEnvironment(streams).roles()).containsExactly("streams");
+        assertThat(AppConfig.fromEnvironment(streams).roles().names()).containsExactly("streams");
         streams.put("ROLE", "api,frontend");
         assertThatThrownBy(() -> AppConfig.fromEnvironment(streams))
                 .hasMessageStartingWith("ROLE=api,frontend is invalid; expected a comma-separated list of api, streams, worker");
