@@ -543,10 +543,12 @@ class KubernetesManifestsTest {
         return container.getEnv().stream().anyMatch(v -> v.getValue() != null && v.getValue().contains("$(" + name + ")"));
     }
 
-    /** Every variable the app reads: its own settings, the jobs' and the webhooks'. */
+    /** Every variable the app reads: its own settings, its roles and abuse limits, the jobs' and the webhooks'. */
     private static Set<String> appReads() throws IOException {
         Set<String> names = new HashSet<>(readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/jobs/JobsConfig.java"));
+        names.addAll(readNames("app/src/main/java/io/loomcluster/app/config/Roles.java"));
+        names.addAll(readNames("app/src/main/java/io/loomcluster/app/config/AbuseLimits.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/webhooks/WebhookConfig.java"));
         return names;
     }
