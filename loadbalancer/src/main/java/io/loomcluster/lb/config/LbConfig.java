@@ -3,6 +3,7 @@ package io.loomcluster.lb.config;
 import io.loomcluster.contract.Env;
 import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.contract.TrustedProxies;
+import io.loomcluster.lb.selection.SelectionStrategy;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,8 +34,6 @@ public record LbConfig(
         Routes routes,
         List<Pool> pools,
         Observability tracing) {
-
-    public static final Set<String> STRATEGIES = Set.of("round-robin", "least-requests", "p2c");
 
     /** Active checks and passive ejection. */
     public record Health(String path, Duration interval, Duration timeout, int rise, int fall) {
@@ -147,7 +146,7 @@ public record LbConfig(
             throw Env.missing("LB_BACKENDS", "a comma-separated list of http://host:port when LB_DISCOVERY is static");
         }
         String strategy = env.string("LB_STRATEGY", "round-robin");
-        if (!STRATEGIES.contains(strategy)) {
+        if (!SelectionStrategy.NAMES.contains(strategy)) {
             throw Env.invalid("LB_STRATEGY", strategy, "one of round-robin, least-requests, p2c");
         }
         Health health = health(env);
@@ -187,7 +186,7 @@ public record LbConfig(
                     + " for every pool, or " + p + "DISCOVERY=redis");
         }
         String poolStrategy = env.string(p + "STRATEGY", strategy);
-        if (!STRATEGIES.contains(poolStrategy)) {
+        if (!SelectionStrategy.NAMES.contains(poolStrategy)) {
             throw Env.invalid(p + "STRATEGY", poolStrategy, "one of round-robin, least-requests, p2c");
         }
         String path = env.string(p + "HEALTH_PATH", health.path());

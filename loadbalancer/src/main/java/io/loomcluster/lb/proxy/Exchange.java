@@ -187,7 +187,7 @@ final class Exchange {
             available = new ArrayList<>(available);
             available.removeAll(tried);
         }
-        Backend chosen = target.strategy().select(available, null);
+        Backend chosen = target.strategy().select(available);
         if (chosen == null) {
             unavailable();
             return;

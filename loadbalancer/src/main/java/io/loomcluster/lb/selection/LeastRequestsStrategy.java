@@ -10,7 +10,7 @@ final class LeastRequestsStrategy implements SelectionStrategy {
     private final AtomicInteger sequence = new AtomicInteger();
 
     @Override
-    public Backend select(List<Backend> candidates, Backend excluded) {
+    public Backend select(List<Backend> candidates) {
         int size = candidates.size();
         if (size == 0) {
             return null;
@@ -21,7 +21,7 @@ final class LeastRequestsStrategy implements SelectionStrategy {
         for (int i = 0; i < size; i++) {
             Backend backend = candidates.get((start + i) % size);
             int load = backend.inFlight();
-            if (backend != excluded && load < bestLoad) {
+            if (load < bestLoad) {
                 best = backend;
                 bestLoad = load;
             }

@@ -12,12 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PowerOfTwoChoicesStrategy implements SelectionStrategy {
 
     @Override
-    public Backend select(List<Backend> candidates, Backend excluded) {
+    public Backend select(List<Backend> candidates) {
         int size = candidates.size();
-        if (excluded != null && candidates.contains(excluded)) {
-            List<Backend> others = candidates.stream().filter(b -> b != excluded).toList();
-            return others.isEmpty() ? null : select(others, null);
-        }
         if (size <= 1) {
             return size == 0 ? null : candidates.get(0);
         }

@@ -10,18 +10,8 @@ final class RoundRobinStrategy implements SelectionStrategy {
     private final AtomicInteger sequence = new AtomicInteger();
 
     @Override
-    public Backend select(List<Backend> candidates, Backend excluded) {
+    public Backend select(List<Backend> candidates) {
         int size = candidates.size();
-        if (size == 0) {
-            return null;
-        }
-        int start = Math.floorMod(sequence.getAndIncrement(), size);
-        for (int i = 0; i < size; i++) {
-            Backend backend = candidates.get((start + i) % size);
-            if (backend != excluded) {
-                return backend;
-            }
-        }
-        return null;
+        return size == 0 ? null : candidates.get(Math.floorMod(sequence.getAndIncrement(), size));
     }
 }
