@@ -109,7 +109,7 @@ public final class App {
                 .build();
         metrics = new Metrics(config.instanceId());
         tracing = config.tracing() ? Tracing.fromEnvironment(System.getenv()) : Tracing.off();
-        database = Database.connect(config, metrics.registry());
+        database = Database.connect(config.database(), metrics.registry());
         database.migrate(config.startupTimeout());
         redis = Redis.connect(config.redisUrl(), tracing);
         subscriptions = Redis.connectForSubscriptions(config.redisUrl());

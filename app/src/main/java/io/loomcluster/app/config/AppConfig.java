@@ -4,6 +4,8 @@ import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Env;
 import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.contract.TrustedProxies;
+import io.loomcluster.app.db.Database;
+import io.loomcluster.app.http.Origins;
 import io.loomcluster.app.jobs.JobsConfig;
 import io.loomcluster.app.webhooks.WebhookConfig;
 import io.loomcluster.app.webhooks.WebhookSettings;
@@ -54,6 +56,11 @@ public record AppConfig(
         boolean graphqlIntrospection,
         Roles roles) {
 
+
+    /** The database settings, as the pool takes them. */
+    public Database.Settings database() {
+        return new Database.Settings(databaseUrl, databaseUser, databasePassword, databasePoolSize, databaseConnectTimeout);
+    }
 
     public static AppConfig fromEnvironment(Map<String, String> env) {
         Env e = new Env(env);

@@ -3,7 +3,6 @@ package io.loomcluster.app.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.loomcluster.contract.Pause;
-import io.loomcluster.app.config.AppConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -27,16 +26,20 @@ public final class Database implements AutoCloseable {
         this.dataSource = dataSource;
     }
 
-    public static Database connect(AppConfig config, MeterRegistry registry) {
+    /** Where PostgreSQL is and how the pool reaches it ({@code DATABASE_*}). */
+    public record Settings(String url, String user, String password, int poolSize, Duration connectTimeout) {
+    }
+
+    public static Database connect(Settings config, MeterRegistry registry) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("loom-db");
-        hikari.setJdbcUrl(config.databaseUrl());
-        hikari.setUsername(config.databaseUser());
-        hikari.setPassword(config.databasePassword());
-        hikari.setMaximumPoolSize(config.databasePoolSize());
-        hikari.setMinimumIdle(Math.min(4, config.databasePoolSize()));
-        hikari.setConnectionTimeout(config.databaseConnectTimeout().toMillis());
-        hikari.setValidationTimeout(Math.min(1000, config.databaseConnectTimeout().toMillis()));
+        hikari.setJdbcUrl(config.url());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setMinimumIdle(Math.min(4, config.poolSize()));
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        hikari.setValidationTimeout(Math.min(1000, config.connectTimeout().toMillis()));
         // Start even when PostgreSQL is not up yet: readiness reports it, and the pool reconnects by itself.
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("connectTimeout", "5");

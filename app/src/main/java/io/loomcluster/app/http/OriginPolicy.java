@@ -2,7 +2,6 @@ package io.loomcluster.app.http;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.loomcluster.app.config.Origins;
 import io.loomcluster.contract.TrustedProxies;
 
 import java.util.Optional;

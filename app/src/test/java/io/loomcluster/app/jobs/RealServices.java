@@ -35,7 +35,7 @@ final class RealServices {
             Redis redis = Redis.connect(URI.create(services.redisUrl()));
             AppConfig config = AppConfig.fromEnvironment(Map.of("DATABASE_URL", services.jdbcUrl(),
                     "DATABASE_USER", services.databaseUser(), "REDIS_URL", services.redisUrl()));
-            Database database = Database.connect(config, new SimpleMeterRegistry());
+            Database database = Database.connect(config.database(), new SimpleMeterRegistry());
             database.migrate(Duration.ofSeconds(60));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 database.close();

@@ -1,4 +1,4 @@
-package io.loomcluster.app.config;
+package io.loomcluster.app.http;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,10 +1,12 @@
-package io.loomcluster.app.jobs;
+package io.loomcluster.app;
 
 import io.loomcluster.contract.QueueFigures;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loomcluster.app.config.AppConfig;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.db.Sql;
+import io.loomcluster.app.jobs.JobQueue;
+import io.loomcluster.app.jobs.OutboxRelay;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
 import io.loomcluster.app.notifications.NotificationService;
@@ -151,7 +153,7 @@ public final class JobsCli {
         @Override
         public Integer call() {
             AppConfig config = AppConfig.fromEnvironment(System.getenv());
-            try (Database database = Database.connect(config, new SimpleMeterRegistry())) {
+            try (Database database = Database.connect(config.database(), new SimpleMeterRegistry())) {
                 Sql sql = new Sql(database, Tracing.off());
                 // Handlers are idempotent by job id: re-enqueueing a job that already ran has no second effect.
                 PostEffects effects = PostEffects.all(new NotificationService(sql, new ObjectMapper(), u -> { }),

@@ -1,4 +1,4 @@
-package io.loomcluster.app.config;
+package io.loomcluster.app.http;
 
 import java.net.URI;
 import java.net.URISyntaxException;
