@@ -96,7 +96,7 @@ async function enterRoom(room) {
   $('compose').hidden = false;
   const transport = document.querySelector('input[name="transport"]:checked').value;
   state.live = follow(room.id, transport, () => state.lastId,
-    message => show(message, null, 'live'), text => { $('live-state').textContent = text; });
+    message => show(message, null, 'live'), text => { $('live-state').textContent = text; }, signedOut);
 }
 
 /** Shows a message once, in id order; a repeat only fills in what the first copy lacked. */
