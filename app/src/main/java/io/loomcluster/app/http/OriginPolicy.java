@@ -29,7 +29,8 @@ public final class OriginPolicy {
     }
 
     public void register(RoutesConfig routes) {
-        routes.before(this::check);
+        // Matched by the router: the check covers a route in every spelling the router serves it under.
+        routes.beforeMatched(this::check);
         if (!allowedOrigins.isEmpty()) {
             routes.options("/api/*", this::preflight);
             routes.options("/graphql", this::preflight);
@@ -38,7 +39,7 @@ public final class OriginPolicy {
 
     private void check(Context ctx) {
         String origin = ctx.header("Origin");
-        if (origin == null || !isApi(ctx.path())) {
+        if (origin == null || !ApiRoutes.matched(ctx)) {
             return;
         }
         Optional<String> normalised = Origins.normalise(origin);
@@ -80,10 +81,6 @@ public final class OriginPolicy {
             return Optional.empty();
         }
         return Origins.normalise(scheme.toLowerCase(Locale.ROOT) + "://" + host.trim());
-    }
-
-    private static boolean isApi(String path) {
-        return path.startsWith("/api/") || path.equals("/graphql");
     }
 
     private static Optional<String> first(String header) {
