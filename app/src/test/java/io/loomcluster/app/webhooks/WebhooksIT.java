@@ -123,6 +123,23 @@ class WebhooksIT {
     }
 
     @Test
+    void aRoomsWebhooksAreDisabledWhenTheirCreatorLeavesAndPostsAfterwardsSendNothing() {
+        Session alice = TestUsers.signUp(a, "alice");
+        Session bob = TestUsers.signUp(b, "bob");
+        long room = alice.createRoom("left behind").id();
+        bob.join(room);
+        long webhook = register(alice, room, receiver.endpoint("/left", n -> 204)).get("id").asLong();
+
+        assertThat(alice.delete("/api/rooms/" + room + "/members").status()).isEqualTo(204);
+
+        // Disabled in the leave's own transaction, so a post after it enqueues no delivery.
+        JsonNode listed = alice.get("/api/rooms/" + room + "/webhooks").json().get("items").get(0);
+        assertThat(listed.get("id").asLong()).isEqualTo(webhook);
+        assertThat(listed.get("disabledAt").isNull()).isFalse();
+        assertThat(listed.get("disabledReason").asText()).isEqualTo("its creator left the room");
+    }
+
+    @Test
     void theSignatureVerifiesWithTheStandardWebhooksReferenceLibrary() throws Exception {
         Session alice = TestUsers.signUp(a, "alice");
         long room = alice.createRoom("signed").id();
