@@ -118,13 +118,13 @@ public final class App {
         UserService users = new UserService(sql, new PasswordHasher(config.bcryptCost()));
         LoginRateLimiter loginLimiter = new LoginRateLimiter(redis, config.loginLimitPerUser(),
                 config.loginLimitPerAddress(), config.loginLimitWindow(), Clock.systemUTC());
-        RoomService rooms = new RoomService(sql, redis, json);
         // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
         // to Redis streams; workers (ROLE=worker) run them.
         SsrfGuard guard = new SsrfGuard(config.webhooks().allowedHosts(), InetAddress::getAllByName);
+        WebhookService webhooks = new WebhookService(sql, guard);
+        RoomService rooms = new RoomService(sql, redis, json, webhooks);
         // A new notification (made by whichever process runs the job) wakes its user's streams everywhere.
         NotificationService notifications = new NotificationService(sql, json, MessageEvents.notifier(redis, userSignals));
-        WebhookService webhooks = new WebhookService(sql, guard);
         webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
         jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
                 List.of(new JobRuntime.Handler(NotificationService.JOB_TYPE, notifications,
