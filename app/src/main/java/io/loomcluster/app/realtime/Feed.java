@@ -126,6 +126,7 @@ final class Feed<T> {
                 keySignal = signals.next(key);
             }
         }
+        signals.release(key, keySignal);
     }
 
     // A subscriber that joined with an older cursor, or one that skipped messages while its queue was
