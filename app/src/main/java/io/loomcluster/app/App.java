@@ -25,6 +25,7 @@ import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.app.messages.PostRateLimiter;
 import io.loomcluster.app.jobs.JobMetrics;
 import io.loomcluster.app.jobs.JobRuntime;
 import io.loomcluster.app.notifications.NotificationRoutes;
@@ -131,7 +132,8 @@ public final class App {
                                 Executors.newVirtualThreadPerTaskExecutor(), config.jobs().concurrency()),
                         new JobRuntime.Handler(WebhookService.JOB_TYPE, webhookDeliveries,
                                 webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
-        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks));
+        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks),
+                new PostRateLimiter(redis, config.messageRateLimit()));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
@@ -167,7 +169,7 @@ public final class App {
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
-                new NotificationResolvers(notifications), config.graphqlIntrospection()), auth, body);
+                new NotificationResolvers(notifications), config.graphqlIntrospection(), config.graphqlMaxMutations()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {

@@ -51,6 +51,8 @@ public record AppConfig(
         JobsConfig jobs,
         WebhookSettings webhooks,
         boolean graphqlIntrospection,
+        int graphqlMaxMutations,
+        MessageRateLimit messageRateLimit,
         Set<String> roles) {
 
     /**
@@ -101,7 +103,26 @@ public record AppConfig(
                 jobs,
                 WebhookConfig.fromEnvironment(e, jobs.visibilityTimeout()),
                 e.bool("GRAPHQL_INTROSPECTION", true),
+                e.integer("GRAPHQL_MAX_MUTATIONS", 5, 1, 100),
+                new MessageRateLimit(e.integer("MESSAGE_RATE_LIMIT", 10, 1, 1_000_000_000),
+                        positive(e, "MESSAGE_RATE_WINDOW", Duration.ofSeconds(1)),
+                        e.integer("MESSAGE_RATE_BURST", 20, 1, 1_000_000_000)),
                 roles);
+    }
+
+    /**
+     * Posts per user, cluster-wide: a token bucket refilled at {@code limit} per {@code window}, holding
+     * at most {@code burst}.
+     */
+    public record MessageRateLimit(int limit, Duration window, int burst) {
+    }
+
+    private static Duration positive(Env e, String name, Duration fallback) {
+        Duration value = e.duration(name, fallback);
+        if (value.isZero() || value.isNegative()) {
+            throw Env.invalid(name, e.string(name, ""), "a positive duration such as 1s");
+        }
+        return value;
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); a value it would not know is refused here. */
