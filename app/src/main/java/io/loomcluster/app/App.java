@@ -138,7 +138,8 @@ public final class App {
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
-                liveMetrics, config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
+                liveMetrics, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
+                config.slowConsumerTimeout());
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, config.maxSubscribers(),
                 config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);

@@ -11,7 +11,9 @@ import java.util.List;
 /**
  * The rooms with live subscribers on this instance, each with its {@link Feed}: what every
  * transport subscribes through. A feed starts with its first subscriber and stops with its last.
- * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance.
+ * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance, and a user's by
+ * {@code maxPerUser} (across rooms): a newer one ends the user's oldest, as notification streams do,
+ * so one account cannot take every slot while a reloaded page still gets its stream.
  */
 public final class LiveRooms {
     private static final Logger log = LoggerFactory.getLogger(LiveRooms.class);
@@ -21,15 +23,18 @@ public final class LiveRooms {
     private final Feeds<Message> feeds;
     private final LiveMetrics metrics;
     private final int maxSubscribers;
+    private final UserStreams<Message> perUser;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
-    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, int maxSubscribers, int bufferSize,
-                     Duration slowConsumerTimeout) {
+    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, int maxSubscribers, int maxPerUser,
+                     int bufferSize, Duration slowConsumerTimeout) {
         this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
         this.maxSubscribers = maxSubscribers;
+        this.perUser = new UserStreams<>(maxPerUser, "replaced by a newer live stream of this user ("
+                + maxPerUser + " per instance at most)");
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
@@ -46,12 +51,14 @@ public final class LiveRooms {
             onOverflow.run();
         });
         metrics.opened(kind);
+        perUser.add(subscriber);
         feeds.join(subscriber);
         return subscriber;
     }
 
     void unsubscribe(Subscriber<Message> subscriber) {
         metrics.closed(subscriber.kind());
+        perUser.remove(subscriber);
         feeds.leave(subscriber);
     }
 
