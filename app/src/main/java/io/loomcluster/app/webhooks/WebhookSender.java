@@ -125,7 +125,9 @@ final class WebhookSender implements AutoCloseable {
             return new Attempt(0, since(start), "timed out after " + settings.totalTimeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            // The log is the user's: it names no address and no kind of failure that would map ports.
+            // The delivery log is the user's: it names no address and no kind of failure that would
+            // map ports. The operator's trace keeps the cause.
+            Span.current().recordException(cause);
             String text = cause instanceof RefusedAddress ? cause.getMessage() : CONNECTION_FAILED;
             return new Attempt(0, since(start), text, null);
         }
