@@ -27,6 +27,7 @@ import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.app.messages.PostRateLimiter;
 import io.loomcluster.app.jobs.JobMetrics;
 import io.loomcluster.app.jobs.JobRuntime;
 import io.loomcluster.app.notifications.NotificationRoutes;
@@ -134,25 +135,27 @@ public final class App {
                 limits.loginWindow(), limits.loginFailuresPerUser(), limits.loginFailureWindow());
         RegistrationLimiter registrationLimiter = new RegistrationLimiter(windows, limits.registrationsPerAddress(),
                 limits.registrationWindow());
-        RoomService rooms = new RoomService(sql, redis, json);
         // Background jobs: a post adds its jobs to the outbox in its transaction; the relay moves them
         // to Redis streams; workers (ROLE=worker) run them.
         SsrfGuard guard = new SsrfGuard(config.webhooks().allowedHosts(), InetAddress::getAllByName);
+        WebhookService webhooks = new WebhookService(sql, guard);
+        RoomService rooms = new RoomService(sql, redis, json, webhooks);
         // A new notification (made by whichever process runs the job) wakes its user's streams everywhere.
         NotificationService notifications = new NotificationService(sql, json, MessageEvents.notifier(redis, userSignals));
-        WebhookService webhooks = new WebhookService(sql, guard);
         webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
         jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
                 List.of(new JobRuntime.Handler(NotificationService.JOB_TYPE, notifications,
                                 Executors.newVirtualThreadPerTaskExecutor(), config.jobs().concurrency()),
                         new JobRuntime.Handler(WebhookService.JOB_TYPE, webhookDeliveries,
                                 webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
-        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks));
+        MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks),
+                new PostRateLimiter(redis, config.messageRateLimit()));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
         live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
-                liveMetrics, sessionStreams, config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
+                liveMetrics, sessionStreams, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
+                config.slowConsumerTimeout());
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
                 config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
@@ -183,7 +186,7 @@ public final class App {
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
-                new NotificationResolvers(notifications), config.graphqlIntrospection()), auth, body);
+                new NotificationResolvers(notifications), config.graphqlIntrospection(), config.graphqlMaxMutations()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {

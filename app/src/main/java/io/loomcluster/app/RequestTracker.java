@@ -2,6 +2,7 @@ package io.loomcluster.app;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.loomcluster.app.http.ApiRoutes;
 import io.loomcluster.app.http.InFlightLimiter;
 import io.loomcluster.app.http.RequestIds;
 import io.loomcluster.app.metrics.Metrics;
@@ -72,6 +73,12 @@ final class RequestTracker {
 
     void install(RoutesConfig routes) {
         routes.before(this::begin);
+        // By the matched route, so every spelling the router accepts counts against the bound.
+        routes.beforeMatched(ctx -> {
+            if (ApiRoutes.matched(ctx)) {
+                limiter.acquire(ctx, opensStream(ctx.path()) ? STREAM_ADMISSION_WAIT_MILLIS : 0);
+            }
+        });
         routes.after(this::end);
     }
 
@@ -86,9 +93,6 @@ final class RequestTracker {
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
-        if (ctx.path().startsWith("/api/") || ctx.path().equals("/graphql")) {
-            limiter.acquire(ctx, opensStream(ctx.path()) ? STREAM_ADMISSION_WAIT_MILLIS : 0);
-        }
     }
 
     /** How long opening a live stream may wait for an in-flight permit (the database's own connect wait). */

@@ -99,7 +99,8 @@ public final class TestCluster implements AutoCloseable {
     /**
      * The environment that points an app instance at this cluster's PostgreSQL and Redis, with job
      * retries fast enough for tests and webhooks allowed to reach receivers on 127.0.0.1 (the SSRF
-     * guard refuses every other loopback name, {@code localhost} included).
+     * guard refuses every other loopback name, {@code localhost} included). Tests post in bursts from
+     * one user, so the per-user post limit is raised; {@code WriteLimitIT} tests the limit itself.
      */
     public Map<String, String> appEnv() {
         return Map.of(
@@ -111,7 +112,8 @@ public final class TestCluster implements AutoCloseable {
                 "JOB_RETRY_MAX", "1s",
                 "JOB_MAX_ATTEMPTS", "5",
                 "JOB_VISIBILITY_TIMEOUT", "15s",
-                "OUTBOX_POLL_INTERVAL", "200ms");
+                "OUTBOX_POLL_INTERVAL", "200ms",
+                "MESSAGE_RATE_LIMIT", "1000000");
     }
 
     /** Registers a process started elsewhere (the balancer) so that it is stopped with the cluster. */

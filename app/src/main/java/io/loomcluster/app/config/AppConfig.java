@@ -39,6 +39,7 @@ public record AppConfig(
         int maxInFlight,
         int acceptQueue,
         int maxSubscribers,
+        int maxStreamsPerUser,
         int subscriberBuffer,
         Duration heartbeat,
         Duration slowConsumerTimeout,
@@ -54,6 +55,8 @@ public record AppConfig(
         JobsConfig jobs,
         WebhookSettings webhooks,
         boolean graphqlIntrospection,
+        int graphqlMaxMutations,
+        MessageRateLimit messageRateLimit,
         Roles roles) {
 
 
@@ -88,6 +91,7 @@ public record AppConfig(
                 // reconnecting after a restart, through the balancer) must not overflow it.
                 e.integer("ACCEPT_QUEUE_SIZE", 4096, 16, 1_000_000),
                 e.integer("MAX_SUBSCRIBERS", 20_000, 1, 10_000_000),
+                e.integer("MAX_STREAMS_PER_USER", 32, 1, 10_000_000),
                 e.integer("SUBSCRIBER_BUFFER", 256, 1, 100_000),
                 e.duration("HEARTBEAT_INTERVAL", Duration.ofSeconds(15)),
                 e.duration("SLOW_CONSUMER_TIMEOUT", Duration.ofSeconds(10)),
@@ -104,7 +108,26 @@ public record AppConfig(
                 jobs,
                 WebhookConfig.fromEnvironment(e, jobs.visibilityTimeout()),
                 e.bool("GRAPHQL_INTROSPECTION", true),
+                e.integer("GRAPHQL_MAX_MUTATIONS", 5, 1, 100),
+                new MessageRateLimit(e.integer("MESSAGE_RATE_LIMIT", 10, 1, 1_000_000_000),
+                        positive(e, "MESSAGE_RATE_WINDOW", Duration.ofSeconds(1)),
+                        e.integer("MESSAGE_RATE_BURST", 20, 1, 1_000_000_000)),
                 roles);
+    }
+
+    /**
+     * Posts per user, cluster-wide: a token bucket refilled at {@code limit} per {@code window}, holding
+     * at most {@code burst}.
+     */
+    public record MessageRateLimit(int limit, Duration window, int burst) {
+    }
+
+    private static Duration positive(Env e, String name, Duration fallback) {
+        Duration value = e.duration(name, fallback);
+        if (value.isZero() || value.isNegative()) {
+            throw Env.invalid(name, e.string(name, ""), "a positive duration such as 1s");
+        }
+        return value;
     }
 
     /** Logback reads LOG_FORMAT itself (logback.xml); a value it would not know is refused here. */

@@ -28,9 +28,15 @@ final class Errors implements DataFetcherExceptionHandler {
             log.error("GraphQL resolver for {} failed", params.getPath(), e);
             api = new ApiException(500, "Internal error", "the server failed to resolve this field");
         }
+        Map<String, Object> extensions = new java.util.LinkedHashMap<>(Map.of("status", api.status(), "title", api.title()));
+        // What REST says in Retry-After (429, 503), as a number of seconds.
+        String retryAfter = api.headers().get("Retry-After");
+        if (retryAfter != null) {
+            extensions.put("retryAfter", Long.parseLong(retryAfter));
+        }
         var error = GraphqlErrorBuilder.newError(params.getDataFetchingEnvironment())
                 .message(api.detail())
-                .extensions(Map.of("status", api.status(), "title", api.title()))
+                .extensions(extensions)
                 .build();
         return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(error).build());
     }

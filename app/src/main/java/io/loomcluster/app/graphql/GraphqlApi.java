@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * The GraphQL engine: schema from {@code graphql/schema.graphqls}, resolvers from {@link Resolvers},
- * batched loads per request, and depth and complexity limits checked before a query runs.
+ * batched loads per request, and depth, mutation-count and complexity limits checked before a query
+ * runs. Aliased fields are separate fields to all three.
  *
  * Introspection is on unless configured off, so that GraphiQL, Apollo, Postman and code generators
  * can load the schema with the standard introspection query. It is bounded: the depth limit skips
@@ -42,7 +43,7 @@ public final class GraphqlApi {
     private final boolean introspection;
     private final String schemaText;
 
-    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications, boolean introspection) {
+    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications, boolean introspection, int maxMutations) {
         this.resolvers = resolvers;
         this.introspection = introspection;
         this.schemaText = readSchema();
@@ -51,6 +52,7 @@ public final class GraphqlApi {
         this.graphql = GraphQL.newGraphQL(schema)
                 .instrumentation(new ChainedInstrumentation(List.of(
                         new DepthLimit(MAX_DEPTH),
+                        new MutationLimit(maxMutations),
                         new MaxQueryComplexityInstrumentation(MAX_COMPLEXITY, (env, children) -> {
                             Object limit = env.getArguments().get("limit");
                             int n = limit instanceof Integer i ? Math.max(1, i) : 1;

@@ -11,7 +11,8 @@ import java.util.Set;
  * Cross-site request defence and the CORS policy. A state-changing API request (POST, PUT, PATCH,
  * DELETE under {@code /api/} or {@code /graphql}) that carries an {@code Origin} other than the
  * request's own origin, and not listed in {@code ALLOWED_ORIGINS}, is refused with 403 before any
- * handler runs. CORS headers are sent only to listed origins; with none listed there are none.
+ * handler runs; so is a WebSocket upgrade with such an Origin, whatever its path. CORS headers are
+ * sent only to listed origins; with none listed there are none.
  */
 public final class OriginPolicy {
     private static final Set<String> STATE_CHANGING = Set.of("POST", "PUT", "PATCH", "DELETE");
@@ -29,7 +30,10 @@ public final class OriginPolicy {
     }
 
     public void register(RoutesConfig routes) {
-        routes.before(this::check);
+        // Matched by the router: the check covers a route in every spelling the router serves it under.
+        routes.beforeMatched(this::check);
+        // An upgrade carries the SameSite=Lax cookie from a sibling subdomain: same rule as a POST.
+        routes.wsBeforeUpgrade(this::checkUpgrade);
         if (!allowedOrigins.isEmpty()) {
             routes.options("/api/*", this::preflight);
             routes.options("/graphql", this::preflight);
@@ -38,7 +42,7 @@ public final class OriginPolicy {
 
     private void check(Context ctx) {
         String origin = ctx.header("Origin");
-        if (origin == null || !isApi(ctx.path())) {
+        if (origin == null || !ApiRoutes.matched(ctx)) {
             return;
         }
         Optional<String> normalised = Origins.normalise(origin);
@@ -51,6 +55,21 @@ public final class OriginPolicy {
         if (!STATE_CHANGING.contains(ctx.method().name()) || listed) {
             return;
         }
+        refuseUnlessOwn(ctx, origin, normalised);
+    }
+
+    private void checkUpgrade(Context ctx) {
+        String origin = ctx.header("Origin");
+        if (origin == null) {
+            return;
+        }
+        Optional<String> normalised = Origins.normalise(origin);
+        if (normalised.filter(allowedOrigins::contains).isEmpty()) {
+            refuseUnlessOwn(ctx, origin, normalised);
+        }
+    }
+
+    private void refuseUnlessOwn(Context ctx, String origin, Optional<String> normalised) {
         if (normalised.isEmpty() || !normalised.equals(ownOrigin(ctx))) {
             throw ApiException.forbidden("cross-origin request refused: Origin '" + abbreviate(origin)
                     + "' is neither this site nor one of ALLOWED_ORIGINS");
@@ -78,10 +97,6 @@ public final class OriginPolicy {
             return Optional.empty();
         }
         return Origins.normalise(scheme.of(ctx) + "://" + host.trim());
-    }
-
-    private static boolean isApi(String path) {
-        return path.startsWith("/api/") || path.equals("/graphql");
     }
 
     private static Optional<String> first(String header) {

@@ -76,16 +76,17 @@ public final class MessageService {
     private final Sql sql;
     private final RoomService rooms;
     private final PostEffects effects;
+    private final WriteLimiter limiter;
 
-    public MessageService(Sql sql, RoomService rooms) {
-        this(sql, rooms, PostEffects.NONE);
-    }
-
-    /** {@code effects} add a post's jobs (mentions, webhooks) to the outbox in the post's transaction. */
-    public MessageService(Sql sql, RoomService rooms, PostEffects effects) {
+    /**
+     * {@code effects} add a post's jobs (mentions, webhooks) to the outbox in the post's transaction;
+     * {@code limiter} bounds each user's posts, whichever API they come through.
+     */
+    public MessageService(Sql sql, RoomService rooms, PostEffects effects, WriteLimiter limiter) {
         this.sql = sql;
         this.rooms = rooms;
         this.effects = effects;
+        this.limiter = limiter;
     }
 
     private record KeyUse(long roomId, Long messageId) {
@@ -103,6 +104,8 @@ public final class MessageService {
         if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7E]{1,128}")) {
             throw new InvalidInput("Idempotency-Key must be 1 to 128 visible ASCII characters");
         }
+        // Every attempt that passed validation counts, a replayed one too: a retry loop is a script.
+        limiter.admit(userId);
         Optional<Posted> posted = sql.transaction(tx -> {
             if (idempotencyKey != null) {
                 // A non-member is refused before the key is looked at, as without a key.

@@ -101,6 +101,11 @@ final class Feed<T> {
         while (!stopped) {
             CompletableFuture<Void> localWake = new CompletableFuture<>();
             wake = localWake;
+            // A stop() that completed the previous wake before this one was published would
+            // otherwise go unnoticed until the re-check period: look again.
+            if (stopped) {
+                break;
+            }
             // The re-check is periodic even while wake-ups keep coming: an announcement lost on the
             // way (Redis away, a race with a subscriber leaving) costs at most one period.
             if (System.nanoTime() - lastRead > recheckMillis * 1_000_000) {
@@ -126,6 +131,7 @@ final class Feed<T> {
                 keySignal = signals.next(key);
             }
         }
+        signals.release(key, keySignal);
     }
 
     // A subscriber that joined with an older cursor, or one that skipped messages while its queue was

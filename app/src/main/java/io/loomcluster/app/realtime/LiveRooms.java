@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * The rooms with live subscribers on this instance, each with its {@link Feed}: what every
  * transport subscribes through. A feed starts with its first subscriber and stops with its last.
- * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance.
+ * SSE and WebSocket connections are bounded by {@code maxSubscribers} per instance, and a user's by
+ * {@code maxPerUser} (across rooms): a newer one ends the user's oldest, as notification streams do,
+ * so one account cannot take every slot while a reloaded page still gets its stream.
  */
 public final class LiveRooms {
     private static final Logger log = LoggerFactory.getLogger(LiveRooms.class);
@@ -23,16 +25,19 @@ public final class LiveRooms {
     private final LiveMetrics metrics;
     private final SessionStreams sessions;
     private final int maxSubscribers;
+    private final UserStreams<Message> perUser;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
     public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, SessionStreams sessions,
-                     int maxSubscribers, int bufferSize, Duration slowConsumerTimeout) {
+                     int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout) {
         this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
         this.sessions = sessions;
         this.maxSubscribers = maxSubscribers;
+        this.perUser = new UserStreams<>(maxPerUser, "replaced by a newer live stream of this user ("
+                + maxPerUser + " per instance at most)");
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
     }
@@ -51,6 +56,7 @@ public final class LiveRooms {
         });
         metrics.opened(kind);
         sessions.add(subscriber);
+        perUser.add(subscriber);
         feeds.join(subscriber);
         return subscriber;
     }
@@ -58,6 +64,7 @@ public final class LiveRooms {
     void unsubscribe(Subscriber<Message> subscriber) {
         metrics.closed(subscriber.kind());
         sessions.remove(subscriber);
+        perUser.remove(subscriber);
         feeds.leave(subscriber);
     }
 

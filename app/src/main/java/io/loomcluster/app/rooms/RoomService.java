@@ -39,9 +39,11 @@ public final class RoomService {
 
     private final Sql sql;
     private final RoomCache cache;
+    private final LeaveEffects leaveEffects;
 
-    public RoomService(Sql sql, Redis redis, ObjectMapper json) {
+    public RoomService(Sql sql, Redis redis, ObjectMapper json, LeaveEffects leaveEffects) {
         this.sql = sql;
+        this.leaveEffects = leaveEffects;
         this.cache = new RoomCache(redis, json);
     }
 
@@ -104,6 +106,9 @@ public final class RoomService {
                 return false;
             }
             tx.update(ADJUST_MEMBERS, delta, roomId);
+            if (delta < 0) {
+                leaveEffects.left(tx, roomId, userId);
+            }
             return true;
         });
         if (changed) {

@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -52,12 +50,13 @@ public final class WebhookDeliveries implements JobHandler, AutoCloseable {
     private final WebhookSender sender;
     private final WebhookSettings settings;
     private final Clock clock;
-    private final Map<Long, Semaphore> perEndpoint = new ConcurrentHashMap<>();
+    private final PerKeyLimit perEndpoint;
 
     public WebhookDeliveries(Sql sql, ObjectMapper json, SsrfGuard guard, WebhookSettings settings, Clock clock) {
         this.sql = sql;
         this.json = json;
         this.settings = settings;
+        this.perEndpoint = new PerKeyLimit(settings.perEndpoint());
         this.clock = clock;
         this.sender = new WebhookSender(guard, settings, sql.tracing());
     }
@@ -71,15 +70,14 @@ public final class WebhookDeliveries implements JobHandler, AutoCloseable {
         if (target.isEmpty() || target.get().disabled() || sql.exists(DELIVERED, job.id())) {
             return Outcome.DONE; // deleted, disabled, or delivered by an earlier run
         }
-        Semaphore slots = perEndpoint.computeIfAbsent(webhookId, id -> new Semaphore(settings.perEndpoint()));
-        if (!slots.tryAcquire()) {
+        if (!perEndpoint.tryAcquire(webhookId)) {
             return new Outcome.Later(Duration.ofMillis(500 + ThreadLocalRandom.current().nextLong(500)), false,
                     "webhook " + webhookId + " is at its concurrency bound");
         }
         try {
             return deliver(job, webhookId, messageId, target.get());
         } finally {
-            slots.release();
+            perEndpoint.release(webhookId);
         }
     }
 

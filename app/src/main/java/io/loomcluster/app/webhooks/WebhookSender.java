@@ -41,6 +41,7 @@ final class WebhookSender implements AutoCloseable {
     private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     private static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    static final String CONNECTION_FAILED = "connection failed";
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     private static final AttributeKey<String> WEBHOOK_ID = AttributeKey.stringKey("loom.webhook.id");
 
@@ -124,8 +125,10 @@ final class WebhookSender implements AutoCloseable {
             return new Attempt(0, since(start), "timed out after " + settings.totalTimeout().toMillis() + " ms", null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            String text = cause instanceof RefusedAddress ? cause.getMessage() : cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            // The delivery log is the user's: it names no address and no kind of failure that would
+            // map ports. The operator's trace keeps the cause.
+            Span.current().recordException(cause);
+            String text = cause instanceof RefusedAddress ? cause.getMessage() : CONNECTION_FAILED;
             return new Attempt(0, since(start), text, null);
         }
     }

@@ -9,6 +9,7 @@ import io.loomcluster.app.errors.DomainException.NotFound;
 import io.loomcluster.app.errors.DomainException.Rejected;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
+import io.loomcluster.app.rooms.LeaveEffects;
 import io.loomcluster.contract.Names;
 
 import java.net.URI;
@@ -24,7 +25,7 @@ import java.util.List;
  * Every post adds one delivery job per enabled webhook of its room to the outbox, in the post's
  * transaction.
  */
-public final class WebhookService implements PostEffects {
+public final class WebhookService implements PostEffects, LeaveEffects {
     public static final String JOB_TYPE = Names.WEBHOOK_JOBS;
     static final int MAX_PER_ROOM = 20;
 
@@ -41,6 +42,11 @@ public final class WebhookService implements PostEffects {
     private static final String DELIVERIES = """
             select id, job_id, message_id, attempt, status, duration_ms, error, succeeded, created_at
             from webhook_deliveries where webhook_id = ? and id > ? order by id limit ?
+            """;
+    static final String CREATOR_LEFT = "its creator left the room";
+    private static final String DISABLE_CREATED_BY = """
+            update webhooks set disabled_at = now(), disabled_reason = ?
+            where room_id = ? and created_by = ? and disabled_at is null
             """;
     private static final String ENQUEUE = """
             insert into job_outbox (job_id, type, payload, traceparent, tracestate)
@@ -97,6 +103,12 @@ public final class WebhookService implements PostEffects {
             throw new NotFound("webhook " + webhookId + " does not exist in room " + roomId);
         }
         return sql.query(DELIVERIES, WebhookService::mapDelivery, webhookId, after, limit);
+    }
+
+    @Override
+    public void left(Sql.Transaction tx, long roomId, long userId) {
+        // A webhook speaks for its creator: once they left and may no longer read the room, it stops.
+        tx.update(DISABLE_CREATED_BY, CREATOR_LEFT, roomId, userId);
     }
 
     @Override

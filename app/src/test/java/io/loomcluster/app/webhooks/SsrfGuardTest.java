@@ -51,6 +51,28 @@ class SsrfGuardTest {
         }
     }
 
+    @Test
+    void nat64And6to4FormsOfInternalAddressesAndTheBenchmarkRangeAreInternal() throws Exception {
+        // 64:ff9b::/96 (NAT64) and 2002::/16 (6to4) carry an IPv4 address; 2001::/32 (Teredo) hides one.
+        for (String address : List.of("64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:1",
+                "2002:7f00:1::", "2002:a00:1::1", "2002:c0a8:101::", "2002:a9fe:a9fe::1", "2001:0:4136:e378::1",
+                "198.18.0.1", "198.19.255.255", "192.0.2.1", "198.51.100.7", "203.0.113.9")) {
+            assertThat(SsrfGuard.isInternal(InetAddress.getByName(address))).as(address).isTrue();
+        }
+        for (String address : List.of("64:ff9b::808:808", "2002:808:808::1", "198.17.255.255", "198.20.0.1")) {
+            assertThat(SsrfGuard.isInternal(InetAddress.getByName(address))).as(address).isFalse();
+        }
+    }
+
+    @Test
+    void aRefusalNamesNoResolvedAddress() {
+        for (String host : List.of("metadata.example", "intranet.example", "mixed.example")) {
+            assertThatThrownBy(() -> guard.resolve(host)).as(host)
+                    .hasMessage("refused: internal address");
+        }
+        assertThatThrownBy(() -> guard.resolve("nowhere.example")).hasMessage("refused: host not found");
+    }
+
     private static InetAddress[] lookUp(String host) throws UnknownHostException {
         List<String> addresses = ZONE.get(host);
         if (addresses == null) {
