@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ManyLiveStreamsIT {
     /** More than the old bound of two loops × 256 connections × two backends. */
     private static final int STREAMS = 1_500;
+    private static final int USERS = 50;
     private static BalancerProcess balancer;
 
     @BeforeAll
@@ -53,13 +54,19 @@ class ManyLiveStreamsIT {
 
     @Test
     void moreStreamsThanTheOldBoundAllConnectAndEachGetsTheNextMessage() throws IOException {
-        Session user = TestUsers.signUp(balancer.url(), "manystreams");
+        // Accounts made on an instance directly (each from its own forwarded address, under the
+        // registration limit); 30 streams each stays under the per-user bound of room streams.
+        List<Session> users = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            users.add(TestUsers.signUp(TestCluster.shared().appUrl(0), "manystreams"));
+        }
+        Session user = users.get(0);
         long room = user.createRoom("many streams").id();
-        String cookie = user.cookie().orElseThrow();
+        users.subList(1, USERS).forEach(member -> member.join(room));
         List<Stream> streams = new ArrayList<>();
         try {
             for (int i = 0; i < STREAMS; i++) {
-                streams.add(Stream.open(balancer.port(), room, cookie));
+                streams.add(Stream.open(balancer.port(), room, users.get(i % USERS).cookie().orElseThrow()));
             }
             for (Stream stream : streams) {
                 assertThat(stream.head()).as("stream %d of %d", streams.indexOf(stream) + 1, STREAMS)

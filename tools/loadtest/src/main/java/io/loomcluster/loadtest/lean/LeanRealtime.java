@@ -49,7 +49,7 @@ public final class LeanRealtime {
     private static final Duration SETTLE = Duration.ofSeconds(3);
 
     /** The run's shape. */
-    public record Settings(URI url, int subscribers, int rooms, int usersPerRoom, double postsPerSecondPerRoom,
+    public record Settings(URI url, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
                            Duration duration, int connectRate, List<String> sources, int loops) {
         public static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -61,8 +61,11 @@ public final class LeanRealtime {
             }
             URI url = URI.create(values.getOrDefault("url", "http://127.0.0.1:8080"));
             List<String> sources = List.of(values.getOrDefault("sources", "127.0.0.1").split(","));
-            return new Settings(url, integer(values, "subscribers", 1_000), integer(values, "rooms", 1),
-                    integer(values, "users-per-room", 50), Double.parseDouble(values.getOrDefault("rate", "5")),
+            int subscribers = integer(values, "subscribers", 1_000);
+            // An account holds a bounded number of room streams per instance (MAX_STREAMS_PER_USER, 32):
+            // 16 subscribers an account stays under it however the balancer spreads them.
+            return new Settings(url, subscribers, integer(values, "rooms", 1),
+                    integer(values, "accounts", Math.max(2, (subscribers + 15) / 16)), Double.parseDouble(values.getOrDefault("rate", "5")),
                     Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
                     sources, integer(values, "loops", 1));
         }
@@ -86,9 +89,9 @@ public final class LeanRealtime {
 
     public int run(Api api, String runId) throws InterruptedException {
         out.printf(Locale.ROOT, "lean: %d subscribers in %d room(s), %d accounts, %.1f posts/s per room for %ds, connecting at %d/s from %s%n",
-                settings.subscribers(), settings.rooms(), settings.usersPerRoom(), settings.postsPerSecondPerRoom(),
+                settings.subscribers(), settings.rooms(), settings.accounts(), settings.postsPerSecondPerRoom(),
                 settings.duration().toSeconds(), settings.connectRate(), settings.sources());
-        Fixture fixture = Fixture.create(api, settings.url(), runId, settings.usersPerRoom(), settings.rooms(), Duration.ofMinutes(5));
+        Fixture fixture = Fixture.create(api, settings.url(), runId, settings.accounts(), settings.rooms(), Duration.ofMinutes(5));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.loops(), EpollIoHandler.newFactory());
         Map<EventExecutor, Histogram> histograms = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
@@ -107,7 +110,7 @@ public final class LeanRealtime {
             long interval = 1_000_000_000L / Math.max(1, settings.connectRate());
             for (int i = 0; i < settings.subscribers(); i++) {
                 long room = fixture.rooms().get(i % settings.rooms());
-                Account account = fixture.sessions().get((i / settings.rooms()) % fixture.sessions().size());
+                Account account = fixture.sessions().get(i % fixture.sessions().size());
                 EventLoop loop = group.next();
                 SseSubscriber subscriber = new SseSubscriber(host, "/api/rooms/" + room + "/events", account.cookie(),
                         histograms.get(loop), stats);
