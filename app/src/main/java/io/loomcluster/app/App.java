@@ -23,6 +23,7 @@ import io.loomcluster.app.http.JsonBody;
 import io.loomcluster.app.http.JsonResponse;
 import io.loomcluster.app.http.OriginPolicy;
 import io.loomcluster.app.http.Problems;
+import io.loomcluster.app.messages.AfterPost;
 import io.loomcluster.app.messages.IdempotencyJanitor;
 import io.loomcluster.app.messages.MessageRoutes;
 import io.loomcluster.app.messages.MessageService;
@@ -43,7 +44,7 @@ import io.loomcluster.app.realtime.LiveMetrics;
 import io.loomcluster.app.realtime.LiveNotifications;
 import io.loomcluster.app.realtime.LiveRooms;
 import io.loomcluster.app.realtime.LongPollTransport;
-import io.loomcluster.app.realtime.MessageEvents;
+import io.loomcluster.app.realtime.LiveEvents;
 import io.loomcluster.app.realtime.NotificationSse;
 import io.loomcluster.app.realtime.SessionStreams;
 import io.loomcluster.app.realtime.Signals;
@@ -77,7 +78,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /** The running service: every part wired here, top to bottom, and stopped in reverse on shutdown. */
 public final class App {
@@ -91,7 +91,7 @@ public final class App {
     private final Redis subscriptions;
     private final Readiness readiness;
     private final Registration registration;
-    private final MessageEvents events;
+    private final LiveEvents events;
     private final SessionStore sessions;
     private final SessionStreams sessionStreams;
     private final LiveRooms live;
@@ -141,25 +141,26 @@ public final class App {
         WebhookService webhooks = new WebhookService(sql, guard);
         RoomService rooms = new RoomService(sql, redis, json, webhooks);
         // A new notification (made by whichever process runs the job) wakes its user's streams everywhere.
-        NotificationService notifications = new NotificationService(sql, json, MessageEvents.notifier(redis, userSignals));
+        NotificationService notifications = new NotificationService(sql, json, LiveEvents.notifier(redis, userSignals));
         webhookDeliveries = new WebhookDeliveries(sql, json, guard, config.webhooks(), Clock.systemUTC());
         jobs = new JobRuntime(redis.client(), sql, config.jobs(), new JobMetrics(metrics.registry()), config.instanceId(),
                 List.of(new JobRuntime.Handler(NotificationService.JOB_TYPE, notifications,
                                 Executors.newVirtualThreadPerTaskExecutor(), config.jobs().concurrency()),
                         new JobRuntime.Handler(WebhookService.JOB_TYPE, webhookDeliveries,
                                 webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
+        // A post commits its jobs with it (PostEffects), then wakes the relay and tells the live feeds (AfterPost).
         MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks),
-                new PostRateLimiter(redis, config.messageRateLimit()));
+                new PostRateLimiter(redis, config.messageRateLimit()), AfterPost.all(jobs, LiveEvents.announcer(redis, signals)));
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
-        live = new LiveRooms((room, after, limit) -> messages.after(room, after, limit).items(), signals,
+        live = new LiveRooms(messages::newer, signals,
                 liveMetrics, sessionStreams, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
                 config.slowConsumerTimeout());
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
                 config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
-        events = new MessageEvents(redis, subscriptions, signals, userSignals, (room, user) -> {
+        events = new LiveEvents(redis, subscriptions, signals, userSignals, (room, user) -> {
             memberships.left(room, user);
             live.kick(room, user);
         }, memberships.cache());
@@ -176,16 +177,12 @@ public final class App {
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, registrationLimiter,
                 config.trustedProxies(), body, notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
-        BiConsumer<Long, Long> posted = (room, message) -> {
-            jobs.wake();
-            events.published(room, message);
-        };
-        var messageRoutes = new MessageRoutes(messages, memberships, posted, longPolls, auth, body, new JsonResponse(json));
+        var messageRoutes = new MessageRoutes(messages, memberships, longPolls, auth, body, new JsonResponse(json));
         var notificationRoutes = new NotificationRoutes(notifications, auth, body);
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
-        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, posted, metrics),
+        var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, metrics),
                 new NotificationResolvers(notifications), config.graphqlIntrospection(), config.graphqlMaxMutations()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 

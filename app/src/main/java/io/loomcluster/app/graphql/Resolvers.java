@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -44,15 +43,12 @@ public final class Resolvers {
     private final RoomService rooms;
     private final MessageService messages;
     private final UserService users;
-    private final BiConsumer<Long, Long> onPosted;
     private final Map<String, Counter> batches;
 
-    public Resolvers(RoomService rooms, MessageService messages, UserService users, BiConsumer<Long, Long> onPosted,
-                     Metrics metrics) {
+    public Resolvers(RoomService rooms, MessageService messages, UserService users, Metrics metrics) {
         this.rooms = rooms;
         this.messages = messages;
         this.users = users;
-        this.onPosted = onPosted;
         this.batches = Set.of(USERS, ROOMS, MEMBERSHIPS, MESSAGES).stream().collect(Collectors.toMap(name -> name,
                 name -> Counter.builder("loom_graphql_batch_loads").tag("loader", name)
                         .description("batched loads made by GraphQL queries").register(metrics.registry())));
@@ -121,9 +117,6 @@ public final class Resolvers {
         long roomId = id(env.getArgument("roomId"), "roomId");
         Posted posted = messages.post(roomId, session.userId(), session.username(), env.getArgument("text"),
                 env.getArgument("idempotencyKey"));
-        if (!posted.replayed()) {
-            onPosted.accept(roomId, posted.message().id());
-        }
         return posted.message();
     }
 

@@ -1,5 +1,7 @@
 package io.loomcluster.app.jobs;
 
+import io.loomcluster.app.messages.AfterPost;
+import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.db.Sql;
 import redis.clients.jedis.RedisClient;
 
@@ -16,7 +18,7 @@ import java.util.concurrent.ExecutorService;
  * The queues of one process: their streams, the outbox relay (every role: any instance relays what
  * another left behind), the retry/trim timer, and, in the worker role, one worker per job type.
  */
-public final class JobRuntime implements AutoCloseable {
+public final class JobRuntime implements AutoCloseable, AfterPost {
     /** A job type's handler, the executor its jobs run on, and how many may run at once. */
     public record Handler(String type, JobHandler handler, ExecutorService executor, int concurrency) {
     }
@@ -63,6 +65,12 @@ public final class JobRuntime implements AutoCloseable {
     }
 
     /** After a local commit that added jobs: relay them now rather than at the next poll. */
+    /** A post committed: its jobs are in the outbox, so the relay need not wait for its next poll. */
+    @Override
+    public void committed(Message message) {
+        wake();
+    }
+
     public void wake() {
         relay.wake();
     }

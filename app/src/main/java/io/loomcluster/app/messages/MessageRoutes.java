@@ -11,7 +11,6 @@ import io.loomcluster.app.sessions.Session;
 import io.loomcluster.contract.Names;
 
 import java.time.Duration;
-import java.util.function.BiConsumer;
 
 /** {@code /api/rooms/{id}/messages}: post (idempotent with a key) and read after an id, long-polling with {@code wait}. */
 public final class MessageRoutes {
@@ -22,18 +21,16 @@ public final class MessageRoutes {
 
     private final MessageService messages;
     private final Memberships memberships;
-    private final BiConsumer<Long, Long> onPosted;
     private final MessageWaiter waiter;
     private final Auth auth;
     private final JsonBody body;
     private final JsonResponse out;
 
-    /** {@code onPosted} announces a new message (room id, message id); {@code waiter} answers long-polls. */
-    public MessageRoutes(MessageService messages, Memberships memberships, BiConsumer<Long, Long> onPosted, MessageWaiter waiter,
+    /** {@code waiter} answers long-polls. */
+    public MessageRoutes(MessageService messages, Memberships memberships, MessageWaiter waiter,
                          Auth auth, JsonBody body, JsonResponse out) {
         this.messages = messages;
         this.memberships = memberships;
-        this.onPosted = onPosted;
         this.waiter = waiter;
         this.auth = auth;
         this.body = body;
@@ -53,8 +50,6 @@ public final class MessageRoutes {
         Posted posted = messages.post(roomId, session.userId(), session.username(), message.text(), key);
         if (posted.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
-        } else {
-            onPosted.accept(roomId, posted.message().id());
         }
         out.write(ctx, 201, posted.message());
     }

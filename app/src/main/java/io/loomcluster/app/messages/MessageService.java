@@ -75,6 +75,7 @@ public final class MessageService {
 
     private final Sql sql;
     private final RoomService rooms;
+    private final AfterPost after;
     private final PostEffects effects;
     private final WriteLimiter limiter;
 
@@ -82,11 +83,12 @@ public final class MessageService {
      * {@code effects} add a post's jobs (mentions, webhooks) to the outbox in the post's transaction;
      * {@code limiter} bounds each user's posts, whichever API they come through.
      */
-    public MessageService(Sql sql, RoomService rooms, PostEffects effects, WriteLimiter limiter) {
+    public MessageService(Sql sql, RoomService rooms, PostEffects effects, WriteLimiter limiter, AfterPost after) {
         this.sql = sql;
         this.rooms = rooms;
         this.effects = effects;
         this.limiter = limiter;
+        this.after = after;
     }
 
     private record KeyUse(long roomId, Long messageId) {
@@ -123,7 +125,11 @@ public final class MessageService {
             effects.posted(tx, message);
             return Optional.of(new Posted(message, false));
         });
-        return posted.orElseGet(() -> replay(userId, idempotencyKey, roomId));
+        if (posted.isEmpty()) {
+            return replay(userId, idempotencyKey, roomId);
+        }
+        after.committed(posted.get().message());
+        return posted.get();
     }
 
     private Message insertAsMember(Sql.Transaction tx, long roomId, long userId, String username, String text) {
@@ -148,6 +154,11 @@ public final class MessageService {
                     "this Idempotency-Key was already used for a post to room " + use.roomId());
         }
         return new Posted(sql.one(BY_ID, MessageService::map, use.messageId()).orElseThrow(), true);
+    }
+
+    /** What a live feed reads: the room's messages after {@code afterId}, ascending, at most {@code limit}. */
+    public List<Message> newer(long roomId, long afterId, int limit) {
+        return sql.query(AFTER, MessageService::map, roomId, afterId, limit);
     }
 
     /** Messages of a room with ids greater than {@code afterId}, ascending; the caller checked membership. */

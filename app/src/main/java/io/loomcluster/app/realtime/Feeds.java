@@ -31,7 +31,7 @@ final class Feeds<T> {
 
     /** Adds the subscriber to its key's feed. */
     void join(Subscriber<T> subscriber) {
-        feeds.compute(subscriber.roomId(), (key, feed) -> {
+        feeds.compute(subscriber.key(), (key, feed) -> {
             Feed<T> live = feed != null ? feed : new Feed<>(key, source, idOf, signals, fannedOut, Feed.PAGE, recheckMillis);
             live.add(subscriber);
             return live;
@@ -44,7 +44,7 @@ final class Feeds<T> {
      * predecessor may be a dead one that no write has found out yet.
      */
     void joinEvictingOldest(Subscriber<T> subscriber, int maxPerKey, String reason) {
-        feeds.compute(subscriber.roomId(), (key, feed) -> {
+        feeds.compute(subscriber.key(), (key, feed) -> {
             Feed<T> live = feed != null ? feed : new Feed<>(key, source, idOf, signals, fannedOut, Feed.PAGE, recheckMillis);
             List<Subscriber<T>> open = live.subscribers().stream().filter(s -> !s.isClosed())
                     .sorted(Comparator.comparingLong(Subscriber::openedNanos)).toList();
@@ -57,7 +57,7 @@ final class Feeds<T> {
     }
 
     void leave(Subscriber<T> subscriber) {
-        feeds.computeIfPresent(subscriber.roomId(), (key, feed) -> {
+        feeds.computeIfPresent(subscriber.key(), (key, feed) -> {
             if (feed.remove(subscriber)) {
                 feed.stop();
                 return null;

@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * The users with a live notification stream on this instance, each with a {@link Feed} of their
- * notifications, woken when a worker anywhere announces one ({@link MessageEvents#notifier}) and
+ * notifications, woken when a worker anywhere announces one ({@link LiveEvents#notifier}) and
  * re-checking PostgreSQL on its own like the room feeds. The streams share the live-connection bound
  * of room streams ({@code MAX_SUBSCRIBERS}, then 503) and a user holds at most
  * {@value #MAX_PER_USER} of them per instance: a newer one ends the oldest (an {@code EventSource}

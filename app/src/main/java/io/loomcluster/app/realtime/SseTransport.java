@@ -79,7 +79,7 @@ public final class SseTransport {
             write(out, "retry: 2000\n: connected\n\n");
             follow(out, subscriber, type, idOf);
         } catch (IOException | InterruptedException e) {
-            log.debug("SSE stream of {} {} ended: {}", type, subscriber.roomId(), e.toString());
+            log.debug("SSE stream of {} {} ended: {}", type, subscriber.key(), e.toString());
         } finally {
             unsubscribe.accept(subscriber);
         }

@@ -20,8 +20,8 @@ final class Subscriber<T> {
     // Woken writer threads see this instead of an item: the subscription has ended.
     private static final Object CLOSED = new Object();
 
-    // The room of a message feed, the user of a notification feed.
-    private final long roomId;
+    // The key of its feed: the room of a message feed, the user of a notification feed.
+    private final long key;
     private final long userId;
     // The session that opened the stream (null in unit tests): its end ends the stream (SessionStreams).
     private final String sessionId;
@@ -39,13 +39,13 @@ final class Subscriber<T> {
     private volatile String closeReason;
     private volatile boolean sessionEnded;
 
-    Subscriber(long roomId, long userId, Kind kind, long after, int capacity, long slowTimeoutNanos, Runnable onOverflow) {
-        this(roomId, userId, null, kind, after, capacity, slowTimeoutNanos, onOverflow);
+    Subscriber(long key, long userId, Kind kind, long after, int capacity, long slowTimeoutNanos, Runnable onOverflow) {
+        this(key, userId, null, kind, after, capacity, slowTimeoutNanos, onOverflow);
     }
 
-    Subscriber(long roomId, long userId, String sessionId, Kind kind, long after, int capacity, long slowTimeoutNanos,
+    Subscriber(long key, long userId, String sessionId, Kind kind, long after, int capacity, long slowTimeoutNanos,
                Runnable onOverflow) {
-        this.roomId = roomId;
+        this.key = key;
         this.userId = userId;
         this.sessionId = sessionId;
         this.kind = kind;
@@ -57,8 +57,9 @@ final class Subscriber<T> {
         this.onOverflow = onOverflow;
     }
 
-    long roomId() {
-        return roomId;
+    /** The key of its feed: a room id, or a user id for notifications. */
+    long key() {
+        return key;
     }
 
     long userId() {

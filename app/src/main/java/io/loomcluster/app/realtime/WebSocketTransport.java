@@ -96,7 +96,7 @@ public final class WebSocketTransport {
                 }
             }
         } catch (JsonProcessingException e) {
-            log.error("could not serialise a message for room {}", subscriber.roomId(), e);
+            log.error("could not serialise a message for room {}", subscriber.key(), e);
             session.close(CLOSE_SERVER_ERROR, "server error", Callback.NOOP);
         } catch (Exception e) {
             // The peer went away or stopped reading for too long: drop the connection.

@@ -9,7 +9,7 @@ import java.time.Duration;
  * long-polls (each message releases every parked poll of its room, and each comes straight back).
  * A confirmed membership is trusted for {@link #RECHECK}, unless a leave (on any instance, announced
  * on the message-events channel) invalidates it first; the cache serves only while that channel's
- * subscription is up ({@link io.loomcluster.app.realtime.MessageEvents}). A refusal is never cached.
+ * subscription is up ({@link io.loomcluster.app.realtime.LiveEvents}). A refusal is never cached.
  */
 public final class Memberships {
     static final Duration RECHECK = Duration.ofSeconds(30);

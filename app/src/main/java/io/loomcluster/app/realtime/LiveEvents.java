@@ -1,5 +1,6 @@
 package io.loomcluster.app.realtime;
 
+import io.loomcluster.app.messages.AfterPost;
 import io.loomcluster.app.redis.InvalidatedCache;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.redis.Subscription;
@@ -12,14 +13,15 @@ import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 /**
- * Cross-instance fan-out: a post publishes "m:roomId:messageId" (a new notification "n:userId") on
- * one Redis channel, and every instance's subscriber signals its local waiters, which then read
- * PostgreSQL (the source of truth). When Redis is lost the subscriber reconnects with backoff; waiters re-check PostgreSQL
+ * The events of live delivery across instances, on one Redis channel: a new message
+ * ("m:roomId:messageId"), a new notification ("n:userId"), a user leaving a room
+ * ("leave:roomId:userId"). Every instance's subscriber signals its local feeds, which then read
+ * PostgreSQL (the source of truth), or ends the leaver's streams. When Redis is lost the subscriber reconnects with backoff; waiters re-check PostgreSQL
  * on their own every few seconds meanwhile, so nothing is missed, only delayed.
  */
-public final class MessageEvents implements Subscription.Listener, AutoCloseable {
+public final class LiveEvents implements Subscription.Listener, AutoCloseable {
     static final String CHANNEL = "loom:messages";
-    private static final Logger log = LoggerFactory.getLogger(MessageEvents.class);
+    private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     private final Redis publisher;
     private final Signals signals;
@@ -32,7 +34,7 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
      * cache that leaves (announced here) invalidate; it serves only while this subscription is known
      * to be up ({@link Subscription}).
      */
-    public MessageEvents(Redis publisher, Redis subscriberClient, Signals signals, Signals users,
+    public LiveEvents(Redis publisher, Redis subscriberClient, Signals signals, Signals users,
                          BiConsumer<Long, Long> onLeave, InvalidatedCache<?, ?> leaveGuarded) {
         this.publisher = publisher;
         this.signals = signals;
@@ -47,16 +49,21 @@ public final class MessageEvents implements Subscription.Listener, AutoCloseable
         subscription.start();
     }
 
-    /** Signals this instance at once, then tells the others; a Redis failure is logged, not thrown: the post is committed. */
-    public void published(long roomId, long messageId) {
-        signals.signal(roomId);
-        publish("m:" + roomId + ":" + messageId);
-    }
-
     /** A user left a room: their live connections end on every instance. */
     public void left(long roomId, long userId) {
         onLeave.accept(roomId, userId);
         publish("leave:" + roomId + ":" + userId);
+    }
+
+    /**
+     * What a committed post announces: this instance's feed of the room at once, every other's
+     * through Redis. Built before the subscription exists, like {@link #notifier}: publishing needs none.
+     */
+    public static AfterPost announcer(Redis publisher, Signals rooms) {
+        return message -> {
+            rooms.signal(message.roomId());
+            publish(publisher, "m:" + message.roomId() + ":" + message.id());
+        };
     }
 
     /**
