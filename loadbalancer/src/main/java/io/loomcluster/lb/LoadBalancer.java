@@ -91,7 +91,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         proxy.start();
         admin.start(config.adminHost(), config.adminPort(), adminRoutes());
-        dashboard.start(admin.scheduler());
+        dashboard.start(admin.scheduler(), metrics::failures);
         for (ServicePool pool : router.pools()) {
             pool.discovery().start(uris -> {
                 List<Backend> added = pool.backends().update(uris);

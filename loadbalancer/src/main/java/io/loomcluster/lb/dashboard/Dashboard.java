@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,7 @@ public final class Dashboard implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile ScheduledFuture<?> next;
     private volatile boolean closed;
+    private volatile Supplier<Map<String, Long>> failures = Map::of;
     private long ticks;
 
     /** {@code redisUrl}, when there is one, is where the job queues are read from (null: the panel says why it is empty). */
@@ -61,9 +63,10 @@ public final class Dashboard implements AutoCloseable {
         this.json = new SnapshotJson(strategy, TICK_MILLIS);
     }
 
-    /** Starts ticking on the given (started) scheduler. */
-    public void start(ScheduledExecutorService scheduler) {
+    /** Starts ticking on the given (started) scheduler; {@code failures}: the balancer's own answers by cause. */
+    public void start(ScheduledExecutorService scheduler, Supplier<Map<String, Long>> failures) {
         this.scheduler = scheduler;
+        this.failures = failures;
         next = scheduler.schedule(this::tick, 0, TimeUnit.MILLISECONDS);
     }
 
@@ -78,7 +81,7 @@ public final class Dashboard implements AutoCloseable {
             }
             TrafficHistory.Sample sample = history.sample(System.nanoTime(), System.currentTimeMillis());
             streams.broadcast(json.render(sample, pool.get().available().size(), connections::of, pools(),
-                    jobs.view()));
+                    jobs.view(), failures.get()));
         } catch (RuntimeException e) {
             LOG.warn("dashboard sample failed", e);
         } finally {

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * One dashboard event: cluster totals, the pools (name, route rules, strategy, health), every backend
- * with its pool, its figures of the last second and its series, and the job queues. Written once per
+ * with its pool, its figures of the last second and its series, the job queues, and the balancer's own
+ * answers by the failure or bound that caused them. Written once per
  * tick and shared by all streams. Numbers are rounded to what a person reads; a missing figure (no
  * requests, no metrics) is {@code null}.
  */
@@ -34,7 +35,7 @@ final class SnapshotJson {
     }
 
     String render(TrafficHistory.Sample sample, int available, Dashboard.ConnectionsOf connections, List<Pool> pools,
-                  JobsHistory.View jobs) {
+                  JobsHistory.View jobs, Map<String, Long> failures) {
         Map<Backend, String> poolOf = new IdentityHashMap<>();
         pools.forEach(pool -> pool.backends().forEach(b -> poolOf.put(b, pool.name())));
         StringWriter out = new StringWriter(4096);
@@ -55,6 +56,11 @@ final class SnapshotJson {
             }
             g.writeEndArray();
             jobs(g, jobs);
+            g.writeObjectFieldStart("failures");
+            for (Map.Entry<String, Long> failure : failures.entrySet()) {
+                g.writeNumberField(failure.getKey(), failure.getValue());
+            }
+            g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("writing to a string cannot fail", e);

@@ -154,6 +154,10 @@
       if (!seen.has(key)) { el.remove(); cards.delete(key); }
     }
     $('empty').hidden = snap.backends.length > 0;
+    // Which bound or failure the balancer's own answers (a 503, a 504) came from, since it started.
+    const causes = Object.entries(snap.failures || {});
+    $('failures').textContent = 'Answered by the balancer, by cause: ' + (causes.length === 0 ? 'none'
+      : causes.map(([cause, n]) => cause.replace(/_/g, ' ') + ' ' + n.toLocaleString('en-US')).join(' · '));
     jobs(snap.jobs);
   }
 

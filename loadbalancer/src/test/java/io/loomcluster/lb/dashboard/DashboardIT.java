@@ -108,6 +108,7 @@ class DashboardIT {
             assertThat(backendIn(snapshot, a).get("pool").asText()).isEqualTo("default");
             assertThat(backendIn(snapshot, b).get("pool").asText()).isEqualTo("default");
 
+            assertThat(snapshot.get("failures").isObject()).as("the balancer's own answers by cause").isTrue();
             JsonNode jobs = snapshot.get("jobs");
             assertThat(jobs.get("reason").asText()).contains("no Redis configured").contains("REDIS_URL");
             assertThat(jobs.get("queues")).isEmpty();

@@ -88,6 +88,8 @@ class DataPathTest {
             path.send("GET /x HTTP/1.1\r\nHost: lb\r\n\r\n");
             assertThat(path.received()).startsWith("HTTP/1.1 503").containsIgnoringCase("Retry-After:")
                     .contains("application/problem+json");
+            // The dashboard and /status say which failure the 503 came from.
+            assertThat(path.loop.services.metrics().failures()).containsEntry("connect_failed", 1L);
         }
     }
 
