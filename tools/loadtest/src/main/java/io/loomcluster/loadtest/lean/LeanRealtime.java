@@ -16,7 +16,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.EventExecutor;
 import org.HdrHistogram.Histogram;
 
@@ -38,8 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code loadtest lean}: a real-time capacity run with an instrument that costs far less than what it
- * measures. Many SSE subscribers on a few Netty event loops ({@link SseSubscriber}: only the event id
- * and the send time are read, latency into a histogram per loop, ids checked for repeats), opened at
+ * measures. Many SSE or WebSocket subscribers ({@code --transport sse|ws|mixed}) on a few Netty event
+ * loops ({@link SseSubscriber}, {@link WsSubscriber}: only the event id and the send time are read, latency into a histogram per loop, ids checked for repeats), opened at
  * a set rate, spread over rooms, accounts and local source addresses (one address has only ~28 000
  * ports towards one server); then posts at a set rate per room, each carrying its send time. The
  * report: connect time and outcomes, delivery p50/p99/max, delivered/expected, duplicates, and the
@@ -50,7 +57,7 @@ public final class LeanRealtime {
 
     /** The run's shape. */
     public record Settings(URI url, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
-                           Duration duration, int connectRate, List<String> sources, int loops) {
+                           Duration duration, int connectRate, List<String> sources, int loops, String transport) {
         public static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
             for (int i = 0; i < args.length; i += 2) {
@@ -67,7 +74,14 @@ public final class LeanRealtime {
             return new Settings(url, subscribers, integer(values, "rooms", 1),
                     integer(values, "accounts", Math.max(2, (subscribers + 15) / 16)), Double.parseDouble(values.getOrDefault("rate", "5")),
                     Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
-                    sources, integer(values, "loops", 1));
+                    sources, integer(values, "loops", 1), transport(values.getOrDefault("transport", "sse")));
+        }
+
+        private static String transport(String value) {
+            if (!List.of("sse", "ws", "mixed").contains(value)) {
+                throw new UsageException("--transport must be sse, ws or mixed (half of each), got " + value);
+            }
+            return value;
         }
 
         private static int integer(Map<String, String> values, String name, int fallback) {
@@ -88,7 +102,7 @@ public final class LeanRealtime {
     }
 
     public int run(Api api, String runId) throws InterruptedException {
-        out.printf(Locale.ROOT, "lean: %d subscribers in %d room(s), %d accounts, %.1f posts/s per room for %ds, connecting at %d/s from %s%n",
+        out.printf(Locale.ROOT, "lean (" + settings.transport() + "): %d subscribers in %d room(s), %d accounts, %.1f posts/s per room for %ds, connecting at %d/s from %s%n",
                 settings.subscribers(), settings.rooms(), settings.accounts(), settings.postsPerSecondPerRoom(),
                 settings.duration().toSeconds(), settings.connectRate(), settings.sources());
         Fixture fixture = Fixture.create(api, settings.url(), runId, settings.accounts(), settings.rooms(), Duration.ofMinutes(5));
@@ -98,8 +112,8 @@ public final class LeanRealtime {
             histograms.put(loop, new Histogram(60_000_000L, 3));
         }
         LeanStats stats = new LeanStats();
-        List<SseSubscriber> subscribers = new ArrayList<>();
-        Map<SseSubscriber, Long> roomOf = new IdentityHashMap<>();
+        List<LeanSubscriber> subscribers = new ArrayList<>();
+        Map<LeanSubscriber, Long> roomOf = new IdentityHashMap<>();
         long cpuStart = cpuNanos();
         long connectStart = System.nanoTime();
         try {
@@ -112,15 +126,25 @@ public final class LeanRealtime {
                 long room = fixture.rooms().get(i % settings.rooms());
                 Account account = fixture.sessions().get(i % fixture.sessions().size());
                 EventLoop loop = group.next();
-                SseSubscriber subscriber = new SseSubscriber(host, "/api/rooms/" + room + "/events", account.cookie(),
-                        histograms.get(loop), stats);
+                boolean ws = webSocket(i);
+                LeanSubscriber subscriber = ws ? new WsSubscriber(histograms.get(loop), stats)
+                        : new SseSubscriber(host, "/api/rooms/" + room + "/events", account.cookie(), histograms.get(loop), stats);
                 subscribers.add(subscriber);
                 roomOf.put(subscriber, room);
                 String source = settings.sources().get(i % settings.sources().size());
+                URI socketUri = URI.create("ws://" + host + "/api/rooms/" + room + "/ws");
                 ChannelFuture connect = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), subscriber);
+                        if (ws) {
+                            HttpHeaders cookie = new DefaultHttpHeaders().set(HttpHeaderNames.COOKIE, "SESSION=" + account.cookie());
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
+                                            socketUri, WebSocketVersion.V13, null, false, cookie, 64 * 1024)),
+                                    (WsSubscriber) subscriber);
+                        } else {
+                            ch.pipeline().addLast(new HttpClientCodec(), (SseSubscriber) subscriber);
+                        }
                     }
                 }).connect(target, new InetSocketAddress(source, 0));
                 connect.addListener(f -> {
@@ -164,15 +188,16 @@ public final class LeanRealtime {
             long delivered = 0;
             long duplicates = 0;
             long short_ = 0;
-            for (SseSubscriber s : subscribers) {
-                if (!s.open && s.received == 0) {
+            for (LeanSubscriber s : subscribers) {
+                Tally t = s.tally();
+                if (!s.open() && t.received == 0) {
                     continue;
                 }
                 long want = posted.get(roomOf.get(s)).get();
                 expected += want;
-                delivered += s.received;
-                duplicates += s.duplicates;
-                if (s.received - s.duplicates < want) {
+                delivered += t.received;
+                duplicates += t.duplicates;
+                if (t.received - t.duplicates < want) {
                     short_++;
                 }
             }
@@ -189,6 +214,14 @@ public final class LeanRealtime {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
+    }
+
+    private boolean webSocket(int subscriber) {
+        return switch (settings.transport()) {
+            case "ws" -> true;
+            case "mixed" -> subscriber % 2 == 1;
+            default -> false;
+        };
     }
 
     /** Posts to every room at the set rate for the run's duration; the count of acknowledged posts per room. */

@@ -18,31 +18,37 @@ import org.HdrHistogram.Histogram;
  * text), straight from the bytes, without JSON. Latency goes into its event loop's histogram; ids
  * must rise (a repeat is a duplicate). Runs on its channel's event loop only.
  */
-final class SseSubscriber extends ChannelInboundHandlerAdapter {
+final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSubscriber {
     private static final byte[] ID = "id: ".getBytes();
     private static final byte[] STAMP = "@t=".getBytes();
 
     private final String host;
     private final String path;
     private final String cookie;
-    private final Histogram latency;
+    final Tally tally;
     private final LeanStats stats;
     private final byte[] line = new byte[16 * 1024];
     private int length;
     private boolean overlong;
     private long eventId = -1;
     private long eventStamp = -1;
-    // Written by the channel's loop only; volatile so the report reads them after the run.
-    volatile long lastId = -1;
-    volatile long received;
-    volatile long duplicates;
     volatile boolean open;
+
+    @Override
+    public Tally tally() {
+        return tally;
+    }
+
+    @Override
+    public boolean open() {
+        return open;
+    }
 
     SseSubscriber(String host, String path, String cookie, Histogram latency, LeanStats stats) {
         this.host = host;
         this.path = path;
         this.cookie = cookie;
-        this.latency = latency;
+        this.tally = new Tally(latency);
         this.stats = stats;
     }
 
@@ -112,14 +118,7 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter {
 
     private void event() {
         if (eventId >= 0 && eventStamp > 0) {
-            long nowMicros = LeanClock.epochMicros();
-            latency.recordValue(Math.max(0, Math.min(nowMicros - eventStamp, latency.getHighestTrackableValue())));
-            if (eventId <= lastId) {
-                duplicates++;
-            } else {
-                lastId = eventId;
-            }
-            received++;
+            tally.delivered(eventId, eventStamp);
         }
         eventId = -1;
         eventStamp = -1;
