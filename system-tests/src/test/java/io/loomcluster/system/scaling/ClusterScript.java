@@ -43,6 +43,9 @@ final class ClusterScript implements AutoCloseable {
         env.put("CLUSTER_REDIS_PORT", Integer.toString(p + 3));
         env.put("CLUSTER_BASE_PORT", Integer.toString(p + 4));
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        // The traffic posts as one user as fast as it can, to show no request fails while instances
+        // come and go; the per-user post limit (WriteLimitIT tests it) would refuse most of it.
+        env.put("MESSAGE_RATE_LIMIT", "1000000");
     }
 
     URI balancer() {
