@@ -11,7 +11,7 @@ alter table messages
     add column deleted_by bigint references users (id);
 
 create table message_changes (
-    position   bigint      primary key default nextval(pg_get_serial_sequence('messages', 'id')),
+    position   bigint      primary key default nextval('messages_id_seq'),
     room_id    bigint      not null references rooms (id) on delete cascade,
     message_id bigint      not null references messages (id) on delete cascade,
     kind       text        not null check (kind in ('updated', 'deleted')),
