@@ -49,6 +49,7 @@ import io.loomcluster.app.realtime.NotificationSse;
 import io.loomcluster.app.realtime.SessionStreams;
 import io.loomcluster.app.realtime.Signals;
 import io.loomcluster.app.realtime.SseTransport;
+import io.loomcluster.app.realtime.Typing;
 import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.redis.SlidingWindows;
@@ -150,11 +151,12 @@ public final class App {
                                 webhookExecutor(config.webhooks()), config.webhooks().concurrency())));
         // A post commits its jobs with it (PostEffects), then wakes the relay and tells the live feeds (AfterPost).
         MessageService messages = new MessageService(sql, rooms, PostEffects.all(notifications, webhooks),
-                new PostRateLimiter(redis, config.messageRateLimit()), AfterPost.all(jobs, LiveEvents.announcer(redis, signals)));
+                new PostRateLimiter(redis, config.messageRateLimit()), AfterPost.all(jobs, LiveEvents.announcer(redis, signals)),
+                config.messageEditWindow());
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
-        live = new LiveRooms(messages::newer, signals,
+        live = new LiveRooms(messages::changes, signals,
                 liveMetrics, sessionStreams, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
                 config.slowConsumerTimeout());
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
@@ -163,11 +165,15 @@ public final class App {
         events = new LiveEvents(redis, subscriptions, signals, userSignals, (room, user) -> {
             memberships.left(room, user);
             live.kick(room, user);
-        }, memberships.cache());
-        LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastId, live);
+        }, memberships.cache(), live);
+        LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastPosition, live);
+        Typing typing = new Typing(memberships, redis, events);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var notificationSse = new NotificationSse(liveNotifications, auth, notifications::lastId, sse);
-        var webSockets = new WebSocketTransport(live, liveAccess, json, config.heartbeat());
+        var webSockets = new WebSocketTransport(live, liveAccess, json,
+                WebSocketTransport.Writes.of(messages, typing, (room, user, upTo) -> {
+                    throw new UnsupportedOperationException("read markers are not wired yet");
+                }), ErrorMapping::toApi, config.heartbeat());
         var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
         tracker = new RequestTracker(config.instanceId(), limiter, metrics, tracing, config.trustedProxies());
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
@@ -222,6 +228,7 @@ public final class App {
                 sse.register(cfg.routes);
                 notificationSse.register(cfg.routes);
                 webSockets.register(cfg.routes);
+                typing.register(cfg.routes, auth);
                 graphqlRoutes.register(cfg.routes);
             }
             healthRoutes.register(cfg.routes);

@@ -161,7 +161,7 @@ public final class JobsCli {
                 long cursor = after;
                 long count = 0;
                 while (true) {
-                    List<Message> batch = sql.query(MESSAGES, rs -> new Message(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                    List<Message> batch = sql.query(MESSAGES, rs -> Message.posted(rs.getLong(1), rs.getLong(2), rs.getLong(3),
                             rs.getString(4), rs.getString(5), rs.getTimestamp(6).toInstant()), cursor);
                     if (batch.isEmpty()) {
                         break;

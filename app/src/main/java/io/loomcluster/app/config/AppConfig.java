@@ -57,6 +57,7 @@ public record AppConfig(
         boolean graphqlIntrospection,
         int graphqlMaxMutations,
         MessageRateLimit messageRateLimit,
+        Duration messageEditWindow,
         Roles roles) {
 
 
@@ -112,6 +113,7 @@ public record AppConfig(
                 new MessageRateLimit(e.integer("MESSAGE_RATE_LIMIT", 10, 1, 1_000_000_000),
                         positive(e, "MESSAGE_RATE_WINDOW", Duration.ofSeconds(1)),
                         e.integer("MESSAGE_RATE_BURST", 20, 1, 1_000_000_000)),
+                positive(e, "MESSAGE_EDIT_WINDOW", Duration.ofMinutes(15)),
                 roles);
     }
 

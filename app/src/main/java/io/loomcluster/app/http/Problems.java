@@ -43,6 +43,16 @@ public final class Problems {
         }
     }
 
+    /** A problem's body without request context (a WebSocket frame's problem, which no single request carries). */
+    public static Map<String, Object> body(int status, String title, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "/problems/" + slug(title));
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        return body;
+    }
+
     private static String slug(String title) {
         return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
     }

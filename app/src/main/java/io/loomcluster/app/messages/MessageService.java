@@ -2,6 +2,8 @@ package io.loomcluster.app.messages;
 
 import io.loomcluster.app.db.Sql;
 import io.loomcluster.app.errors.DomainException.Conflict;
+import io.loomcluster.app.errors.DomainException.Forbidden;
+import io.loomcluster.app.errors.DomainException.NotFound;
 import io.loomcluster.app.errors.DomainException.InvalidInput;
 import io.loomcluster.app.errors.DomainException.Rejected;
 import io.loomcluster.app.errors.Text;
@@ -14,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.time.Duration;
 
 /**
- * Posting and reading messages. Posts to one room are serialised by a row lock on the room, so
- * ids within a room become visible in increasing order: "after id N" never skips a late commit.
+ * Posting, editing, deleting and reading messages, and the room's change log. Every change of a room
+ * (a post, an edit, a delete) takes the room's row lock before its position (a post's is its message
+ * id; an edit's or delete's comes from the same sequence), so positions within a room become visible
+ * in increasing order: "after position N" never skips a late commit nor repeats one.
  */
 public final class MessageService {
     private static final String CLAIM_KEY = """
@@ -40,18 +45,16 @@ public final class MessageService {
             insert into messages (room_id, user_id, text) select id, ?, ? from locked returning id, created_at
             """;
     private static final String BIND_KEY = "update idempotency_keys set message_id = ? where user_id = ? and key = ?";
-    private static final String SELECT = """
-            select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at
-            from messages m join users u on u.id = m.user_id
-            """;
+    private static final String COLUMNS = "m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, m.edited_at, m.deleted_at is not null";
+    private static final String SELECT = "select " + COLUMNS + " from messages m join users u on u.id = m.user_id\n";
     private static final String AFTER = SELECT + " where m.room_id = ? and m.id > ? order by m.id limit ?";
     // The reader's membership and the page in one round trip: always one row at least, the first
     // column telling whether the user is a member (the page is empty when not).
     private static final String AFTER_AS_MEMBER = """
-            select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, k.member
+            select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, m.edited_at, m.deleted_at is not null, k.member
             from (select exists (select 1 from memberships where room_id = ? and user_id = ?) as member) k
             left join lateral (
-                select id, room_id, user_id, text, created_at from messages
+                select id, room_id, user_id, text, created_at, edited_at, deleted_at from messages
                 where k.member and room_id = ? and id > ?
                 order by id limit ?
             ) m on true
@@ -60,10 +63,10 @@ public final class MessageService {
             """;
     private static final String BY_ID = SELECT + " where m.id = ?";
     private static final String AFTER_IN_ROOMS = """
-            select x.id, x.room_id, x.user_id, x.username, x.text, x.created_at
+            select x.*
             from unnest(?::bigint[]) as r(room_id)
             cross join lateral (
-                select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at
+                select m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, m.edited_at, m.deleted_at is not null
                 from messages m join users u on u.id = m.user_id
                 where m.room_id = r.room_id and m.id > ?
                 order by m.id
@@ -71,20 +74,57 @@ public final class MessageService {
             ) x
             order by x.room_id, x.id
             """;
-    private static final String LAST_ID = "select coalesce(max(id), 0) from messages where room_id = ?";
+    // The room's newest position: its newest message or newest change, whichever is later.
+    private static final String LAST_POSITION = """
+            select greatest((select coalesce(max(id), 0) from messages where room_id = ?),
+                            (select coalesce(max(position), 0) from message_changes where room_id = ?))
+            """;
+    // The change log after a position: creations (position = message id) merged with edits and
+    // deletes, each with the message as it is now. Both sides are index range scans in order.
+    private static final String CHANGES = """
+            select c.position, c.kind, %s
+            from (
+                (select id as position, 'created' as kind, id as message_id from messages
+                 where room_id = ? and id > ? order by id limit ?)
+                union all
+                (select position, kind, message_id from message_changes
+                 where room_id = ? and position > ? order by position limit ?)
+                order by position limit ?
+            ) c
+            join messages m on m.id = c.message_id join users u on u.id = m.user_id
+            order by c.position
+            """.formatted(COLUMNS);
+    // The message to change, the room's creator, whether the user may still write, and the edit
+    // window, with the room's row lock taken first: changes of a room are serialised with its posts.
+    private static final String LOCK_FOR_CHANGE = """
+            select m.user_id, m.deleted_at is not null, m.text, r.created_by,
+                   exists (select 1 from memberships where room_id = r.id and user_id = ?),
+                   extract(epoch from now() - m.created_at) <= ?
+            from rooms r join messages m on m.room_id = r.id and m.id = ?
+            where r.id = ?
+            for update of r
+            """;
+    private static final String EDIT = "update messages set text = ?, edited_at = now() where id = ?";
+    private static final String TOMBSTONE = "update messages set text = '', deleted_at = now(), deleted_by = ? where id = ?";
+    private static final String LOG_CHANGE = """
+            insert into message_changes (room_id, message_id, kind) values (?, ?, ?) returning position
+            """;
 
     private final Sql sql;
     private final RoomService rooms;
     private final AfterPost after;
     private final PostEffects effects;
     private final WriteLimiter limiter;
+    private final Duration editWindow;
 
     /**
      * {@code effects} add a post's jobs (mentions, webhooks) to the outbox in the post's transaction;
      * {@code limiter} bounds each user's posts, whichever API they come through.
      */
-    public MessageService(Sql sql, RoomService rooms, PostEffects effects, WriteLimiter limiter, AfterPost after) {
+    public MessageService(Sql sql, RoomService rooms, PostEffects effects, WriteLimiter limiter, AfterPost after,
+                          Duration editWindow) {
         this.sql = sql;
+        this.editWindow = editWindow;
         this.rooms = rooms;
         this.effects = effects;
         this.limiter = limiter;
@@ -133,14 +173,14 @@ public final class MessageService {
     }
 
     private Message insertAsMember(Sql.Transaction tx, long roomId, long userId, String username, String text) {
-        Optional<Message> inserted = tx.one(INSERT_AS_MEMBER, rs -> new Message(rs.getLong(1), roomId, userId, username,
+        Optional<Message> inserted = tx.one(INSERT_AS_MEMBER, rs -> Message.posted(rs.getLong(1), roomId, userId, username,
                 text, rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text);
         if (inserted.isPresent()) {
             return inserted.get();
         }
         // Throws NotFound or Forbidden; returns only when the user joined since, in another transaction.
         rooms.requireMember(tx, roomId, userId);
-        return tx.one(INSERT_AS_MEMBER, rs -> new Message(rs.getLong(1), roomId, userId, username, text,
+        return tx.one(INSERT_AS_MEMBER, rs -> Message.posted(rs.getLong(1), roomId, userId, username, text,
                 rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text).orElseThrow();
     }
 
@@ -175,7 +215,7 @@ public final class MessageService {
     public MessagePage afterAsMember(long roomId, long userId, long afterId, int limit) {
         boolean[] member = {false};
         List<Message> items = sql.query(AFTER_AS_MEMBER, rs -> {
-            member[0] = rs.getBoolean(7);
+            member[0] = rs.getBoolean(9);
             return rs.getObject(1) == null ? null : map(rs);
         }, roomId, userId, roomId, afterId, limit);
         if (!member[0]) {
@@ -193,13 +233,112 @@ public final class MessageService {
                 .collect(Collectors.groupingBy(Message::roomId));
     }
 
-    /** The id of the newest message in the room (0 when empty): where a live subscription without a cursor starts. */
-    public long lastId(long roomId) {
-        return sql.one(LAST_ID, rs -> rs.getLong(1), roomId).orElse(0L);
+    /** The room's newest position (0 when nothing happened yet): where a live subscription without a cursor starts. */
+    public long lastPosition(long roomId) {
+        return sql.one(LAST_POSITION, rs -> rs.getLong(1), roomId, roomId).orElse(0L);
     }
 
-    private static Message map(ResultSet rs) throws SQLException {
-        return new Message(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                rs.getTimestamp(6).toInstant());
+    /** The room's change log after {@code position}, ascending, at most {@code limit}: what live feeds read. */
+    public List<Change> changes(long roomId, long position, int limit) {
+        return sql.query(CHANGES, MessageService::change, roomId, position, limit, roomId, position, limit, limit);
+    }
+
+    /** One page of the change log for a reader whose membership is checked first. */
+    public ChangePage changesAsMember(long roomId, long userId, long position, int limit) {
+        rooms.requireMember(roomId, userId);
+        List<Change> items = changes(roomId, position, limit);
+        return new ChangePage(items, items.size() == limit ? items.get(items.size() - 1).position() : null);
+    }
+
+    /**
+     * Replaces the text of the user's own message, within the edit window. The same text again
+     * changes nothing and answers the message as it is (a retried edit is harmless, even late).
+     */
+    public Change edit(long roomId, long messageId, long userId, String text) {
+        Text.require("text", text, 1, 4000);
+        if (text.isBlank()) {
+            throw new InvalidInput("text must not be blank");
+        }
+        limiter.admit(userId);
+        return change(roomId, messageId, userId, Change.Kind.UPDATED, text);
+    }
+
+    /**
+     * Deletes a message, by its author or the room's creator: a tombstone keeps the id, the text goes.
+     * Deleting a deleted message changes nothing.
+     */
+    public Change delete(long roomId, long messageId, long userId) {
+        limiter.admit(userId);
+        return change(roomId, messageId, userId, Change.Kind.DELETED, null);
+    }
+
+    private record Target(long author, boolean deleted, String text, long creator, boolean member, boolean editable) {
+    }
+
+    private Change change(long roomId, long messageId, long userId, Change.Kind kind, String text) {
+        boolean[] changed = {false};
+        Change change = sql.transaction(tx -> {
+            Target target = tx.one(LOCK_FOR_CHANGE, rs -> new Target(rs.getLong(1), rs.getBoolean(2), rs.getString(3),
+                            rs.getLong(4), rs.getBoolean(5), rs.getBoolean(6)),
+                    userId, editWindow.toSeconds(), messageId, roomId)
+                    .orElse(null);
+            if (target == null) {
+                rooms.requireMember(tx, roomId, userId); // 404 for no room, 403 for a non-member
+                throw new NotFound("message " + messageId + " does not exist in room " + roomId);
+            }
+            if (!target.member()) {
+                rooms.requireMember(tx, roomId, userId);
+            }
+            boolean noop = kind == Change.Kind.DELETED ? target.deleted()
+                    : !target.deleted() && target.text().equals(text);
+            if (kind == Change.Kind.UPDATED) {
+                if (target.author() != userId) {
+                    throw new Forbidden("only the author edits a message");
+                }
+                if (target.deleted()) {
+                    throw new Conflict("Message deleted", "message " + messageId + " was deleted; it cannot be edited");
+                }
+                if (!noop && !target.editable()) {
+                    throw new Conflict("Edit window closed", "a message can be edited for " + editWindow.toMinutes()
+                            + " minutes after it was posted (MESSAGE_EDIT_WINDOW)");
+                }
+            } else if (target.author() != userId && target.creator() != userId) {
+                throw new Forbidden("only the author or the room's creator deletes a message");
+            }
+            if (noop) {
+                Message now = tx.one(BY_ID, MessageService::map, messageId).orElseThrow();
+                return new Change(0, kind, now);
+            }
+            if (kind == Change.Kind.UPDATED) {
+                tx.update(EDIT, text, messageId);
+            } else {
+                tx.update(TOMBSTONE, userId, messageId);
+            }
+            long position = tx.one(LOG_CHANGE, rs -> rs.getLong(1), roomId, messageId,
+                    kind == Change.Kind.UPDATED ? "updated" : "deleted").orElseThrow();
+            Change logged = new Change(position, kind, tx.one(BY_ID, MessageService::map, messageId).orElseThrow());
+            effects.changed(tx, logged);
+            changed[0] = true;
+            return logged;
+        });
+        if (changed[0]) {
+            after.committed(change.message());
+        }
+        return change;
+    }
+
+    static Message map(ResultSet rs) throws SQLException {
+        return map(rs, 1);
+    }
+
+    private static Message map(ResultSet rs, int first) throws SQLException {
+        java.sql.Timestamp edited = rs.getTimestamp(first + 6);
+        return new Message(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getString(first + 3),
+                rs.getString(first + 4), rs.getTimestamp(first + 5).toInstant(), edited == null ? null : edited.toInstant(),
+                rs.getBoolean(first + 7));
+    }
+
+    private static Change change(ResultSet rs) throws SQLException {
+        return new Change(rs.getLong(1), Change.Kind.of(rs.getString(2)), map(rs, 3));
     }
 }

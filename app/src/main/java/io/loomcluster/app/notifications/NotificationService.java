@@ -8,6 +8,7 @@ import io.loomcluster.app.jobs.Job;
 import io.loomcluster.app.jobs.JobHandler;
 import io.loomcluster.app.jobs.OutboxRelay;
 import io.loomcluster.app.jobs.Outcome;
+import io.loomcluster.app.messages.Change;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
 import io.loomcluster.contract.Names;
@@ -66,6 +67,21 @@ public final class NotificationService implements PostEffects, JobHandler {
 
     @Override
     public void posted(Sql.Transaction tx, Message message) {
+        mention(tx, message, JOB_TYPE + ":" + message.id());
+    }
+
+    /**
+     * An edit notifies the members its new text mentions; the job's insert skips anyone the message
+     * already notified (one notification per message and user), so a mention notifies once.
+     */
+    @Override
+    public void changed(Sql.Transaction tx, Change change) {
+        if (change.kind() == Change.Kind.UPDATED) {
+            mention(tx, change.message(), JOB_TYPE + ":" + change.message().id() + ":" + change.position());
+        }
+    }
+
+    private void mention(Sql.Transaction tx, Message message, String jobId) {
         Set<String> names = Mentions.in(message.text());
         if (names.isEmpty()) {
             return;
@@ -77,7 +93,7 @@ public final class NotificationService implements PostEffects, JobHandler {
         }
         var payload = json.createObjectNode().put("messageId", message.id()).put("roomId", message.roomId());
         members.forEach(payload.putArray("userIds")::add);
-        OutboxRelay.add(tx, JOB_TYPE + ":" + message.id(), JOB_TYPE, payload.toString());
+        OutboxRelay.add(tx, jobId, JOB_TYPE, payload.toString());
     }
 
     @Override

@@ -15,8 +15,8 @@ import java.util.function.LongUnaryOperator;
  * (503). Without a cursor the stream starts after the room's newest message.
  */
 public final class LiveAccess {
-    /** An admitted stream: the room, the user and their session, the id to start after. */
-    record Start(long roomId, long userId, String sessionId, long after) {
+    /** An admitted stream: the room (0 for a socket not bound to one), the user and their session, the position to start after. */
+    record Start(long roomId, long userId, String username, String sessionId, long after) {
     }
 
     private final Auth auth;
@@ -40,7 +40,26 @@ public final class LiveAccess {
         if (live.shuttingDown()) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
-        return new Start(roomId, session.userId(), session.id(), after >= 0 ? after : lastId.applyAsLong(roomId));
+        return new Start(roomId, session.userId(), session.username(), session.id(),
+                after >= 0 ? after : lastId.applyAsLong(roomId));
+    }
+
+    /** A socket of the user's, not bound to a room ({@code /api/ws}): it subscribes to rooms by frames. */
+    Start admitUser(Context ctx) {
+        Session session = auth.require(ctx);
+        if (live.shuttingDown()) {
+            throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
+        }
+        return new Start(0, session.userId(), session.username(), session.id(), -1);
+    }
+
+    /** Where a subscription of a member starts: after {@code after}, or after the room's newest position when -1. */
+    long start(long roomId, long userId, long after) {
+        rooms.requireMember(roomId, userId);
+        if (live.shuttingDown()) {
+            throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
+        }
+        return after >= 0 ? after : lastId.applyAsLong(roomId);
     }
 
     /** A stream's cursor: {@code Last-Event-ID} when sent (SSE reconnects), else {@code after}; -1 when neither. */

@@ -13,20 +13,24 @@ import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 /**
- * The events of live delivery across instances, on one Redis channel: a new message
- * ("m:roomId:messageId"), a new notification ("n:userId"), a user leaving a room
- * ("leave:roomId:userId"). Every instance's subscriber signals its local feeds, which then read
+ * The events of live delivery across instances, on one Redis channel: a change of a room
+ * ("m:roomId:position"), a new notification ("n:userId"), a user leaving a room
+ * ("leave:roomId:userId"), and the ephemeral events every instance hands to its streams of the
+ * room as they are: typing ("t:roomId:userId:username") and a read marker ("r:roomId:userId:upTo"). Every instance's subscriber signals its local feeds, which then read
  * PostgreSQL (the source of truth), or ends the leaver's streams. When Redis is lost the subscriber reconnects with backoff; waiters re-check PostgreSQL
  * on their own every few seconds meanwhile, so nothing is missed, only delayed.
  */
 public final class LiveEvents implements Subscription.Listener, AutoCloseable {
     static final String CHANNEL = "loom:messages";
+    /** How long a typing indicator holds unless renewed: clients renew at most once a second, typically every 3 s. */
+    public static final long TYPING_EXPIRES_MILLIS = 5_000;
     private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     private final Redis publisher;
     private final Signals signals;
     private final Signals users;
     private final BiConsumer<Long, Long> onLeave;
+    private final LiveRooms live;
     private final Subscription subscription;
 
     /**
@@ -35,8 +39,9 @@ public final class LiveEvents implements Subscription.Listener, AutoCloseable {
      * to be up ({@link Subscription}).
      */
     public LiveEvents(Redis publisher, Redis subscriberClient, Signals signals, Signals users,
-                         BiConsumer<Long, Long> onLeave, InvalidatedCache<?, ?> leaveGuarded) {
+                         BiConsumer<Long, Long> onLeave, InvalidatedCache<?, ?> leaveGuarded, LiveRooms live) {
         this.publisher = publisher;
+        this.live = live;
         this.signals = signals;
         this.users = users;
         this.onLeave = onLeave;
@@ -78,6 +83,24 @@ public final class LiveEvents implements Subscription.Listener, AutoCloseable {
         };
     }
 
+    /**
+     * A member is typing: every instance's streams of the room are told, this one's too (through
+     * Redis like the others', so the event is handed out once). Never stored; lost if Redis is away.
+     */
+    public void typing(long roomId, long userId, String username) {
+        publisher.client().publish(CHANNEL, "t:" + roomId + ":" + userId + ":" + username);
+    }
+
+    /** The user's read marker in the room moved: their own streams of the room are told, everywhere. */
+    public void read(long roomId, long userId, long upTo) {
+        publish("r:" + roomId + ":" + userId + ":" + upTo);
+    }
+
+    /** A member came online or went offline in a room: called on every instance, handed to its streams here. */
+    public void presence(long roomId, long userId, String username, boolean online) {
+        live.broadcast(new RoomEvent.Presence(roomId, userId, username, online));
+    }
+
     private void publish(String event) {
         publish(publisher, event);
     }
@@ -95,11 +118,21 @@ public final class LiveEvents implements Subscription.Listener, AutoCloseable {
         // Nothing to catch up on: the feeds re-check PostgreSQL on their own.
     }
 
-    // Events: "m:<room>:<message>" (a new message), "n:<user>" (a new notification) and "leave:<room>:<user>".
+    // Events: "m:<room>:<position>" (a change), "n:<user>" (a new notification), "leave:<room>:<user>",
+    // "t:<room>:<user>:<username>" (typing) and "r:<room>:<user>:<upTo>" (a read marker).
     @Override
     public void onMessage(String payload) {
         String[] parts = payload.split(":");
         try {
+            if (parts.length == 4 && parts[0].equals("t")) {
+                live.broadcast(new RoomEvent.Typing(Long.parseLong(parts[1]), Long.parseLong(parts[2]), parts[3],
+                        TYPING_EXPIRES_MILLIS));
+                return;
+            }
+            if (parts.length == 4 && parts[0].equals("r")) {
+                live.broadcast(new RoomEvent.Read(Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3])));
+                return;
+            }
             if (parts.length == 2 && parts[0].equals("n")) {
                 users.signal(Long.parseLong(parts[1]));
                 return;

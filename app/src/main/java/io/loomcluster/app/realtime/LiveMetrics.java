@@ -12,6 +12,7 @@ public final class LiveMetrics {
     private final AtomicInteger websocket = new AtomicInteger();
     private final Counter fannedOut;
     private final Counter dropped;
+    private final Counter ephemeralDropped;
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.locks.Condition none = lock.newCondition();
 
@@ -21,6 +22,9 @@ public final class LiveMetrics {
         fannedOut = Counter.builder("loom_live_messages_fanned_out").description("messages read for live subscribers")
                 .register(metrics.registry());
         dropped = Counter.builder("loom_live_consumers_dropped").description("subscribers disconnected for falling behind")
+                .register(metrics.registry());
+        ephemeralDropped = Counter.builder("loom_live_ephemeral_dropped")
+                .description("typing, presence and read events not queued because a subscriber's buffer was full")
                 .register(metrics.registry());
     }
 
@@ -76,5 +80,9 @@ public final class LiveMetrics {
 
     void dropped() {
         dropped.increment();
+    }
+
+    void ephemeralDropped() {
+        ephemeralDropped.increment();
     }
 }

@@ -1,13 +1,14 @@
 package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.http.ApiException;
-import io.loomcluster.app.messages.Message;
+import io.loomcluster.app.messages.Change;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The rooms with live subscribers on this instance, each with its {@link Feed}: what every
@@ -21,18 +22,21 @@ public final class LiveRooms {
     static final long RECHECK_MILLIS = 5_000;
     static final String SHUTTING_DOWN = "server shutting down; reconnect with your last id";
 
-    private final Feeds<Message> feeds;
+    private final Feeds<RoomEvent> feeds;
     private final LiveMetrics metrics;
     private final SessionStreams sessions;
     private final int maxSubscribers;
-    private final UserStreams<Message> perUser;
+    private final UserStreams<RoomEvent> perUser;
     private final int bufferSize;
     private final long slowTimeoutNanos;
     private volatile boolean shuttingDown;
 
-    public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, SessionStreams sessions,
+    /** {@code changes}: a room's change log after a position ({@code MessageService#changes}). */
+    public LiveRooms(FeedSource<Change> changes, Signals signals, LiveMetrics metrics, SessionStreams sessions,
                      int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout) {
-        this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
+        FeedSource<RoomEvent> source = (room, after, limit) -> changes.after(room, after, limit).stream()
+                .<RoomEvent>map(RoomEvent.Changed::new).toList();
+        this.feeds = new Feeds<>(source, RoomEvent::position, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
         this.sessions = sessions;
         this.maxSubscribers = maxSubscribers;
@@ -43,12 +47,12 @@ public final class LiveRooms {
     }
 
     /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
-    Subscriber<Message> subscribe(long roomId, long userId, String sessionId, Subscriber.Kind kind, long after,
+    Subscriber<RoomEvent> subscribe(long roomId, long userId, String sessionId, Subscriber.Kind kind, long after,
                                   Runnable onOverflow) {
         if (metrics.open() >= maxSubscribers) {
             return null;
         }
-        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, sessionId, kind, after, bufferSize, slowTimeoutNanos, () -> {
+        Subscriber<RoomEvent> subscriber = new Subscriber<>(roomId, userId, sessionId, kind, after, bufferSize, slowTimeoutNanos, () -> {
             metrics.dropped();
             log.warn("dropped a slow {} consumer of room {} (user {}): its {} -message buffer stayed full",
                     kind, roomId, userId, bufferSize);
@@ -61,7 +65,7 @@ public final class LiveRooms {
         return subscriber;
     }
 
-    void unsubscribe(Subscriber<Message> subscriber) {
+    void unsubscribe(Subscriber<RoomEvent> subscriber) {
         metrics.closed(subscriber.kind());
         sessions.remove(subscriber);
         perUser.remove(subscriber);
@@ -69,25 +73,36 @@ public final class LiveRooms {
     }
 
     /**
-     * A long-poll: the messages after {@code after} (up to {@code limit}) as soon as the room's feed
-     * has any, or none after the wait. The feed reads PostgreSQL for it only when it may be behind.
-     * A poll whose session ends while it is parked is answered 401.
+     * A long-poll: the changes after {@code after} (up to {@code limit}) that {@code wanted} keeps, as
+     * soon as the room's feed has any, or none after the wait. Changes it does not want are passed
+     * over while it waits (a poll for new messages is not answered by an edit). The feed reads
+     * PostgreSQL for it only when it may be behind. A poll whose session ends while it is parked is
+     * answered 401.
      */
-    List<Message> await(long roomId, long userId, String sessionId, long after, int limit, long waitMillis)
-            throws InterruptedException {
+    List<Change> await(long roomId, long userId, String sessionId, long after, int limit, long waitMillis,
+                       Predicate<Change> wanted) throws InterruptedException {
         if (shuttingDown) {
             return List.of();
         }
-        Subscriber<Message> subscriber = new Subscriber<>(roomId, userId, sessionId, Subscriber.Kind.LONGPOLL, after, limit,
+        Subscriber<RoomEvent> subscriber = new Subscriber<>(roomId, userId, sessionId, Subscriber.Kind.LONGPOLL, after, limit,
                 Long.MAX_VALUE, () -> { });
         sessions.add(subscriber);
         feeds.join(subscriber);
         try {
-            List<Message> found = new ArrayList<>();
-            Message next = subscriber.next(waitMillis);
-            while (next != null) {
-                found.add(next);
-                next = found.size() < limit ? subscriber.next(0) : null;
+            List<Change> found = new ArrayList<>();
+            long deadline = System.nanoTime() + waitMillis * 1_000_000;
+            while (found.isEmpty()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                RoomEvent next = subscriber.next(Math.max(0, left));
+                while (next != null) {
+                    if (next instanceof RoomEvent.Changed changed && wanted.test(changed.change)) {
+                        found.add(changed.change);
+                    }
+                    next = found.size() < limit ? subscriber.next(0) : null;
+                }
+                if (left <= 0 || subscriber.isClosed()) {
+                    break;
+                }
             }
             if (subscriber.sessionEnded()) {
                 throw ApiException.unauthorized();
@@ -95,6 +110,19 @@ public final class LiveRooms {
             return found;
         } finally {
             unsubscribe(subscriber);
+        }
+    }
+
+    /** Hands an ephemeral event to the room's live streams on this instance (to one user's only, for a read marker). */
+    void broadcast(RoomEvent event) {
+        for (Subscriber<RoomEvent> subscriber : feeds.subscribers(event.roomId())) {
+            if (subscriber.kind() == Subscriber.Kind.LONGPOLL
+                    || event instanceof RoomEvent.Read read && read.userId() != subscriber.userId()) {
+                continue;
+            }
+            if (!subscriber.offerEphemeral(event)) {
+                metrics.ephemeralDropped();
+            }
         }
     }
 

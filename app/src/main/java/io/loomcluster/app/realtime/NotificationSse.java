@@ -36,7 +36,7 @@ public final class NotificationSse {
         Session session = auth.require(ctx);
         long cursor = LiveAccess.cursor(ctx);
         long after = cursor >= 0 ? cursor : lastId.applyAsLong(session.userId());
-        sse.serve(ctx, "notification", Notification::id,
+        sse.serve(ctx, n -> SseTransport.event("notification", Long.toString(n.id()), sse.json(n)),
                 onOverflow -> live.subscribe(session.userId(), session.id(), after, onOverflow), live::unsubscribe);
     }
 }

@@ -5,7 +5,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.loomcluster.app.http.ApiException;
 import io.loomcluster.app.http.InFlightLimiter;
-import io.loomcluster.app.messages.Message;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -18,11 +17,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.ToLongFunction;
 
 /**
- * {@code GET /api/rooms/{id}/events}: Server-Sent Events of a room's new messages, replayed from
- * {@code Last-Event-ID} or {@code after}. Each stream writes from its own (virtual) request thread,
+ * {@code GET /api/rooms/{id}/events}: Server-Sent Events of a room's changes (new, edited and
+ * deleted messages, each with its position as the event id), replayed from {@code Last-Event-ID}
+ * or {@code after}, and its ephemeral events (typing, presence, the user's read marker). Each stream writes from its own (virtual) request thread,
  * blocking: what is queued, then one flush; a {@code : ping} comment when idle for a heartbeat; an
  * {@code event: close} with the reason when the subscription ends (left the room, shutdown). Every
  * SSE route writes through {@link #serve} ({@link NotificationSse} too).
@@ -35,6 +34,7 @@ public final class SseTransport {
     private final LiveAccess access;
     private final InFlightLimiter limiter;
     private final ObjectMapper json;
+    private final LiveFrames frames;
     private final long heartbeatMillis;
 
     public SseTransport(LiveRooms live, LiveAccess access, InFlightLimiter limiter, ObjectMapper json, Duration heartbeat) {
@@ -42,6 +42,7 @@ public final class SseTransport {
         this.access = access;
         this.limiter = limiter;
         this.json = json;
+        this.frames = new LiveFrames(json);
         this.heartbeatMillis = heartbeat.toMillis();
     }
 
@@ -51,17 +52,17 @@ public final class SseTransport {
 
     private void stream(Context ctx) {
         LiveAccess.Start start = access.admit(ctx, ctx.header("Last-Event-ID"));
-        serve(ctx, "message", Message::id,
+        serve(ctx, frames::sse,
                 onOverflow -> live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.SSE, start.after(), onOverflow),
                 live::unsubscribe);
     }
 
     /**
-     * Streams what the subscriber is handed as events of {@code type} (event id: {@code idOf}) until
-     * it ends or the client goes away. {@code subscribe} gets what to run when the subscriber is cut
-     * off as a slow consumer, and returns null (503) or throws when it cannot subscribe.
+     * Streams what the subscriber is handed, each item as the SSE event {@code encode} makes of it,
+     * until it ends or the client goes away. {@code subscribe} gets what to run when the subscriber is
+     * cut off as a slow consumer, and returns null (503) or throws when it cannot subscribe.
      */
-    <T> void serve(Context ctx, String type, ToLongFunction<T> idOf, Function<Runnable, Subscriber<T>> subscribe,
+    <T> void serve(Context ctx, Function<T, String> encode, Function<Runnable, Subscriber<T>> subscribe,
                    Consumer<Subscriber<T>> unsubscribe) {
         // A live stream holds no database connection while it waits: it does not count as in flight.
         limiter.release(ctx);
@@ -77,15 +78,15 @@ public final class SseTransport {
             ctx.res().setHeader("X-Accel-Buffering", "no");
             OutputStream out = ctx.res().getOutputStream();
             write(out, "retry: 2000\n: connected\n\n");
-            follow(out, subscriber, type, idOf);
+            follow(out, subscriber, encode);
         } catch (IOException | InterruptedException e) {
-            log.debug("SSE stream of {} {} ended: {}", type, subscriber.key(), e.toString());
+            log.debug("SSE stream of {} ended: {}", subscriber.key(), e.toString());
         } finally {
             unsubscribe.accept(subscriber);
         }
     }
 
-    private <T> void follow(OutputStream out, Subscriber<T> subscriber, String type, ToLongFunction<T> idOf)
+    private <T> void follow(OutputStream out, Subscriber<T> subscriber, Function<T, String> encode)
             throws IOException, InterruptedException {
         while (true) {
             T item = subscriber.next(heartbeatMillis);
@@ -100,11 +101,16 @@ public final class SseTransport {
             // Write what is queued, then flush once: bursts cost one flush, not one per event.
             StringBuilder batch = new StringBuilder();
             while (item != null) {
-                batch.append(event(type, Long.toString(idOf.applyAsLong(item)), json.writeValueAsString(item)));
+                batch.append(encode.apply(item));
                 item = batch.length() < BATCH_BYTES ? subscriber.next(0) : null;
             }
             write(out, batch.toString());
         }
+    }
+
+    /** The value as one line of JSON. */
+    String json(Object value) {
+        return frames.write(value);
     }
 
     /** One event in SSE framing; the data is one line of JSON. */

@@ -102,10 +102,26 @@ final class Subscriber<T> {
             }
             return Offer.FULL;
         }
+        if (!queue.offer(item)) {
+            // Ephemeral events took the last places since the size was read: try again next pass.
+            waitingForRoom = true;
+            return Offer.FULL;
+        }
         fullSince = 0;
-        queue.offer(item);
         queuedUpTo = id;
         return Offer.ACCEPTED;
+    }
+
+    /**
+     * An event that is not in the feed's order (typing, presence, a read marker): queued when there is
+     * room, else dropped (false): it is ephemeral, and a full queue means the client is behind anyway.
+     * Any thread may call it.
+     */
+    boolean offerEphemeral(T item) {
+        if (closeReason != null || queue.size() >= capacity - 1) {
+            return false;
+        }
+        return queue.offer(item);
     }
 
     /** The next item, or null after the timeout (time for a heartbeat) or when closed. */

@@ -1,12 +1,20 @@
 package io.loomcluster.app.realtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
-import io.loomcluster.app.messages.Message;
+import io.javalin.websocket.WsMessageContext;
+import io.loomcluster.app.http.ApiException;
+import io.loomcluster.app.http.Problems;
+import io.loomcluster.app.messages.Change;
+import io.loomcluster.app.messages.MessageService;
+import io.loomcluster.app.messages.Posted;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -14,117 +22,436 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
- * {@code GET /api/rooms/{id}/ws}: each new message of the room as a JSON text frame, replayed from
- * {@code ?after=}. Admission is decided before the upgrade (so a refusal is a plain 401/403); each
- * connection writes from its own virtual thread, blocking, and pings when idle. Close codes: 1008
- * when the user left the room, the session ended (logout, expiry) or the client fell too far behind, 1001 at shutdown, 1013 when the instance is full.
+ * The two-way WebSocket: {@code GET /api/ws} (a socket of the user's, following the rooms it
+ * subscribes to) and {@code GET /api/rooms/{id}/ws} (the same, subscribed to that room from
+ * {@code ?after=} at once; when that subscription ends, the socket closes). Server frames are the
+ * rooms' changes and ephemeral events ({@link LiveFrames}), acks and errors; client frames post,
+ * edit, delete, mark read, signal typing, subscribe, unsubscribe and ping, through the same
+ * services and rules as REST (membership, the per-user write limit, idempotency by the post's
+ * {@code id}). The frame protocol is in the contract ({@code x-websocket-frames}).
+ *
+ * <p>Each room subscription writes from its own virtual thread, blocking; a socket's writes are
+ * serialised by a lock (never {@code synchronized}: they block on the network). Client frames are
+ * handled one at a time per socket, on Jetty's (virtual) thread. A bad frame (not JSON, unknown
+ * type, too large, over the frame rate) gets an {@code error} frame and changes nothing else; more
+ * than {@value #MAX_ERRORS} errors within {@value #ERROR_WINDOW_SECONDS} s close the socket (1008).
+ * Close codes: 1008 when a room socket's user left the room, the session ended, or the client fell
+ * too far behind; 1001 at shutdown; 1013 when the instance is full; 1009 for a frame over
+ * {@value #TRANSPORT_MAX_FRAME} bytes.
  */
 public final class WebSocketTransport {
+    /** Above this many characters a frame is refused with an error frame (a post's text is at most 4 000). */
+    static final int MAX_FRAME_CHARS = 16 * 1024;
+    /** Above this many bytes Jetty closes the connection (1009): the bound past which a frame is abuse. */
+    static final int TRANSPORT_MAX_FRAME = 64 * 1024;
+    static final int MAX_ROOMS_PER_SOCKET = 100;
+    static final int FRAMES_PER_SECOND = 20;
+    static final int FRAME_BURST = 40;
+    static final int MAX_ERRORS = 50;
+    static final int ERROR_WINDOW_SECONDS = 10;
+    private static final int MAX_REF_CHARS = 64;
+    // The reason a subscription ends when its client unsubscribes or subscribes again: no frame says so.
+    private static final String UNSUBSCRIBED = "unsubscribed";
+
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
     private static final String START = "loom.wsStart";
     private static final int CLOSE_GOING_AWAY = 1001;
     private static final int CLOSE_POLICY = 1008;
-    private static final int CLOSE_SERVER_ERROR = 1011;
     private static final int CLOSE_TRY_LATER = 1013;
     private static final long CLOSE_GRACE_MILLIS = 2_000;
+
+    /** What a client frame may do besides following rooms: the same services REST calls. */
+    public interface Writes {
+        Posted post(long roomId, long userId, String username, String text, String id);
+
+        Change edit(long roomId, long messageId, long userId, String text);
+
+        Change delete(long roomId, long messageId, long userId);
+
+        boolean typing(long roomId, long userId, String username);
+
+        /** Moves the user's read marker; the result is the ack's {@code read}. */
+        Object read(long roomId, long userId, long upTo);
+
+        static Writes of(MessageService messages, Typing typing, ReadMarks reads) {
+            return new Writes() {
+                @Override
+                public Posted post(long roomId, long userId, String username, String text, String id) {
+                    return messages.post(roomId, userId, username, text, id);
+                }
+
+                @Override
+                public Change edit(long roomId, long messageId, long userId, String text) {
+                    return messages.edit(roomId, messageId, userId, text);
+                }
+
+                @Override
+                public Change delete(long roomId, long messageId, long userId) {
+                    return messages.delete(roomId, messageId, userId);
+                }
+
+                @Override
+                public boolean typing(long roomId, long userId, String username) {
+                    return typing.typing(roomId, userId, username);
+                }
+
+                @Override
+                public Object read(long roomId, long userId, long upTo) {
+                    return reads.mark(roomId, userId, upTo);
+                }
+            };
+        }
+    }
+
+    /** Moving a read marker (the read-state service). */
+    @FunctionalInterface
+    public interface ReadMarks {
+        Object mark(long roomId, long userId, long upTo);
+    }
 
     private final LiveRooms live;
     private final LiveAccess access;
     private final ObjectMapper json;
+    private final LiveFrames frames;
+    private final Writes writes;
+    private final Function<Throwable, ApiException> errors;
     private final long heartbeatMillis;
-    private final ConcurrentMap<String, Subscriber<Message>> sockets = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Socket> sockets = new ConcurrentHashMap<>();
 
-    public WebSocketTransport(LiveRooms live, LiveAccess access, ObjectMapper json, Duration heartbeat) {
+    /** {@code errors} turns a failure into its answer (null for a bug), as for REST. */
+    public WebSocketTransport(LiveRooms live, LiveAccess access, ObjectMapper json, Writes writes,
+                              Function<Throwable, ApiException> errors, Duration heartbeat) {
         this.live = live;
         this.access = access;
         this.json = json;
+        this.frames = new LiveFrames(json);
+        this.writes = writes;
+        this.errors = errors;
         this.heartbeatMillis = heartbeat.toMillis();
     }
 
     public void register(RoutesConfig routes) {
-        routes.wsBeforeUpgrade("/api/rooms/{id}/ws", this::admit);
-        routes.ws("/api/rooms/{id}/ws", ws -> {
-            ws.onConnect(this::connected);
-            ws.onClose(ctx -> ended(ctx, "closed by client"));
-            ws.onError(ctx -> ended(ctx, "connection error"));
-            ws.onMessage(ctx -> { /* the stream is one-way; client frames are ignored */ });
-        });
+        routes.wsBeforeUpgrade("/api/rooms/{id}/ws", ctx -> ctx.attribute(START, access.admit(ctx, null)));
+        routes.ws("/api/rooms/{id}/ws", this::handlers);
+        routes.wsBeforeUpgrade("/api/ws", ctx -> ctx.attribute(START, access.admitUser(ctx)));
+        routes.ws("/api/ws", this::handlers);
     }
 
-    private void admit(Context ctx) {
-        ctx.attribute(START, access.admit(ctx, null));
+    private void handlers(WsConfig ws) {
+        ws.onConnect(this::connected);
+        ws.onMessage(this::received);
+        ws.onClose(ctx -> ended(ctx, "closed by client"));
+        ws.onError(ctx -> ended(ctx, "connection error"));
     }
 
     private void connected(WsConnectContext ctx) {
         LiveAccess.Start start = ctx.attribute(START);
         Session session = ctx.session;
-        Subscriber<Message> subscriber = live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.WEBSOCKET, start.after(),
-                () -> closeThenDisconnect(session, CLOSE_POLICY, "slow consumer; reconnect with after=<last id>"));
-        if (subscriber == null) {
-            session.close(CLOSE_TRY_LATER, "too many live connections on this instance", Callback.NOOP);
-            return;
-        }
         // Idle-timeout is left to our pings: a live but quiet connection must not be cut.
         session.setIdleTimeout(Duration.ofMillis(heartbeatMillis * 3));
-        sockets.put(ctx.sessionId(), subscriber);
-        Thread.ofVirtual().name("ws-writer-" + start.roomId()).start(() -> writeFrames(ctx, subscriber));
+        session.setMaxTextMessageSize(TRANSPORT_MAX_FRAME);
+        Socket socket = new Socket(session, start, start.roomId() > 0);
+        sockets.put(ctx.sessionId(), socket);
+        if (socket.roomBound) {
+            ApiException refused = socket.subscribe(start.roomId(), start.after());
+            if (refused != null) {
+                sockets.remove(ctx.sessionId());
+                session.close(CLOSE_TRY_LATER, refused.detail(), Callback.NOOP);
+            }
+        }
     }
 
-    private void writeFrames(WsContext ctx, Subscriber<Message> subscriber) {
-        Session session = ctx.session;
-        try {
-            while (session.isOpen()) {
-                Message message = subscriber.next(heartbeatMillis);
-                if (message != null) {
-                    Callback.Completable sent = new Callback.Completable();
-                    session.sendText(json.writeValueAsString(message), sent);
-                    sent.get(heartbeatMillis * 2, TimeUnit.MILLISECONDS);
-                } else if (subscriber.isClosed()) {
-                    // When the client closed first, the server's close frame is already on its way.
-                    if (sockets.containsKey(ctx.sessionId())) {
-                        int code = live.shuttingDown() ? CLOSE_GOING_AWAY : CLOSE_POLICY;
-                        session.close(code, subscriber.closeReason(), Callback.NOOP);
-                    }
-                    return;
-                } else {
-                    session.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
-                }
-            }
-        } catch (JsonProcessingException e) {
-            log.error("could not serialise a message for room {}", subscriber.key(), e);
-            session.close(CLOSE_SERVER_ERROR, "server error", Callback.NOOP);
-        } catch (Exception e) {
-            // The peer went away or stopped reading for too long: drop the connection.
-            session.disconnect();
-        } finally {
-            sockets.remove(ctx.sessionId());
-            live.unsubscribe(subscriber);
+    private void received(WsMessageContext ctx) {
+        Socket socket = sockets.get(ctx.sessionId());
+        if (socket != null) {
+            socket.handle(ctx.message());
         }
     }
 
     private void ended(WsContext ctx, String reason) {
-        Subscriber<Message> subscriber = sockets.remove(ctx.sessionId());
-        if (subscriber != null) {
-            subscriber.close(reason);
+        Socket socket = sockets.remove(ctx.sessionId());
+        if (socket != null) {
+            socket.end(reason);
         }
     }
 
-    private static void closeThenDisconnect(Session session, int code, String reason) {
-        session.close(code, reason, Callback.NOOP);
-        // The close frame cannot pass a peer that stopped reading: after a grace period, cut the connection.
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(CLOSE_GRACE_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** One open socket: its room subscriptions, its send lock, its frame-rate and error budgets. */
+    private final class Socket {
+        private final Session session;
+        private final LiveAccess.Start start;
+        private final boolean roomBound;
+        private final ConcurrentMap<Long, Subscriber<RoomEvent>> rooms = new ConcurrentHashMap<>();
+        private final ReentrantLock sending = new ReentrantLock();
+        private volatile long lastSentNanos = System.nanoTime();
+        private volatile boolean ending;
+        // The frame budget and the error count: touched only while handling a client frame, and
+        // Jetty hands a socket's frames over one at a time.
+        private double tokens = FRAME_BURST;
+        private long refilledNanos = System.nanoTime();
+        private int errorsInWindow;
+        private long errorWindowStart = System.nanoTime();
+
+        Socket(Session session, LiveAccess.Start start, boolean roomBound) {
+            this.session = session;
+            this.start = start;
+            this.roomBound = roomBound;
+        }
+
+        /** Null when subscribed, else why not. */
+        ApiException subscribe(long roomId, long after) {
+            Subscriber<RoomEvent> previous = rooms.get(roomId);
+            if (previous == null && rooms.size() >= MAX_ROOMS_PER_SOCKET) {
+                return new ApiException(409, "Too many rooms", "a socket follows at most " + MAX_ROOMS_PER_SOCKET
+                        + " rooms; unsubscribe from one first");
             }
-            // Harmless when the close handshake completed; cuts the connection when it could not.
-            session.disconnect();
-        });
+            if (previous != null) {
+                previous.close(UNSUBSCRIBED);
+            }
+            Subscriber<RoomEvent> subscriber = live.subscribe(roomId, start.userId(), start.sessionId(),
+                    Subscriber.Kind.WEBSOCKET, after,
+                    () -> closeThenDisconnect(CLOSE_POLICY, "slow consumer; reconnect and resubscribe after your last position"));
+            if (subscriber == null) {
+                return ApiException.unavailable("too many live connections on this instance", 2);
+            }
+            rooms.put(roomId, subscriber);
+            Thread.ofVirtual().name("ws-room-" + roomId).start(() -> forward(roomId, subscriber));
+            return null;
+        }
+
+        private void forward(long roomId, Subscriber<RoomEvent> subscriber) {
+            try {
+                while (session.isOpen()) {
+                    RoomEvent event = subscriber.next(heartbeatMillis);
+                    if (event != null) {
+                        send(frames.frame(event));
+                    } else if (subscriber.isClosed()) {
+                        subscriptionEnded(roomId, subscriber);
+                        return;
+                    } else if (System.nanoTime() - lastSentNanos >= heartbeatMillis * 1_000_000) {
+                        session.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+                    }
+                }
+            } catch (Exception e) {
+                // The peer went away or stopped reading for too long: drop the connection.
+                session.disconnect();
+            } finally {
+                rooms.remove(roomId, subscriber);
+                live.unsubscribe(subscriber);
+            }
+        }
+
+        private void subscriptionEnded(long roomId, Subscriber<RoomEvent> subscriber) throws Exception {
+            if (ending || UNSUBSCRIBED.equals(subscriber.closeReason())) {
+                return;
+            }
+            if (roomBound || subscriber.sessionEnded() || live.shuttingDown()) {
+                // When the client closed first, the server's close frame is already on its way.
+                session.close(live.shuttingDown() ? CLOSE_GOING_AWAY : CLOSE_POLICY, subscriber.closeReason(), Callback.NOOP);
+                return;
+            }
+            if (rooms.remove(roomId, subscriber)) {
+                send(frames.write(Map.of("type", "unsubscribed", "roomId", roomId, "reason", subscriber.closeReason())));
+            }
+        }
+
+        void send(String text) throws Exception {
+            sending.lock();
+            try {
+                Callback.Completable sent = new Callback.Completable();
+                session.sendText(text, sent);
+                sent.get(heartbeatMillis * 2, TimeUnit.MILLISECONDS);
+                lastSentNanos = System.nanoTime();
+            } finally {
+                sending.unlock();
+            }
+        }
+
+        void handle(String text) {
+            if (!takeToken()) {
+                error(null, new ApiException(429, "Too many frames", "at most " + FRAMES_PER_SECOND
+                        + " frames a second (bursts of " + FRAME_BURST + "); this frame was dropped"));
+                return;
+            }
+            if (text.length() > MAX_FRAME_CHARS) {
+                error(null, new ApiException(413, "Frame too large", "a frame holds at most " + MAX_FRAME_CHARS + " characters"));
+                return;
+            }
+            JsonNode frame;
+            try {
+                frame = json.readTree(text);
+            } catch (JsonProcessingException e) {
+                error(null, ApiException.badRequest("a frame is one JSON object; this one is not valid JSON"));
+                return;
+            }
+            if (frame == null || !frame.isObject()) {
+                error(null, ApiException.badRequest("a frame is one JSON object with a \"type\""));
+                return;
+            }
+            JsonNode refNode = frame.get("ref");
+            if (refNode != null && !(refNode.isTextual() && refNode.asText().length() <= MAX_REF_CHARS)) {
+                error(null, ApiException.badRequest("\"ref\" must be a string of at most " + MAX_REF_CHARS + " characters"));
+                return;
+            }
+            String ref = refNode == null ? null : refNode.asText();
+            try {
+                ObjectNode result = act(frame);
+                if (ref != null) {
+                    ObjectNode ack = json.createObjectNode().put("type", "ack").put("ref", ref).put("ok", true);
+                    ack.setAll(result);
+                    send(frames.write(ack));
+                }
+            } catch (ApiException e) {
+                error(ref, e);
+            } catch (Exception e) {
+                ApiException api = errors.apply(e);
+                if (api == null) {
+                    log.error("WebSocket frame of user {} failed", start.userId(), e);
+                    api = new ApiException(500, "Internal error", "the server failed to handle this frame");
+                }
+                error(ref, api);
+            }
+        }
+
+        private ObjectNode act(JsonNode frame) throws Exception {
+            String type = frame.path("type").isTextual() ? frame.get("type").asText() : null;
+            if (type == null) {
+                throw ApiException.badRequest("a frame needs a \"type\" (a string)");
+            }
+            long userId = start.userId();
+            ObjectNode result = json.createObjectNode();
+            switch (type) {
+                case "ping" -> { }
+                case "subscribe" -> {
+                    long roomId = id(frame, "roomId");
+                    long after = frame.has("after") ? position(frame, "after") : -1;
+                    ApiException refused = subscribe(roomId, access.start(roomId, userId, after));
+                    if (refused != null) {
+                        throw refused;
+                    }
+                    result.put("roomId", roomId);
+                }
+                case "unsubscribe" -> {
+                    long roomId = id(frame, "roomId");
+                    Subscriber<RoomEvent> subscriber = rooms.remove(roomId);
+                    if (subscriber != null) {
+                        subscriber.close(UNSUBSCRIBED);
+                    }
+                    result.put("roomId", roomId);
+                }
+                case "post" -> {
+                    String id = frame.has("id") ? string(frame, "id") : null;
+                    Posted posted = writes.post(id(frame, "roomId"), userId, start.username(), string(frame, "text"), id);
+                    result.set("message", json.valueToTree(posted.message()));
+                    result.put("replayed", posted.replayed());
+                }
+                case "edit" -> result.setAll(changed(writes.edit(id(frame, "roomId"), id(frame, "messageId"), userId,
+                        string(frame, "text"))));
+                case "delete" -> result.setAll(changed(writes.delete(id(frame, "roomId"), id(frame, "messageId"), userId)));
+                case "typing" -> result.put("broadcast", writes.typing(id(frame, "roomId"), userId, start.username()));
+                case "read" -> result.set("read", json.valueToTree(writes.read(id(frame, "roomId"), userId,
+                        position(frame, "upTo"))));
+                default -> throw ApiException.badRequest("unknown frame type '" + abbreviate(type)
+                        + "'; one of ping, subscribe, unsubscribe, post, edit, delete, typing, read");
+            }
+            return result;
+        }
+
+        private ObjectNode changed(Change change) {
+            return json.createObjectNode().set("message", json.valueToTree(change.message()));
+        }
+
+        private boolean takeToken() {
+            long now = System.nanoTime();
+            tokens = Math.min(FRAME_BURST, tokens + (now - refilledNanos) * FRAMES_PER_SECOND / 1e9);
+            refilledNanos = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
+
+        private void error(String ref, ApiException problem) {
+            long now = System.nanoTime();
+            if (now - errorWindowStart > ERROR_WINDOW_SECONDS * 1_000_000_000L) {
+                errorWindowStart = now;
+                errorsInWindow = 0;
+            }
+            if (++errorsInWindow > MAX_ERRORS) {
+                closeThenDisconnect(CLOSE_POLICY, "more than " + MAX_ERRORS + " bad frames within " + ERROR_WINDOW_SECONDS + " s");
+                return;
+            }
+            ObjectNode frame = json.createObjectNode();
+            if (ref != null) {
+                frame.put("type", "ack").put("ref", ref).put("ok", false);
+            } else {
+                frame.put("type", "error");
+            }
+            frame.set("problem", json.valueToTree(Problems.body(problem.status(), problem.title(), problem.detail())));
+            try {
+                send(frames.write(frame));
+            } catch (Exception e) {
+                session.disconnect();
+            }
+        }
+
+        void end(String reason) {
+            ending = true;
+            for (Iterator<Subscriber<RoomEvent>> it = rooms.values().iterator(); it.hasNext(); ) {
+                it.next().close(reason);
+                it.remove();
+            }
+        }
+
+        private void closeThenDisconnect(int code, String reason) {
+            session.close(code, reason, Callback.NOOP);
+            // The close frame cannot pass a peer that stopped reading: after a grace period, cut the connection.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(CLOSE_GRACE_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                // Harmless when the close handshake completed; cuts the connection when it could not.
+                session.disconnect();
+            });
+        }
+    }
+
+    private static long id(JsonNode frame, String field) {
+        JsonNode value = frame.get(field);
+        if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() <= 0) {
+            throw ApiException.badRequest("\"" + field + "\" must be a positive whole number");
+        }
+        return value.asLong();
+    }
+
+    private static long position(JsonNode frame, String field) {
+        JsonNode value = frame.get(field);
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+            throw ApiException.badRequest("\"" + field + "\" must be a position (a whole number, 0 or more)");
+        }
+        return value.asLong();
+    }
+
+    private static String string(JsonNode frame, String field) {
+        JsonNode value = frame.get(field);
+        if (value == null || !value.isTextual()) {
+            throw ApiException.badRequest("\"" + field + "\" must be a string");
+        }
+        return value.asText();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 }

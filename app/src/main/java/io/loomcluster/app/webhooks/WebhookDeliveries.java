@@ -24,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class WebhookDeliveries implements JobHandler, AutoCloseable {
     private static final String TARGET = """
-            select w.url, w.secret, w.disabled_at is not null, m.room_id, m.user_id, u.username, m.text, m.created_at
+            select w.url, w.secret, w.disabled_at is not null, m.room_id, m.user_id, u.username, m.text, m.created_at,
+                   m.edited_at, m.deleted_at is not null
             from webhooks w join messages m on m.id = ? join users u on u.id = m.user_id
             where w.id = ?
             """;
@@ -66,7 +67,8 @@ public final class WebhookDeliveries implements JobHandler, AutoCloseable {
         JsonNode payload = json.readTree(job.payload());
         long webhookId = payload.get("webhookId").asLong();
         long messageId = payload.get("messageId").asLong();
-        Optional<Target> target = target(job.id(), webhookId, messageId);
+        String event = payload.hasNonNull("event") ? payload.get("event").asText() : "message.created";
+        Optional<Target> target = target(webhookId, messageId, event);
         if (target.isEmpty() || target.get().disabled() || sql.exists(DELIVERED, job.id())) {
             return Outcome.DONE; // deleted, disabled, or delivered by an earlier run
         }
@@ -109,13 +111,21 @@ public final class WebhookDeliveries implements JobHandler, AutoCloseable {
         return Outcome.DONE; // any other answer is the receiver's final word
     }
 
-    private Optional<Target> target(String jobId, long webhookId, long messageId) {
+    /**
+     * The request body: the event ({@code message.created}, {@code message.updated} or
+     * {@code message.deleted}) with the message as it is when delivered (an edit delivered late
+     * carries the latest text; a deleted message is a tombstone with empty text).
+     */
+    private Optional<Target> target(long webhookId, long messageId, String type) {
         return sql.one(TARGET, rs -> {
+            java.sql.Timestamp edited = rs.getTimestamp(9);
             var message = json.createObjectNode()
                     .put("id", messageId).put("roomId", rs.getLong(4)).put("userId", rs.getLong(5))
                     .put("username", rs.getString(6)).put("text", rs.getString(7))
-                    .put("createdAt", rs.getTimestamp(8).toInstant().toString());
-            var event = json.createObjectNode().put("type", "message.created")
+                    .put("createdAt", rs.getTimestamp(8).toInstant().toString())
+                    .put("editedAt", edited == null ? null : edited.toInstant().toString())
+                    .put("deleted", rs.getBoolean(10));
+            var event = json.createObjectNode().put("type", type)
                     .put("timestamp", Instant.now(clock).toString());
             event.set("data", message);
             return new Target(URI.create(rs.getString(1)), rs.getBytes(2), rs.getBoolean(3), event.toString());

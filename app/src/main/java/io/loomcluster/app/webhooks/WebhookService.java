@@ -7,6 +7,7 @@ import io.loomcluster.app.errors.DomainException.InvalidInput;
 import io.loomcluster.app.errors.DomainException.LimitReached;
 import io.loomcluster.app.errors.DomainException.NotFound;
 import io.loomcluster.app.errors.DomainException.Rejected;
+import io.loomcluster.app.messages.Change;
 import io.loomcluster.app.messages.Message;
 import io.loomcluster.app.messages.PostEffects;
 import io.loomcluster.app.rooms.LeaveEffects;
@@ -47,6 +48,15 @@ public final class WebhookService implements PostEffects, LeaveEffects {
     private static final String DISABLE_CREATED_BY = """
             update webhooks set disabled_at = now(), disabled_reason = ?
             where room_id = ? and created_by = ? and disabled_at is null
+            """;
+    // An edit or a delete: one job per webhook and change position (positions share the message id sequence, so
+    // job ids never collide with a creation's).
+    private static final String ENQUEUE_CHANGE = """
+            insert into job_outbox (job_id, type, payload, traceparent, tracestate)
+            select 'webhook:' || w.id || ':' || ?::bigint, 'webhook',
+                   json_build_object('webhookId', w.id, 'messageId', ?::bigint, 'event', ?::text)::text, ?, ?
+            from webhooks w where w.room_id = ? and w.disabled_at is null
+            on conflict (job_id) do nothing
             """;
     private static final String ENQUEUE = """
             insert into job_outbox (job_id, type, payload, traceparent, tracestate)
@@ -115,6 +125,13 @@ public final class WebhookService implements PostEffects, LeaveEffects {
     public void posted(Sql.Transaction tx, Message message) {
         TraceContext trace = TraceContext.current(tx);
         tx.update(ENQUEUE, message.id(), message.id(), trace.traceparent(), trace.tracestate(), message.roomId());
+    }
+
+    @Override
+    public void changed(Sql.Transaction tx, Change change) {
+        TraceContext trace = TraceContext.current(tx);
+        tx.update(ENQUEUE_CHANGE, change.position(), change.message().id(), change.kind().event(), trace.traceparent(),
+                trace.tracestate(), change.message().roomId());
     }
 
     private void requireCreator(long roomId, long userId) {

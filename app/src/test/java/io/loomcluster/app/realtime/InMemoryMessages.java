@@ -27,7 +27,7 @@ final class InMemoryMessages implements FeedSource<Message> {
         long id;
         synchronized (messages) {
             id = messages.size() + 1;
-            messages.add(new Message(id, ROOM, 1, "alice", "message " + id, Instant.EPOCH));
+            messages.add(Message.posted(id, ROOM, 1, "alice", "message " + id, Instant.EPOCH));
         }
         signals.signal(ROOM);
         return id;

@@ -88,8 +88,12 @@ public final class ContractCheck implements ExchangeObserver {
             String pointer = contract.resolve(op.get().pointer() + "/x-sse-events/" + OpenApiContract.escape(event.event()),
                     events.get(event.event())).pointer();
             problems.addAll(validateJson(pointer, event.data() == null ? new byte[0] : event.data().getBytes(StandardCharsets.UTF_8)));
-            if ("message".equals(event.event()) && (event.id() == null || !event.id().matches("[0-9]+"))) {
-                problems.add("a message event must carry its id as the event id, got " + event.id());
+            boolean change = event.event().equals("message") || event.event().startsWith("message.");
+            if (change && (event.id() == null || !event.id().matches("[0-9]+"))) {
+                problems.add("a change event must carry its position as the event id, got " + event.id());
+            }
+            if (!change && !event.event().equals("notification") && event.id() != null) {
+                problems.add("an ephemeral event must not carry an id (it would move Last-Event-ID), got " + event.id());
             }
         }
         if (!problems.isEmpty()) {
@@ -99,6 +103,15 @@ public final class ContractCheck implements ExchangeObserver {
 
     @Override
     public void frame(java.net.URI uri, String text) {
+        frame(uri, text, "server");
+    }
+
+    /** Checks a frame a client sends on the socket at {@code uri} against the contract's client frames. */
+    public void clientFrame(java.net.URI uri, String text) {
+        frame(uri, text, "client");
+    }
+
+    private void frame(java.net.URI uri, String text, String side) {
         if (contract == null) {
             return;
         }
@@ -106,11 +119,12 @@ public final class ContractCheck implements ExchangeObserver {
         if (op.isEmpty() || !op.get().node().has("x-websocket-frames")) {
             return;
         }
-        String pointer = contract.resolve(op.get().pointer() + "/x-websocket-frames", op.get().node().get("x-websocket-frames")).pointer();
+        JsonNode frames = op.get().node().get("x-websocket-frames");
+        String pointer = contract.resolve(op.get().pointer() + "/x-websocket-frames/" + side, frames.get(side)).pointer();
         List<String> problems = validateJson(pointer, text.getBytes(StandardCharsets.UTF_8));
         if (!problems.isEmpty()) {
-            String message = "contract violation (" + op.get().id() + "): WebSocket frame on " + uri.getRawPath() + ": "
-                    + String.join("; ", problems) + "\n  frame: " + (text.length() > 300 ? text.substring(0, 300) + "…" : text);
+            String message = "contract violation (" + op.get().id() + "): " + side + " WebSocket frame on " + uri.getRawPath()
+                    + ": " + String.join("; ", problems) + "\n  frame: " + (text.length() > 300 ? text.substring(0, 300) + "…" : text);
             if (printViolations) {
                 System.err.println(message);
             }
