@@ -22,6 +22,10 @@ public interface ExchangeObserver {
     default void frame(java.net.URI uri, String text) {
     }
 
+    /** One text message the client sends on a WebSocket opened at {@code uri}. */
+    default void clientFrame(java.net.URI uri, String text) {
+    }
+
     /** The observers on the class path ({@code META-INF/services/io.loomcluster.client.ExchangeObserver}). */
     static List<ExchangeObserver> discovered() {
         return Discovered.OBSERVERS;

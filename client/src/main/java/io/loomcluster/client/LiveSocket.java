@@ -178,6 +178,17 @@ public final class LiveSocket implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** Sends one text frame (checked by the client's observers first, like the frames it receives), waiting until it is sent. */
+    public void send(String text) {
+        client.observeClientFrame(uri, text);
+        socket.sendText(text, true).join();
+    }
+
+    /** Sends one text frame as it is, unchecked (for tests of what the server does with bad frames). */
+    public void sendRaw(String text) {
+        socket.sendText(text, true).join();
+    }
+
     /** Sends a close frame (the server answers with its own). */
     public void close(int code, String reason) {
         socket.sendClose(code, reason).join();

@@ -166,6 +166,12 @@ public final class LoomClient implements AutoCloseable {
         }
     }
 
+    void observeClientFrame(URI uri, String text) {
+        for (ExchangeObserver observer : observers) {
+            observer.clientFrame(uri, text);
+        }
+    }
+
     List<String[]> defaultHeaders() {
         return defaultHeaders;
     }

@@ -95,6 +95,11 @@ public final class Session {
         return send(Request.delete(path));
     }
 
+    /** A PATCH of a JSON body. */
+    public Reply patch(String path, String json) {
+        return send(Request.of("PATCH", path).json(json));
+    }
+
     private void setCookie(String value) {
         cookie = value.isEmpty() ? null : value;
     }
@@ -187,6 +192,18 @@ public final class Session {
             request.header(Names.IDEMPOTENCY_KEY, idempotencyKey);
         }
         return expect("post to room " + roomId, call(request), 201).as(Message.class);
+    }
+
+    /** {@code PATCH /api/rooms/{id}/messages/{mid}}: replaces the text of one's own message. */
+    public Message edit(long roomId, long messageId, String text) {
+        return expect("edit message " + messageId, send(Request.of("PATCH", "/api/rooms/" + roomId + "/messages/" + messageId)
+                .json(Json.object("text", text))), 200).as(Message.class);
+    }
+
+    /** {@code DELETE /api/rooms/{id}/messages/{mid}}: leaves a tombstone. */
+    public Message deleteMessage(long roomId, long messageId) {
+        return expect("delete message " + messageId, delete("/api/rooms/" + roomId + "/messages/" + messageId), 200)
+                .as(Message.class);
     }
 
     /** Messages with ids above {@code after}, ascending, at most {@code limit}. */

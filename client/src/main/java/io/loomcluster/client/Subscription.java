@@ -134,13 +134,21 @@ public final class Subscription implements AutoCloseable {
             // The JDK client does not expose the upgrade's response headers, so the address names the instance.
             established(null);
             for (LiveSocket.Frame frame = socket.take(); frame != null && !closed; frame = socket.take()) {
-                deliver(Json.read(frame.text(), Message.class), frame.receivedNanos());
+                // New messages only: edits, deletes, typing and presence frames are other types.
+                if (isNewMessage(frame.text())) {
+                    deliver(Json.read(frame.text(), Message.class), frame.receivedNanos());
+                }
             }
             LiveSocket.Closed end = socket.closed().getNow(null);
             if (end != null && end.code() > 0 && !closed) {
                 throw new Refused("closed by server (" + end.code() + ")");
             }
         }
+    }
+
+    private static boolean isNewMessage(String frame) {
+        com.fasterxml.jackson.databind.JsonNode type = Json.tree(frame).get("type");
+        return type == null || type.asText().equals("message");
     }
 
     private void longPoll() throws IOException, InterruptedException {
