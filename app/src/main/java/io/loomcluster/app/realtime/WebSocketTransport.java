@@ -1,7 +1,5 @@
 package io.loomcluster.app.realtime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
@@ -49,8 +47,6 @@ import java.util.function.Function;
  * {@value #TRANSPORT_MAX_FRAME} bytes.
  */
 public final class WebSocketTransport {
-    /** Above this many characters a frame is refused with an error frame (a post's text is at most 4 000). */
-    static final int MAX_FRAME_CHARS = 16 * 1024;
     /** Above this many bytes Jetty closes the connection (1009): the bound past which a frame is abuse. */
     static final int TRANSPORT_MAX_FRAME = 64 * 1024;
     static final int MAX_ROOMS_PER_SOCKET = 100;
@@ -58,7 +54,6 @@ public final class WebSocketTransport {
     static final int FRAME_BURST = 40;
     static final int MAX_ERRORS = 50;
     static final int ERROR_WINDOW_SECONDS = 10;
-    private static final int MAX_REF_CHARS = 64;
     // The reason a subscription ends when its client unsubscribes or subscribes again: no frame says so.
     private static final String UNSUBSCRIBED = "unsubscribed";
 
@@ -281,29 +276,19 @@ public final class WebSocketTransport {
                         + " frames a second (bursts of " + FRAME_BURST + "); this frame was dropped"));
                 return;
             }
-            if (text.length() > MAX_FRAME_CHARS) {
-                error(null, new ApiException(413, "Frame too large", "a frame holds at most " + MAX_FRAME_CHARS + " characters"));
-                return;
-            }
-            JsonNode frame;
+            ClientFrame.Parsed parsed;
             try {
-                frame = json.readTree(text);
-            } catch (JsonProcessingException e) {
-                error(null, ApiException.badRequest("a frame is one JSON object; this one is not valid JSON"));
+                parsed = ClientFrame.parse(json, text);
+            } catch (ClientFrame.Refused e) {
+                error(e.ref(), e.problem());
+                return;
+            } catch (ApiException e) {
+                error(null, e);
                 return;
             }
-            if (frame == null || !frame.isObject()) {
-                error(null, ApiException.badRequest("a frame is one JSON object with a \"type\""));
-                return;
-            }
-            JsonNode refNode = frame.get("ref");
-            if (refNode != null && !(refNode.isTextual() && refNode.asText().length() <= MAX_REF_CHARS)) {
-                error(null, ApiException.badRequest("\"ref\" must be a string of at most " + MAX_REF_CHARS + " characters"));
-                return;
-            }
-            String ref = refNode == null ? null : refNode.asText();
+            String ref = parsed.ref();
             try {
-                ObjectNode result = act(frame);
+                ObjectNode result = act(parsed.frame());
                 if (ref != null) {
                     ObjectNode ack = json.createObjectNode().put("type", "ack").put("ref", ref).put("ok", true);
                     ack.setAll(result);
@@ -321,52 +306,38 @@ public final class WebSocketTransport {
             }
         }
 
-        private ObjectNode act(JsonNode frame) throws Exception {
-            String type = frame.path("type").isTextual() ? frame.get("type").asText() : null;
-            if (type == null) {
-                throw ApiException.badRequest("a frame needs a \"type\" (a string)");
-            }
+        private ObjectNode act(ClientFrame frame) {
             long userId = start.userId();
             ObjectNode result = json.createObjectNode();
-            switch (type) {
-                case "ping" -> { }
-                case "subscribe" -> {
-                    long roomId = id(frame, "roomId");
-                    long after = frame.has("after") ? position(frame, "after") : -1;
-                    ApiException refused = subscribe(roomId, access.start(roomId, userId, after));
+            switch (frame) {
+                case ClientFrame.Ping p -> { }
+                case ClientFrame.Subscribe f -> {
+                    ApiException refused = subscribe(f.roomId(), access.start(f.roomId(), userId, f.after()));
                     if (refused != null) {
                         throw refused;
                     }
-                    result.put("roomId", roomId);
+                    result.put("roomId", f.roomId());
                 }
-                case "unsubscribe" -> {
-                    long roomId = id(frame, "roomId");
-                    Subscriber<RoomEvent> subscriber = rooms.remove(roomId);
+                case ClientFrame.Unsubscribe f -> {
+                    Subscriber<RoomEvent> subscriber = rooms.remove(f.roomId());
                     if (subscriber != null) {
                         subscriber.close(UNSUBSCRIBED);
                     }
-                    result.put("roomId", roomId);
+                    result.put("roomId", f.roomId());
                 }
-                case "post" -> {
-                    String id = frame.has("id") ? string(frame, "id") : null;
-                    Posted posted = writes.post(id(frame, "roomId"), userId, start.username(), string(frame, "text"), id);
+                case ClientFrame.Post f -> {
+                    Posted posted = writes.post(f.roomId(), userId, start.username(), f.text(), f.id());
                     result.set("message", json.valueToTree(posted.message()));
                     result.put("replayed", posted.replayed());
                 }
-                case "edit" -> result.setAll(changed(writes.edit(id(frame, "roomId"), id(frame, "messageId"), userId,
-                        string(frame, "text"))));
-                case "delete" -> result.setAll(changed(writes.delete(id(frame, "roomId"), id(frame, "messageId"), userId)));
-                case "typing" -> result.put("broadcast", writes.typing(id(frame, "roomId"), userId, start.username()));
-                case "read" -> result.set("read", json.valueToTree(writes.read(id(frame, "roomId"), userId,
-                        position(frame, "upTo"))));
-                default -> throw ApiException.badRequest("unknown frame type '" + abbreviate(type)
-                        + "'; one of ping, subscribe, unsubscribe, post, edit, delete, typing, read");
+                case ClientFrame.Edit f -> result.set("message",
+                        json.valueToTree(writes.edit(f.roomId(), f.messageId(), userId, f.text()).message()));
+                case ClientFrame.Delete f -> result.set("message",
+                        json.valueToTree(writes.delete(f.roomId(), f.messageId(), userId).message()));
+                case ClientFrame.Typing f -> result.put("broadcast", writes.typing(f.roomId(), userId, start.username()));
+                case ClientFrame.Read f -> result.set("read", json.valueToTree(writes.read(f.roomId(), userId, f.upTo())));
             }
             return result;
-        }
-
-        private ObjectNode changed(Change change) {
-            return json.createObjectNode().set("message", json.valueToTree(change.message()));
         }
 
         private boolean takeToken() {
@@ -427,31 +398,4 @@ public final class WebSocketTransport {
         }
     }
 
-    private static long id(JsonNode frame, String field) {
-        JsonNode value = frame.get(field);
-        if (value == null || !value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() <= 0) {
-            throw ApiException.badRequest("\"" + field + "\" must be a positive whole number");
-        }
-        return value.asLong();
-    }
-
-    private static long position(JsonNode frame, String field) {
-        JsonNode value = frame.get(field);
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
-            throw ApiException.badRequest("\"" + field + "\" must be a position (a whole number, 0 or more)");
-        }
-        return value.asLong();
-    }
-
-    private static String string(JsonNode frame, String field) {
-        JsonNode value = frame.get(field);
-        if (value == null || !value.isTextual()) {
-            throw ApiException.badRequest("\"" + field + "\" must be a string");
-        }
-        return value.asText();
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
-    }
 }

@@ -1,0 +1,216 @@
+package io.loomcluster.app.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.loomcluster.client.EventStream;
+import io.loomcluster.client.Json;
+import io.loomcluster.client.LiveSocket;
+import io.loomcluster.client.Message;
+import io.loomcluster.client.Reply;
+import io.loomcluster.client.Session;
+import io.loomcluster.client.SseEvent;
+import io.loomcluster.testing.TestCluster;
+import io.loomcluster.testing.TestUsers;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The two-way WebSocket protocol through real instances: every client frame, the server's answers, bad frames, abuse. */
+class TwoWaySocketIT {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private final TestCluster cluster = TestCluster.shared();
+    private final URI a = cluster.appUrl(0);
+    private final URI b = cluster.appUrl(1);
+
+    @Test
+    void oneSocketFollowsSeveralRoomsAndPostsEditsDeletesAndTypesThroughTheSameRulesAsRest() throws Exception {
+        Session alice = TestUsers.signUp(a, "alice");
+        Session bob = TestUsers.signUp(b, "bob");
+        long general = alice.createRoom("general").id();
+        long random = alice.createRoom("random").id();
+        bob.join(general);
+        bob.join(random);
+        long notMine = bob.createRoom("bobs").id();
+
+        LiveSocket socket = alice.webSocket("/api/ws", true);
+        assertThat(ack(socket, "{\"type\":\"subscribe\",\"roomId\":" + general + ",\"ref\":\"s1\"}", "s1").get("roomId").asLong())
+                .isEqualTo(general);
+        ack(socket, "{\"type\":\"subscribe\",\"roomId\":" + random + ",\"ref\":\"s2\"}", "s2");
+
+        // Another member's post on the other instance arrives as a change of its room.
+        Message fromBob = bob.post(random, "hi from bob");
+        JsonNode frame = Json.tree(socket.next(WAIT));
+        assertThat(frame.get("type").asText()).isEqualTo("message");
+        assertThat(frame.get("position").asLong()).isEqualTo(fromBob.id());
+        assertThat(frame.get("roomId").asLong()).isEqualTo(random);
+
+        // A post over the socket: the ack carries the stored message, then it arrives like any other.
+        JsonNode posted = ack(socket, "{\"type\":\"post\",\"roomId\":" + general + ",\"id\":\"c-1\",\"text\":\"hello\",\"ref\":\"p1\"}", "p1");
+        long id = posted.get("message").get("id").asLong();
+        assertThat(posted.get("replayed").asBoolean()).isFalse();
+        assertThat(Json.tree(socket.next(WAIT)).get("id").asLong()).isEqualTo(id);
+        assertThat(bob.messages(general, 0, 10).items()).extracting(Message::id).containsExactly(id);
+
+        JsonNode edited = ack(socket, "{\"type\":\"edit\",\"roomId\":" + general + ",\"messageId\":" + id + ",\"text\":\"hello!\",\"ref\":\"e1\"}", "e1");
+        assertThat(edited.get("message").get("text").asText()).isEqualTo("hello!");
+        JsonNode updated = Json.tree(socket.next(WAIT));
+        assertThat(updated.get("type").asText()).isEqualTo("message.updated");
+        assertThat(updated.get("position").asLong()).isGreaterThan(id);
+        ack(socket, "{\"type\":\"delete\",\"roomId\":" + general + ",\"messageId\":" + id + ",\"ref\":\"d1\"}", "d1");
+        assertThat(Json.tree(socket.next(WAIT)).get("type").asText()).isEqualTo("message.deleted");
+
+        // Bob types on the other instance (REST, as an SSE client would): alice's socket is told.
+        Reply typing = bob.postEmpty("/api/rooms/" + random + "/typing");
+        assertThat(typing.status()).isEqualTo(202);
+        assertThat(typing.json().get("broadcast").asBoolean()).isTrue();
+        JsonNode typed = Json.tree(socket.next(WAIT));
+        assertThat(typed.get("type").asText()).isEqualTo("typing");
+        assertThat(typed.get("username").asText()).isEqualTo(bob.username());
+        assertThat(typed.get("roomId").asLong()).isEqualTo(random);
+
+        // The same rules as REST: a room the user is not in is refused, in the ack.
+        JsonNode refused = refusal(socket, "{\"type\":\"post\",\"roomId\":" + notMine + ",\"text\":\"let me in\",\"ref\":\"x\"}", "x");
+        assertThat(refused.get("problem").get("status").asInt()).isEqualTo(403);
+        JsonNode notSubscribed = refusal(socket, "{\"type\":\"subscribe\",\"roomId\":" + notMine + ",\"ref\":\"x2\"}", "x2");
+        assertThat(notSubscribed.get("problem").get("status").asInt()).isEqualTo(403);
+
+        // Unsubscribed, a room's changes no longer arrive; the other room's still do, in order.
+        ack(socket, "{\"type\":\"unsubscribe\",\"roomId\":" + random + ",\"ref\":\"u1\"}", "u1");
+        bob.post(random, "unheard");
+        Message heard = bob.post(general, "heard");
+        assertThat(Json.tree(socket.next(WAIT)).get("id").asLong()).isEqualTo(heard.id());
+        ack(socket, "{\"type\":\"ping\",\"ref\":\"ping\"}", "ping");
+        socket.close(1000, "done");
+        assertThat(socket.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
+    }
+
+    @Test
+    void aPostRetriedWithItsIdAfterAReconnectToAnotherInstanceIsStoredOnce() throws Exception {
+        Session user = TestUsers.signUp(a, "retrier");
+        long room = user.createRoom("retries").id();
+        String post = "{\"type\":\"post\",\"roomId\":" + room + ",\"id\":\"client-42\",\"text\":\"only once\",\"ref\":\"r\"}";
+
+        LiveSocket first = user.webSocket("/api/ws", true);
+        JsonNode stored = ack(first, post, "r");
+        first.close();
+        LiveSocket second = user.on(b).webSocket("/api/ws", true);
+        JsonNode replayed = ack(second, post, "r");
+        second.close();
+
+        assertThat(replayed.get("replayed").asBoolean()).isTrue();
+        assertThat(replayed.get("message").get("id").asLong()).isEqualTo(stored.get("message").get("id").asLong());
+        assertThat(user.messages(room, 0, 10).items()).hasSize(1);
+    }
+
+    @Test
+    void badFramesGetAnErrorAndLeaveTheSocketAndItsSubscriptionsIntactUntilAbuseClosesIt() throws Exception {
+        Session user = TestUsers.signUp(a, "sloppy");
+        long room = user.createRoom("sloppy").id();
+        LiveSocket socket = user.on(b).webSocket("/api/rooms/" + room + "/ws", true);
+
+        assertThat(error(socket, "not json")).contains("not valid JSON");
+        assertThat(error(socket, "[1]")).contains("one JSON object");
+        assertThat(error(socket, "{\"type\":\"shout\"}")).contains("unknown frame type 'shout'");
+        assertThat(error(socket, "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(20_000) + "\"}")).contains("at most");
+        JsonNode badField = refusal(socket, "{\"type\":\"post\",\"roomId\":\"seven\",\"text\":\"x\",\"ref\":\"bad\"}", "bad");
+        assertThat(badField.get("problem").get("detail").asText()).contains("\"roomId\"");
+        // Still subscribed: a post arrives.
+        Message after = user.post(room, "still here");
+        assertThat(Json.tree(socket.next(WAIT)).get("id").asLong()).isEqualTo(after.id());
+
+        // Abuse: a stream of bad frames closes the socket with 1008 and the reason.
+        for (int i = 0; i < 60 && !socket.closed().isDone(); i++) {
+            socket.sendRaw("{\"type\":\"nope\"}");
+        }
+        LiveSocket.Closed closed = socket.closed().get(10, TimeUnit.SECONDS);
+        assertThat(closed.code()).isEqualTo(1008);
+        assertThat(closed.reason()).contains("bad frames");
+
+        // Far over the frame bound, the connection itself is closed (1009).
+        LiveSocket huge = user.webSocket("/api/ws", true);
+        huge.sendRaw("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+        assertThat(huge.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1009);
+    }
+
+    @Test
+    void typingReachesLiveStreamsOnlyIsLimitedToOnePerSecondAndIsNeverStoredOrReplayed() throws Exception {
+        Session alice = TestUsers.signUp(a, "typist");
+        Session bob = TestUsers.signUp(b, "watcher");
+        long room = alice.createRoom("typing").id();
+        bob.join(room);
+        Message before = alice.post(room, "before");
+        long rowsBefore = rows();
+
+        try (EventStream stream = bob.on(b).events(room, Long.toString(before.id()))) {
+            LiveSocket socket = alice.webSocket("/api/ws", true);
+            assertThat(ack(socket, "{\"type\":\"typing\",\"roomId\":" + room + ",\"ref\":\"t1\"}", "t1").get("broadcast").asBoolean())
+                    .isTrue();
+            assertThat(ack(socket, "{\"type\":\"typing\",\"roomId\":" + room + ",\"ref\":\"t2\"}", "t2").get("broadcast").asBoolean())
+                    .isFalse();
+            SseEvent typing = stream.next(WAIT);
+            assertThat(typing.event()).isEqualTo("typing");
+            assertThat(typing.id()).isNull();
+            assertThat(Json.tree(typing.data()).get("expiresInMs").asLong()).isEqualTo(5_000);
+            socket.close();
+        }
+        assertThat(rows()).isEqualTo(rowsBefore);
+        Message next = alice.post(room, "after");
+        try (EventStream resumed = bob.on(a).events(room, Long.toString(before.id()))) {
+            SseEvent first = resumed.next(WAIT);
+            assertThat(first.event()).isEqualTo("message");
+            assertThat(first.id()).isEqualTo(Long.toString(next.id()));
+        }
+    }
+
+    private static JsonNode ack(LiveSocket socket, String frame, String ref) throws InterruptedException {
+        JsonNode ack = answer(socket, frame, ref);
+        assertThat(ack.get("ok").asBoolean()).as(ack.toString()).isTrue();
+        return ack;
+    }
+
+    private static JsonNode refusal(LiveSocket socket, String frame, String ref) throws InterruptedException {
+        JsonNode ack = answer(socket, frame, ref);
+        assertThat(ack.get("ok").asBoolean()).as(ack.toString()).isFalse();
+        return ack;
+    }
+
+    /** Sends a frame and returns its ack, skipping frames that are not for it. */
+    private static JsonNode answer(LiveSocket socket, String frame, String ref) throws InterruptedException {
+        if (Json.tree(frame).get("roomId") != null && Json.tree(frame).get("roomId").isIntegralNumber()) {
+            socket.send(frame);
+        } else {
+            socket.sendRaw(frame);
+        }
+        while (true) {
+            JsonNode reply = Json.tree(socket.next(WAIT));
+            if (reply.get("type").asText().equals("ack") && reply.get("ref").asText().equals(ref)) {
+                return reply;
+            }
+            assertThat(reply.get("type").asText()).as("an unexpected frame before the ack: " + reply).isNotEqualTo("error");
+        }
+    }
+
+    private static String error(LiveSocket socket, String frame) throws InterruptedException {
+        socket.sendRaw(frame);
+        JsonNode reply = Json.tree(socket.next(WAIT));
+        assertThat(reply.get("type").asText()).as(reply.toString()).isEqualTo("error");
+        assertThat(reply.get("problem").get("status").asInt()).isBetween(400, 499);
+        return reply.get("problem").get("detail").asText();
+    }
+
+    private long rows() throws Exception {
+        try (Connection db = DriverManager.getConnection(cluster.services().jdbcUrl(), cluster.services().databaseUser(), "");
+             ResultSet rs = db.createStatement().executeQuery(
+                     "select (select count(*) from messages) + (select count(*) from message_changes)")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
