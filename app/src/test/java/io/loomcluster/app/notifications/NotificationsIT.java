@@ -40,6 +40,28 @@ class NotificationsIT {
     }
 
     @Test
+    void aMentionAddedByAnEditNotifiesOnceAndOneAlreadyNotifiedIsNotNotifiedAgain() {
+        Session alice = TestUsers.signUp(a, "alice");
+        Session bob = TestUsers.signUp(b, "bob");
+        Session carol = TestUsers.signUp(a, "carol");
+        long room = alice.createRoom("edited mentions").id();
+        bob.join(room);
+        carol.join(room);
+        long message = alice.post(room, "hello").id();
+
+        alice.edit(room, message, "hello @" + bob.username());
+        Await.until("bob's notification", WAIT, () -> items(bob).size() == 1);
+        // bob stays mentioned, carol is added: once carol's notification exists, the second edit's job ran.
+        alice.on(b).edit(room, message, "hello @" + bob.username() + " and @" + carol.username());
+        Await.until("carol's notification", WAIT, () -> items(carol).size() == 1);
+
+        assertThat(items(bob)).hasSize(1);
+        assertThat(items(bob).get(0).get("messageId").asLong()).isEqualTo(message);
+        assertThat(items(bob).get(0).get("text").asText()).isEqualTo("hello @" + bob.username() + " and @" + carol.username());
+        assertThat(items(carol).get(0).get("messageId").asLong()).isEqualTo(message);
+    }
+
+    @Test
     void theUnreadCountFollowsTheReadMarkWhichNeverMovesBack() {
         Session alice = TestUsers.signUp(a, "alice");
         Session bob = TestUsers.signUp(a, "bob");

@@ -154,6 +154,31 @@ class WebhooksIT {
         assertThat(ReferenceVerifier.verify(secret, request.headers(), tampered)).isFalse();
     }
 
+    @Test
+    void editsAndDeletesGoOutAsMessageUpdatedAndMessageDeletedUnderTheSameSignature() throws Exception {
+        Session alice = TestUsers.signUp(a, "alice");
+        long room = alice.createRoom("changes").id();
+        JsonNode created = register(alice, room, receiver.endpoint("/changes", n -> 204));
+        long message = alice.post(room, "draft").id();
+        alice.on(b).edit(room, message, "final");
+        alice.deleteMessage(room, message);
+
+        Await.until("three deliveries", WAIT, () -> receiver.at("/changes").size() == 3);
+        List<Receiver.Request> got = receiver.at("/changes");
+        List<String> types = got.stream().map(r -> Json.tree(r.body()).get("type").asText()).sorted().toList();
+        assertThat(types).containsExactly("message.created", "message.deleted", "message.updated");
+        assertThat(got.stream().map(r -> r.headers().get("webhook-id")).distinct()).hasSize(3);
+        for (Receiver.Request request : got) {
+            assertThat(ReferenceVerifier.verify(created.get("secret").asText(), request.headers(), request.body())).isTrue();
+            JsonNode data = Json.tree(request.body()).get("data");
+            assertThat(data.get("id").asLong()).isEqualTo(message);
+        }
+        JsonNode deleted = got.stream().map(r -> Json.tree(r.body())).filter(e -> e.get("type").asText().equals("message.deleted"))
+                .findFirst().orElseThrow().get("data");
+        assertThat(deleted.get("deleted").asBoolean()).isTrue();
+        assertThat(deleted.get("text").asText()).isEmpty();
+    }
+
     private static JsonNode register(Session owner, long room, URI url) {
         Reply reply = owner.post("/api/rooms/" + room + "/webhooks", Json.object("url", url.toString()));
         assertThat(reply.status()).as(reply.describe()).isEqualTo(201);
