@@ -67,12 +67,17 @@ public final class GraphqlApi {
                 .type("Query", t -> t.dataFetcher("me", r::me).dataFetcher("rooms", r::rooms).dataFetcher("room", r::room)
                         .dataFetcher("notifications", n::notifications))
                 .type("Mutation", t -> t.dataFetcher("createRoom", r::createRoom).dataFetcher("joinRoom", r::joinRoom)
-                        .dataFetcher("postMessage", r::postMessage).dataFetcher("markNotificationsRead", n::markRead))
+                        .dataFetcher("postMessage", r::postMessage).dataFetcher("markNotificationsRead", n::markRead)
+                        .dataFetcher("editMessage", r::editMessage).dataFetcher("deleteMessage", r::deleteMessage))
                 .type("Notification", t -> t.dataFetcher("createdAt", NotificationResolvers::createdAt))
                 .type("Room", t -> t.dataFetcher("createdBy", r::createdBy).dataFetcher("messages", r::roomMessages)
                         .dataFetcher("createdAt", env -> env.<io.loomcluster.app.rooms.Room>getSource().createdAt().toString()))
                 .type("Message", t -> t.dataFetcher("author", r::author).dataFetcher("room", r::messageRoom)
-                        .dataFetcher("createdAt", env -> env.<io.loomcluster.app.messages.Message>getSource().createdAt().toString()))
+                        .dataFetcher("createdAt", env -> env.<io.loomcluster.app.messages.Message>getSource().createdAt().toString())
+                        .dataFetcher("editedAt", env -> {
+                            java.time.Instant edited = env.<io.loomcluster.app.messages.Message>getSource().editedAt();
+                            return edited == null ? null : edited.toString();
+                        }))
                 .build();
     }
 

@@ -120,6 +120,16 @@ public final class Resolvers {
         return posted.message();
     }
 
+    Message editMessage(DataFetchingEnvironment env) {
+        return messages.edit(id(env.getArgument("roomId"), "roomId"), id(env.getArgument("messageId"), "messageId"),
+                session(env).userId(), env.getArgument("text")).message();
+    }
+
+    Message deleteMessage(DataFetchingEnvironment env) {
+        return messages.delete(id(env.getArgument("roomId"), "roomId"), id(env.getArgument("messageId"), "messageId"),
+                session(env).userId()).message();
+    }
+
     CompletableFuture<User> createdBy(DataFetchingEnvironment env) {
         Room room = env.getSource();
         DataLoader<Long, User> loader = env.getDataLoader(USERS);

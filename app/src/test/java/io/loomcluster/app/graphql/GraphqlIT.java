@@ -43,6 +43,29 @@ class GraphqlIT {
     }
 
     @Test
+    void messagesAreEditedAndDeletedByMutationsUnderTheRestRules() {
+        Session author = TestUsers.signUp(a, "gqleditor");
+        Session other = TestUsers.signUp(b, "gqlother");
+        long room = author.createRoom("gql edits").id();
+        other.join(room);
+        long message = author.post(room, "draft").id();
+        Map<String, Object> vars = Map.of("room", Long.toString(room), "m", Long.toString(message));
+
+        JsonNode edited = graphql(author.on(b), "mutation($room: ID!, $m: ID!) { editMessage(roomId: $room, messageId: $m, text: \"final\") { id text editedAt deleted } }", vars);
+        JsonNode refused = graphql(other, "mutation($room: ID!, $m: ID!) { editMessage(roomId: $room, messageId: $m, text: \"mine\") { id } }", vars);
+        JsonNode deleted = graphql(author, "mutation($room: ID!, $m: ID!) { deleteMessage(roomId: $room, messageId: $m) { id text deleted } }", vars);
+        JsonNode late = graphql(author, "mutation($room: ID!, $m: ID!) { editMessage(roomId: $room, messageId: $m, text: \"again\") { id } }", vars);
+
+        assertThat(edited.at("/data/editMessage/text").asText()).isEqualTo("final");
+        assertThat(edited.at("/data/editMessage/editedAt").isTextual()).isTrue();
+        assertThat(edited.at("/data/editMessage/deleted").asBoolean()).isFalse();
+        assertThat(refused.at("/errors/0/extensions/status").asInt()).isEqualTo(403);
+        assertThat(deleted.at("/data/deleteMessage/deleted").asBoolean()).isTrue();
+        assertThat(deleted.at("/data/deleteMessage/text").asText()).isEmpty();
+        assertThat(late.at("/errors/0/extensions/status").asInt()).isEqualTo(409);
+    }
+
+    @Test
     void theSameAuthorizationRulesAsRestApply() {
         Session owner = TestUsers.signUp(a, "gqlowner");
         long room = owner.createRoom("gql private").id();
