@@ -25,11 +25,6 @@ import java.time.Duration;
  * in increasing order: "after position N" never skips a late commit nor repeats one.
  */
 public final class MessageService {
-    private static final String CLAIM_KEY = """
-            insert into idempotency_keys (user_id, key, room_id) values (?, ?, ?)
-            on conflict do nothing
-            returning user_id
-            """;
     private static final String FIND_KEY = """
             select room_id, message_id from idempotency_keys where user_id = ? and key = ?
             """;
@@ -44,7 +39,25 @@ public final class MessageService {
             )
             insert into messages (room_id, user_id, text) select id, ?, ? from locked returning id, created_at
             """;
-    private static final String BIND_KEY = "update idempotency_keys set message_id = ? where user_id = ? and key = ?";
+    // A keyed post in one statement: the same as above, then the key bound to the new message. When
+    // the key is taken (a retry, or a concurrent post with the same key that committed first: this
+    // one waited for it on the room lock and then on the key's unique index) the last column is
+    // false and the caller rolls the message back and replays the first one.
+    private static final String INSERT_KEYED_AS_MEMBER = """
+            with locked as (
+                update rooms set message_count = message_count + 1
+                where id = ? and exists (select 1 from memberships where room_id = ? and user_id = ?)
+                returning id
+            ), inserted as (
+                insert into messages (room_id, user_id, text) select id, ?, ? from locked returning id, created_at
+            ), keyed as (
+                insert into idempotency_keys (user_id, key, room_id, message_id)
+                select ?, ?, ?, id from inserted
+                on conflict do nothing
+                returning message_id
+            )
+            select i.id, i.created_at, exists (select 1 from keyed) from inserted i
+            """;
     private static final String COLUMNS = "m.id, m.room_id, m.user_id, u.username, m.text, m.created_at, m.edited_at, m.deleted_at is not null";
     private static final String SELECT = "select " + COLUMNS + " from messages m join users u on u.id = m.user_id\n";
     private static final String AFTER = SELECT + " where m.room_id = ? and m.id > ? order by m.id limit ?";
@@ -148,23 +161,18 @@ public final class MessageService {
         }
         // Every attempt that passed validation counts, a replayed one too: a retry loop is a script.
         limiter.admit(userId);
-        Optional<Posted> posted = sql.transaction(tx -> {
-            if (idempotencyKey != null) {
-                // A non-member is refused before the key is looked at, as without a key.
-                rooms.requireMember(tx, roomId, userId);
-                // A concurrent post with the same key (on any instance) waits here on the unique index
-                // until the first commits, then finds the key taken and replays that message.
-                if (!tx.exists(CLAIM_KEY, userId, idempotencyKey, roomId)) {
-                    return Optional.<Posted>empty();
-                }
-            }
-            Message message = insertAsMember(tx, roomId, userId, username, text);
-            if (idempotencyKey != null) {
-                tx.update(BIND_KEY, message.id(), userId, idempotencyKey);
-            }
-            effects.posted(tx, message);
-            return Optional.of(new Posted(message, false));
-        });
+        Optional<Posted> posted;
+        try {
+            posted = sql.transaction(tx -> {
+                Message message = idempotencyKey == null
+                        ? insertAsMember(tx, roomId, userId, username, text)
+                        : insertKeyedAsMember(tx, roomId, userId, username, text, idempotencyKey);
+                effects.posted(tx, message);
+                return Optional.of(new Posted(message, false));
+            });
+        } catch (KeyTaken e) {
+            posted = Optional.empty();
+        }
         if (posted.isEmpty()) {
             return replay(userId, idempotencyKey, roomId);
         }
@@ -172,16 +180,41 @@ public final class MessageService {
         return posted.get();
     }
 
+    /** The key was used before: the transaction rolls back (its message with it) and the first message is replayed. */
+    private static final class KeyTaken extends RuntimeException {
+        KeyTaken() {
+            super(null, null, false, false);
+        }
+    }
+
+    private record Inserted(Message message, boolean keyed) {
+    }
+
     private Message insertAsMember(Sql.Transaction tx, long roomId, long userId, String username, String text) {
-        Optional<Message> inserted = tx.one(INSERT_AS_MEMBER, rs -> Message.posted(rs.getLong(1), roomId, userId, username,
-                text, rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text);
+        Sql.Row<Message> row = rs -> Message.posted(rs.getLong(1), roomId, userId, username, text, rs.getTimestamp(2).toInstant());
+        Optional<Message> inserted = tx.one(INSERT_AS_MEMBER, row, roomId, roomId, userId, userId, text);
         if (inserted.isPresent()) {
             return inserted.get();
         }
         // Throws NotFound or Forbidden; returns only when the user joined since, in another transaction.
         rooms.requireMember(tx, roomId, userId);
-        return tx.one(INSERT_AS_MEMBER, rs -> Message.posted(rs.getLong(1), roomId, userId, username, text,
-                rs.getTimestamp(2).toInstant()), roomId, roomId, userId, userId, text).orElseThrow();
+        return tx.one(INSERT_AS_MEMBER, row, roomId, roomId, userId, userId, text).orElseThrow();
+    }
+
+    private Message insertKeyedAsMember(Sql.Transaction tx, long roomId, long userId, String username, String text, String key) {
+        Object[] args = {roomId, roomId, userId, userId, text, userId, key, roomId};
+        Sql.Row<Inserted> row = rs -> new Inserted(Message.posted(rs.getLong(1), roomId, userId, username, text,
+                rs.getTimestamp(2).toInstant()), rs.getBoolean(3));
+        Optional<Inserted> inserted = tx.one(INSERT_KEYED_AS_MEMBER, row, args);
+        if (inserted.isEmpty()) {
+            // Throws NotFound or Forbidden; returns only when the user joined since, in another transaction.
+            rooms.requireMember(tx, roomId, userId);
+            inserted = tx.one(INSERT_KEYED_AS_MEMBER, row, args);
+        }
+        if (!inserted.orElseThrow().keyed()) {
+            throw new KeyTaken();
+        }
+        return inserted.get().message();
     }
 
     private Posted replay(long userId, String key, long roomId) {
