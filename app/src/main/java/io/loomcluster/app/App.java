@@ -13,6 +13,7 @@ import io.loomcluster.app.discovery.Registration;
 import io.loomcluster.app.graphql.GraphqlApi;
 import io.loomcluster.app.graphql.GraphqlRoutes;
 import io.loomcluster.app.graphql.NotificationResolvers;
+import io.loomcluster.app.graphql.ReadResolvers;
 import io.loomcluster.app.graphql.Resolvers;
 import io.loomcluster.app.health.HealthRoutes;
 import io.loomcluster.app.health.Readiness;
@@ -54,6 +55,8 @@ import io.loomcluster.app.realtime.WebSocketTransport;
 import io.loomcluster.app.redis.Redis;
 import io.loomcluster.app.redis.SlidingWindows;
 import io.loomcluster.app.rooms.Memberships;
+import io.loomcluster.app.rooms.ReadMarkers;
+import io.loomcluster.app.rooms.ReadRoutes;
 import io.loomcluster.app.rooms.RoomRoutes;
 import io.loomcluster.app.rooms.RoomService;
 import io.loomcluster.app.sessions.Auth;
@@ -168,12 +171,12 @@ public final class App {
         }, memberships.cache(), live);
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastPosition, live);
         Typing typing = new Typing(memberships, redis, events);
+        // Read markers: a marker that moved is told to the user's own streams of the room, everywhere.
+        ReadMarkers reads = new ReadMarkers(sql, rooms, events::read);
         var sse = new SseTransport(live, liveAccess, limiter, json, config.heartbeat());
         var notificationSse = new NotificationSse(liveNotifications, auth, notifications::lastId, sse);
         var webSockets = new WebSocketTransport(live, liveAccess, json,
-                WebSocketTransport.Writes.of(messages, typing, (room, user, upTo) -> {
-                    throw new UnsupportedOperationException("read markers are not wired yet");
-                }), ErrorMapping::toApi, config.heartbeat());
+                WebSocketTransport.Writes.of(messages, typing, reads::markRead), ErrorMapping::toApi, config.heartbeat());
         var longPolls = new LongPollTransport(live, limiter, config.maxSubscribers());
         tracker = new RequestTracker(config.instanceId(), limiter, metrics, tracing, config.trustedProxies());
         metrics.gauge("loom_requests_in_flight", "API requests being worked on", limiter::inFlight);
@@ -182,14 +185,16 @@ public final class App {
 
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, registrationLimiter,
                 config.trustedProxies(), body, notifications::unread);
-        var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
+        var roomRoutes = new RoomRoutes(rooms, reads, auth, body, events::left);
+        var readRoutes = new ReadRoutes(reads, auth, body);
         var messageRoutes = new MessageRoutes(messages, memberships, longPolls, auth, body, new JsonResponse(json));
         var notificationRoutes = new NotificationRoutes(notifications, auth, body);
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
         metrics.gauge("loom_jobs_in_flight", "jobs running in this worker", jobs::inFlight);
         var healthRoutes = new HealthRoutes(readiness, metrics, problems);
         var graphqlRoutes = new GraphqlRoutes(new GraphqlApi(new Resolvers(rooms, messages, users, metrics),
-                new NotificationResolvers(notifications), config.graphqlIntrospection(), config.graphqlMaxMutations()), auth, body);
+                new NotificationResolvers(notifications), new ReadResolvers(reads, metrics), config.graphqlIntrospection(),
+                config.graphqlMaxMutations()), auth, body);
         metrics.gauge("loom_long_polls_waiting", "long-poll requests parked waiting for messages", longPolls::waiting);
 
         javalin = Javalin.create(cfg -> {
@@ -222,6 +227,7 @@ public final class App {
             if (config.roles().servesHttp()) {
                 sessionRoutes.register(cfg.routes);
                 roomRoutes.register(cfg.routes);
+                readRoutes.register(cfg.routes);
                 messageRoutes.register(cfg.routes);
                 notificationRoutes.register(cfg.routes);
                 webhookRoutes.register(cfg.routes);

@@ -178,6 +178,12 @@ public final class Session {
         expect("leave room " + roomId, send(Request.delete("/api/rooms/" + roomId + "/members")), 204);
     }
 
+    /** {@code POST /api/rooms/{id}/read}: moves the read marker forward to {@code upTo} (never back). */
+    public ReadMarker markRead(long roomId, long upTo) {
+        return expect("mark room " + roomId + " read", send(Request.post("/api/rooms/" + roomId + "/read")
+                .json(Json.object("upTo", upTo))), 200).as(ReadMarker.class);
+    }
+
     // ---- messages
 
     /** Posts once per call: a fresh {@code Idempotency-Key}, reused by every retry of this post. */

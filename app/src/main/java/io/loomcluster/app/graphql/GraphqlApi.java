@@ -12,6 +12,7 @@ import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 import io.loomcluster.app.sessions.Session;
+import org.dataloader.DataLoaderRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,15 +41,18 @@ public final class GraphqlApi {
 
     private final GraphQL graphql;
     private final Resolvers resolvers;
+    private final ReadResolvers reads;
     private final boolean introspection;
     private final String schemaText;
 
-    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications, boolean introspection, int maxMutations) {
+    public GraphqlApi(Resolvers resolvers, NotificationResolvers notifications, ReadResolvers reads, boolean introspection,
+                      int maxMutations) {
         this.resolvers = resolvers;
+        this.reads = reads;
         this.introspection = introspection;
         this.schemaText = readSchema();
         GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schemaText),
-                wiring(resolvers, notifications));
+                wiring(resolvers, notifications, reads));
         this.graphql = GraphQL.newGraphQL(schema)
                 .instrumentation(new ChainedInstrumentation(List.of(
                         new DepthLimit(MAX_DEPTH),
@@ -62,15 +66,17 @@ public final class GraphqlApi {
                 .build();
     }
 
-    private static RuntimeWiring wiring(Resolvers r, NotificationResolvers n) {
+    private static RuntimeWiring wiring(Resolvers r, NotificationResolvers n, ReadResolvers reads) {
         return RuntimeWiring.newRuntimeWiring()
                 .type("Query", t -> t.dataFetcher("me", r::me).dataFetcher("rooms", r::rooms).dataFetcher("room", r::room)
                         .dataFetcher("notifications", n::notifications))
                 .type("Mutation", t -> t.dataFetcher("createRoom", r::createRoom).dataFetcher("joinRoom", r::joinRoom)
                         .dataFetcher("postMessage", r::postMessage).dataFetcher("markNotificationsRead", n::markRead)
-                        .dataFetcher("editMessage", r::editMessage).dataFetcher("deleteMessage", r::deleteMessage))
+                        .dataFetcher("editMessage", r::editMessage).dataFetcher("deleteMessage", r::deleteMessage)
+                        .dataFetcher("markRead", reads::markRead))
                 .type("Notification", t -> t.dataFetcher("createdAt", NotificationResolvers::createdAt))
                 .type("Room", t -> t.dataFetcher("createdBy", r::createdBy).dataFetcher("messages", r::roomMessages)
+                        .dataFetcher("unread", reads::unread).dataFetcher("readUpTo", reads::readUpTo)
                         .dataFetcher("createdAt", env -> env.<io.loomcluster.app.rooms.Room>getSource().createdAt().toString()))
                 .type("Message", t -> t.dataFetcher("author", r::author).dataFetcher("room", r::messageRoom)
                         .dataFetcher("createdAt", env -> env.<io.loomcluster.app.messages.Message>getSource().createdAt().toString())
@@ -82,6 +88,8 @@ public final class GraphqlApi {
     }
 
     public ExecutionResult execute(Session session, String query, Map<String, Object> variables, String operationName) {
+        DataLoaderRegistry loaders = resolvers.loadersFor(session);
+        reads.register(loaders, session);
         ExecutionInput input = ExecutionInput.newExecutionInput()
                 .query(query)
                 .variables(variables == null ? Map.of() : variables)
@@ -91,7 +99,7 @@ public final class GraphqlApi {
                         // loads nested under loaded lists (room -> messages -> room).
                         DataLoaderDispatchingContextKeys.ENABLE_DATA_LOADER_EXHAUSTED_DISPATCHING, true,
                         Introspection.INTROSPECTION_DISABLED, !introspection))
-                .dataLoaderRegistry(resolvers.loadersFor(session))
+                .dataLoaderRegistry(loaders)
                 .build();
         return graphql.execute(input);
     }

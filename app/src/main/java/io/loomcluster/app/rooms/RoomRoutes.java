@@ -9,18 +9,20 @@ import io.loomcluster.app.sessions.Session;
 
 import java.util.function.BiConsumer;
 
-/** {@code /api/rooms}: list (keyset), create, read, join and leave. */
+/** {@code /api/rooms}: list (keyset, with the caller's unread counts), create, read, join and leave. */
 public final class RoomRoutes {
     record NewRoom(String name, String topic) {
     }
 
     private final RoomService rooms;
+    private final ReadMarkers reads;
     private final Auth auth;
     private final JsonBody body;
     private final BiConsumer<Long, Long> onLeave;
 
-    public RoomRoutes(RoomService rooms, Auth auth, JsonBody body, BiConsumer<Long, Long> onLeave) {
+    public RoomRoutes(RoomService rooms, ReadMarkers reads, Auth auth, JsonBody body, BiConsumer<Long, Long> onLeave) {
         this.rooms = rooms;
+        this.reads = reads;
         this.auth = auth;
         this.body = body;
         this.onLeave = onLeave;
@@ -35,8 +37,10 @@ public final class RoomRoutes {
     }
 
     private void list(Context ctx) {
-        auth.require(ctx);
-        ctx.json(rooms.page(ctx.queryParam("cursor"), Params.queryInt(ctx, "limit", 20, 1, 100)));
+        Session session = auth.require(ctx);
+        RoomPage page = rooms.page(ctx.queryParam("cursor"), Params.queryInt(ctx, "limit", 20, 1, 100));
+        // The page is shared (cached); what the caller has read of it is theirs, read fresh.
+        ctx.json(reads.listing(session.userId(), page));
     }
 
     private void create(Context ctx) {

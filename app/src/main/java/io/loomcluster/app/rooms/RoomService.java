@@ -56,6 +56,7 @@ public final class RoomService {
         Room room = sql.transaction(tx -> {
             Room created = tx.one(INSERT, RoomService::map, name, topic, userId).orElseThrow();
             tx.update(INSERT_MEMBER, created.id(), userId);
+            ReadMarkers.joined(tx, created.id(), userId);
             return created;
         });
         cache.invalidateAll();
@@ -108,6 +109,8 @@ public final class RoomService {
             tx.update(ADJUST_MEMBERS, delta, roomId);
             if (delta < 0) {
                 leaveEffects.left(tx, roomId, userId);
+            } else {
+                ReadMarkers.joined(tx, roomId, userId);
             }
             return true;
         });

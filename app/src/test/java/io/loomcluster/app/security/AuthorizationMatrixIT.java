@@ -53,11 +53,14 @@ class AuthorizationMatrixIT {
                 new Object[] {"DELETE /api/rooms/{id}/members", 401, 204, 204, 204},
                 new Object[] {"POST /api/rooms/{id}/messages", 401, 201, 403, 201},
                 new Object[] {"GET /api/rooms/{id}/messages", 401, 200, 403, 200},
+                new Object[] {"POST /api/rooms/{id}/read", 401, 200, 403, 200},
+                new Object[] {"GET /api/unread", 401, 200, 200, 200},
                 new Object[] {"GET /api/rooms/{id}/events", 401, 200, 403, 200},
                 new Object[] {"WS /api/rooms/{id}/ws", 401, 101, 403, 101},
                 new Object[] {"GET /api/notifications/events", 401, 200, 200, 200},
                 new Object[] {"POST /graphql me", 401, 200, 200, 200},
                 new Object[] {"POST /graphql postMessage", 401, 200, 403, 200},
+                new Object[] {"POST /graphql markRead", 401, 200, 403, 200},
                 new Object[] {"DELETE /api/session", 204, 204, 204, 204});
         List<Arguments> cases = new ArrayList<>();
         for (Object[] row : rows) {
@@ -102,7 +105,10 @@ class AuthorizationMatrixIT {
                 case "/graphql me" -> graphql(client, "{ me { username } }");
                 case "/graphql postMessage" -> graphql(client,
                         "mutation { postMessage(roomId: \"" + room + "\", text: \"hi\") { id } }");
-                default -> parts[1].endsWith("/messages")
+                case "/graphql markRead" -> graphql(client,
+                        "mutation { markRead(roomId: \"" + room + "\", upTo: \"0\") { upTo } }");
+                default -> parts[1].endsWith("/read") ? client.post(parts[1], Json.object("upTo", 0)).status()
+                        : parts[1].endsWith("/messages")
                         ? client.post(parts[1], Json.object("text", "hello from the matrix")).status()
                         : client.postEmpty(parts[1]).status();
             };
