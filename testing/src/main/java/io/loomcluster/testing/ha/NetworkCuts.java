@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NetworkCuts implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final AtomicInteger MARKS = new AtomicInteger();
 
     /** One rule set in place until healed. */
     public final class Cut {
@@ -71,18 +72,22 @@ public final class NetworkCuts implements AutoCloseable {
         return null;
     }
 
-    /** Every packet the process of group {@code gid} sends to any of {@code hosts}: TCP to them stops both ways. */
+    /**
+     * Both ways: every connection the process of group {@code gid} has or opens to any of
+     * {@code hosts} carries nothing any more, in either direction (its packets are dropped, and the
+     * connection is marked so that the peer's answers on it are dropped too).
+     */
     public Cut processFromHosts(String what, int gid, List<String> hosts) {
-        List<List<String>> rules = new ArrayList<>();
+        List<List<String>> matches = new ArrayList<>();
         for (String host : hosts) {
-            rules.add(List.of("-d", host + "/32", "-m", "owner", "--gid-owner", Integer.toString(gid)));
+            matches.add(List.of("-d", host + "/32", "-m", "owner", "--gid-owner", Integer.toString(gid)));
         }
-        return add(what, rules);
+        return bothWays(what, matches);
     }
 
-    /** What the process of group {@code gid} sends to {@code port} on loopback (requests to a server there). */
+    /** Both ways: the connections the process of group {@code gid} opens to {@code port} on loopback. */
     public Cut processToPort(String what, int gid, int port) {
-        return add(what, List.of(List.of("-p", "tcp", "--dport", Integer.toString(port), "-m", "owner", "--gid-owner",
+        return bothWays(what, List.of(List.of("-p", "tcp", "--dport", Integer.toString(port), "-m", "owner", "--gid-owner",
                 Integer.toString(gid))));
     }
 
@@ -92,15 +97,29 @@ public final class NetworkCuts implements AutoCloseable {
      */
     public Cut answersFrom(String what, int gid, int port) {
         return add(what, List.of(List.of("-p", "tcp", "--sport", Integer.toString(port), "-m", "owner", "--gid-owner",
-                Integer.toString(gid), "-m", "length", "--length", "120:65535")));
+                Integer.toString(gid), "-m", "length", "--length", "120:65535", "-j", "DROP")));
     }
 
-    private Cut add(String what, List<List<String>> matches) {
+    private Cut bothWays(String what, List<List<String>> matches) {
+        String mark = "0x" + Integer.toHexString(0x10c0000 + MARKS.incrementAndGet());
         List<List<String>> rules = new ArrayList<>();
+        // Inserted in this order at the top of the chain, so the marks come first and the drop after them.
+        rules.add(List.of("-m", "connmark", "--mark", mark, "-j", "DROP"));
         for (List<String> match : matches) {
             List<String> rule = new ArrayList<>(match);
-            rule.addAll(List.of("-m", "comment", "--comment", tag, "-j", "DROP"));
-            rules.add(List.copyOf(rule));
+            rule.addAll(List.of("-j", "CONNMARK", "--set-mark", mark));
+            rules.add(rule);
+        }
+        return add(what, rules);
+    }
+
+    private Cut add(String what, List<List<String>> bare) {
+        List<List<String>> rules = new ArrayList<>();
+        for (List<String> rule : bare) {
+            List<String> tagged = new ArrayList<>(rule.subList(0, rule.indexOf("-j")));
+            tagged.addAll(List.of("-m", "comment", "--comment", tag));
+            tagged.addAll(rule.subList(rule.indexOf("-j"), rule.size()));
+            rules.add(List.copyOf(tagged));
         }
         Cut cut = new Cut(what, rules);
         cuts.add(cut);
