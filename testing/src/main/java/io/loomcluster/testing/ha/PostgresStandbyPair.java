@@ -62,7 +62,8 @@ public final class PostgresStandbyPair implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             embedded = EmbeddedPostgres.builder()
-                    .setServerConfig("listen_addresses", primaryHost)
+                    // zonky checks start-up on 127.0.0.1; the app and the standby use the primary's own address.
+                    .setServerConfig("listen_addresses", "127.0.0.1," + primaryHost)
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("wal_level", "replica")
                     .setServerConfig("max_wal_senders", "5")
@@ -83,8 +84,7 @@ public final class PostgresStandbyPair implements AutoCloseable {
             trustLoopback(primary);
             Server standby = new Server(standbyHost, FreePorts.pick(), dir.resolve("standby").toAbsolutePath());
             pair = new PostgresStandbyPair(dir, embedded, binaries, primary, standby);
-            pair.run(List.of(pair.bin("pg_basebackup"), "-h", primaryHost, "-p", Integer.toString(primary.port()),
-                    "-U", "postgres", "-D", standby.dataDir().toString(), "-R", "-X", "stream", "-c", "fast"), false);
+            baseBackup(primary, standby);
             pair.run(List.of(pair.bin("pg_ctl"), "-D", standby.dataDir().toString(), "-l", dir.resolve("standby.log").toString(),
                     "-o", pair.serverOptions(standby), "-t", "60", "-w", "start"), true);
             PostgresStandbyPair started = pair;
@@ -97,6 +97,52 @@ public final class PostgresStandbyPair implements AutoCloseable {
                 closeQuietly(embedded);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A hot copy of the primary's data folder through the low-level backup API (zonky ships no
+     * pg_basebackup): between pg_backup_start and pg_backup_stop, then the backup label, the standby
+     * signal and where to stream from. The standby replays from the label's position by streaming.
+     */
+    private static void baseBackup(Server primary, Server standby) {
+        try (Connection c = connect(primary); Statement s = c.createStatement()) {
+            s.execute("select pg_backup_start('standby', true)");
+            Path from = primary.dataDir();
+            Path to = standby.dataDir();
+            try (var files = Files.walk(from)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Path relative = from.relativize(file);
+                    String name = relative.toString();
+                    if (name.equals("postmaster.pid") || name.equals("postmaster.opts")
+                            || (name.startsWith("pg_wal/") && !Files.isDirectory(file))
+                            || (name.startsWith("pg_replslot/") && !name.equals("pg_replslot"))) {
+                        continue;
+                    }
+                    Path target = to.resolve(relative);
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        try {
+                            Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        } catch (java.nio.file.NoSuchFileException gone) {
+                            // removed while copying (a temporary file): WAL replay does not need it
+                        }
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("select labelfile from pg_backup_stop(true)")) {
+                rs.next();
+                Files.writeString(to.resolve("backup_label"), rs.getString(1));
+            }
+            Files.writeString(to.resolve("standby.signal"), "");
+            Files.writeString(to.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=" + primary.host() + " port="
+                    + primary.port() + " user=postgres application_name=standby'\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not copy the primary for the standby", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the base backup failed: " + e.getMessage(), e);
         }
     }
 

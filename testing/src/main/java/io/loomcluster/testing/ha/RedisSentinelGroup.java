@@ -75,7 +75,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
         Path data = directory(name);
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", host,
                 "--dir", data.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
-                "--maxclients", "10000", "--repl-diskless-sync", "no"));
+                "--maxclients", "10000", "--repl-diskless-sync", "no",
+                // Every connection on loopback comes from 127.0.0.1: each server says which address is its own.
+                "--replica-announce-ip", host));
         if (master != null) {
             command.addAll(List.of("--replicaof", master.host(), Integer.toString(master.port())));
         }
@@ -95,6 +97,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
                     "port " + port,
                     "bind " + host,
                     "dir " + data,
+                    "sentinel announce-ip " + host,
                     "sentinel monitor " + MASTER_NAME + " " + master.host() + " " + master.port() + " 2",
                     "sentinel down-after-milliseconds " + MASTER_NAME + " " + downAfter.toMillis(),
                     "sentinel failover-timeout " + MASTER_NAME + " 10000",
