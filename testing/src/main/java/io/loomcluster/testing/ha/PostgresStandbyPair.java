@@ -230,7 +230,8 @@ public final class PostgresStandbyPair implements AutoCloseable {
 
     private String serverOptions(Server server) {
         return "-c port=" + server.port() + " -c listen_addresses=" + server.host()
-                + " -c unix_socket_directories=" + server.dataDir() + " -c fsync=off -c max_connections=300";
+                // TCP only: a Unix socket path under a deep folder would pass the 107-byte limit.
+                + " -c unix_socket_directories='' -c fsync=off -c max_connections=300";
     }
 
     private String bin(String name) {
