@@ -104,7 +104,7 @@ public final class HaScenarios {
         List<LiveFollower> followers = new ArrayList<>();
         NetworkCuts[] cuts = new NetworkCuts[1];
         List<String> violations = new ArrayList<>();
-        return scenarios.run("partitions: instance|Redis, instance|PostgreSQL, balancer|instance (both ways, one way), balancer|Redis",
+        return scenarios.run("partitions: instance from Redis, instance from PostgreSQL, balancer from instance (both ways, one way), balancer from Redis",
                 spec, shape, new Fault() {
                     @Override
                     public void beforeLoad(ChaosCluster cluster, Workload load) {
@@ -142,17 +142,17 @@ public final class HaScenarios {
         int lb = ChaosCluster.BALANCER_GROUP;
 
         ManagedProcess a = apps.get(0);
-        hold(cluster, load, notes, cuts.processFromHosts(a.name() + " | Redis", group(a), ha.redis().hosts()),
+        hold(cluster, load, notes, cuts.processFromHosts(a.name() + " cut from Redis", group(a), ha.redis().hosts()),
                 () -> ready(a) == 503, a.name() + " not ready");
         ManagedProcess b = apps.get(1 % apps.size());
-        hold(cluster, load, notes, cuts.processFromHosts(b.name() + " | PostgreSQL", group(b), ha.postgres().hosts()),
+        hold(cluster, load, notes, cuts.processFromHosts(b.name() + " cut from PostgreSQL", group(b), ha.postgres().hosts()),
                 () -> ready(b) == 503, b.name() + " not ready");
         ManagedProcess c = apps.get(2 % apps.size());
-        hold(cluster, load, notes, cuts.processToPort("balancer | " + c.name(), lb, port(c)),
+        hold(cluster, load, notes, cuts.processToPort("balancer cut from " + c.name(), lb, port(c)),
                 () -> !cluster.stateOf(c).equals("healthy"), c.name() + " ejected");
         hold(cluster, load, notes, cuts.answersFrom("balancer -> " + a.name() + " (answers lost)", group(a), port(a)),
                 () -> !cluster.stateOf(a).equals("healthy"), a.name() + " ejected");
-        hold(cluster, load, notes, cuts.processFromHosts("balancer | Redis", lb, ha.redis().hosts()),
+        hold(cluster, load, notes, cuts.processFromHosts("balancer cut from Redis", lb, ha.redis().hosts()),
                 () -> true, "cut");
     }
 
