@@ -116,8 +116,8 @@ public final class App {
         tracing = config.tracing() ? Tracing.fromEnvironment(System.getenv()) : Tracing.off();
         database = Database.connect(config.database(), metrics.registry());
         database.migrate(config.startupTimeout());
-        redis = Redis.connect(config.redisUrl(), tracing);
-        subscriptions = Redis.connectForSubscriptions(config.redisUrl());
+        redis = Redis.connect(config.redis(), tracing);
+        subscriptions = Redis.connectForSubscriptions(config.redis());
         readiness = new Readiness(database, redis);
         registration = new Registration(redis, config.advertisedUrl(), config.roles(), Clock.systemUTC());
         Signals signals = new Signals();

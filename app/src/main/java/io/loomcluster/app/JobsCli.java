@@ -16,7 +16,8 @@ import io.loomcluster.app.webhooks.SsrfGuard;
 import io.loomcluster.app.webhooks.WebhookService;
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Names;
-import io.loomcluster.contract.RedisUrls;
+import io.loomcluster.contract.Env;
+import io.loomcluster.contract.RedisTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,24 +50,14 @@ public final class JobsCli {
     }
 
     private static Redis redis() {
-        String url = System.getenv("REDIS_URL");
-        if (url == null || url.isBlank()) {
-            throw new CommandLine.ParameterException(new CommandLine(new JobsCli()), "REDIS_URL is not set");
-        }
-        URI uri;
+        RedisTarget target;
         try {
-            uri = URI.create(url.trim());
-        } catch (IllegalArgumentException e) {
-            // URI's message would quote the URL, password and all.
-            throw new CommandLine.ParameterException(new CommandLine(new JobsCli()),
-                    "REDIS_URL=" + RedisUrls.redacted(url) + " is invalid; expected redis://:PASSWORD@host:port");
-        }
-        try {
-            Redis.checkCredentials(uri);
+            target = RedisTarget.fromEnv(new Env(System.getenv()), true, "");
+            Redis.checkCredentials(target);
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(new CommandLine(new JobsCli()), e.getMessage());
         }
-        return Redis.connect(uri);
+        return Redis.connect(target);
     }
 
     @Command(name = "stats", description = "Stream length, pending, oldest pending age, scheduled retries, dead letters.")

@@ -16,7 +16,7 @@ public final class Main {
         AppConfig config;
         try {
             config = AppConfig.fromEnvironment(System.getenv());
-            Redis.checkCredentials(config.redisUrl());
+            Redis.checkCredentials(config.redis());
         } catch (ConfigException e) {
             System.err.println("loom-app: configuration error: " + e.getMessage());
             System.exit(2);

@@ -62,7 +62,7 @@ public final class LoadBalancer implements AutoCloseable {
                     new HealthChecker(backends, settings.health(), checkClient), backends));
         }
         this.router = new Router(config.routes(), pools);
-        this.dashboard = new Dashboard(router, strategyNames(), checkClient, config.redisUrl());
+        this.dashboard = new Dashboard(router, strategyNames(), checkClient, config.redis());
         this.accessLog = AccessLog.start(config.io().accessLog());
         this.tracing = Tracing.start(config.tracing().enabled(), config.tracing().trusted());
         this.metrics = new LbMetrics(router::snapshot, dashboard::openStreams, accessLog::dropped);

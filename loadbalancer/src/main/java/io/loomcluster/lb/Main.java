@@ -6,6 +6,8 @@ import io.loomcluster.contract.RedisUrls;
 import io.loomcluster.lb.config.Discovery;
 import io.loomcluster.lb.config.LbConfig;
 import io.loomcluster.lb.discovery.BackendDiscovery;
+import io.loomcluster.contract.RedisTarget;
+import io.loomcluster.lb.discovery.RedisConnections;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -36,7 +38,7 @@ public final class Main {
         LbConfig config;
         try {
             config = LbConfig.fromEnv(System.getenv());
-            checkRedisCredentials(config.redisUrl());
+            checkRedisCredentials(config.redis());
         } catch (ConfigException e) {
             System.err.println("loadbalancer: configuration error: " + e.getMessage());
             System.exit(2);
@@ -51,11 +53,11 @@ public final class Main {
      * Fails start-up when Redis refuses REDIS_URL's credentials: a wrong password is configuration.
      * An unreachable Redis is an outage, which discovery and the dashboard ride out as at any other time.
      */
-    static void checkRedisCredentials(URI redisUrl) {
-        if (redisUrl == null) {
+    static void checkRedisCredentials(RedisTarget target) {
+        if (target == null) {
             return;
         }
-        try (RedisClient redis = RedisClient.create(redisUrl)) {
+        try (RedisClient redis = RedisConnections.open(target)) {
             redis.ping();
         } catch (JedisConnectionException e) {
             // An outage, not configuration.
@@ -65,8 +67,12 @@ public final class Main {
                 return;
             }
             // WRONGPASS, NOAUTH, or a password given to a Redis that has none: Redis's reply names no secret.
-            throw new ConfigException("REDIS_URL=" + RedisUrls.redacted(redisUrl.toString()) + " was refused by Redis ("
-                    + e.getMessage() + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port");
+            String where = target instanceof RedisTarget.Direct direct
+                    ? "REDIS_URL=" + RedisUrls.redacted(direct.url().toString())
+                    : "REDIS_PASSWORD (for " + target.describe() + ")";
+            throw new ConfigException(where + " was refused by Redis (" + e.getMessage()
+                    + "); expected the password Redis requires (requirepass), as redis://:PASSWORD@host:port"
+                    + " or, with Sentinel, in REDIS_PASSWORD");
         }
     }
 
@@ -75,7 +81,7 @@ public final class Main {
             case Discovery.Static s -> BackendDiscovery.fixed(pool.backends());
             case Discovery.Dns dns -> BackendDiscovery.dns(dns.name(), dns.port(), config.dnsInterval(),
                     BackendDiscovery.Resolver.SYSTEM);
-            case Discovery.Redis r -> BackendDiscovery.redis(config.redisUrl(), config.redisInterval(),
+            case Discovery.Redis r -> BackendDiscovery.redis(config.redis(), config.redisInterval(),
                     Names.backendsKey(pool.name()));
         };
     }

@@ -1,5 +1,6 @@
 package io.loomcluster.lb;
 
+import io.loomcluster.contract.RedisTarget;
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.testing.EmbeddedServices;
 import io.loomcluster.testing.FreePorts;
@@ -41,7 +42,7 @@ class RedisCredentialsIT {
     @Test
     void theRightPasswordInTheUrlAuthenticatesTheBalancersClient() {
         URI uri = URI.create("redis://:" + PASSWORD + "@127.0.0.1:" + port);
-        Main.checkRedisCredentials(uri);
+        Main.checkRedisCredentials(new RedisTarget.Direct(uri));
         // As RedisDiscovery and the dashboard's JobsHistory create theirs.
         try (RedisClient redis = RedisClient.create(uri)) {
             assertThat(redis.ping()).isEqualTo("PONG");
@@ -50,11 +51,11 @@ class RedisCredentialsIT {
 
     @Test
     void aWrongPasswordIsAConfigurationErrorThatHidesIt() {
-        assertThatThrownBy(() -> Main.checkRedisCredentials(URI.create("redis://default:not-it@127.0.0.1:" + port)))
+        assertThatThrownBy(() -> Main.checkRedisCredentials(new RedisTarget.Direct(URI.create("redis://default:not-it@127.0.0.1:" + port))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("REDIS_URL=redis://default:***@127.0.0.1:" + port + " was refused by Redis (WRONGPASS")
                 .message().doesNotContain("not-it");
-        Main.checkRedisCredentials(URI.create("redis://:" + PASSWORD + "@127.0.0.1:" + FreePorts.pick()));
+        Main.checkRedisCredentials(new RedisTarget.Direct(URI.create("redis://:" + PASSWORD + "@127.0.0.1:" + FreePorts.pick())));
     }
 
     @Test

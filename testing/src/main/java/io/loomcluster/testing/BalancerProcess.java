@@ -51,6 +51,11 @@ public final class BalancerProcess implements AutoCloseable {
     }
 
     public static BalancerProcess start(String name, Path jar, Map<String, String> env, Path logDir) {
+        return start(name, jar, env, logDir, -1);
+    }
+
+    /** As above; a {@code gid} of 0 or more runs it with that group id ({@link ManagedProcess#inGroup}). */
+    public static BalancerProcess start(String name, Path jar, Map<String, String> env, Path logDir, int gid) {
         int port = FreePorts.pick();
         int adminPort = FreePorts.pick();
         Map<String, String> all = new HashMap<>(env);
@@ -58,6 +63,9 @@ public final class BalancerProcess implements AutoCloseable {
         all.put("LB_ADMIN_PORT", Integer.toString(adminPort));
         ManagedProcess process = ManagedProcess.javaJar(name, jar, jvmArgs(), all,
                 logDir.resolve(name + "-" + port + ".log"), URI.create("http://127.0.0.1:" + adminPort + "/health/live"));
+        if (gid >= 0) {
+            process = process.inGroup(gid);
+        }
         process.start().awaitReady(START_TIMEOUT);
         return new BalancerProcess(process, port, adminPort);
     }

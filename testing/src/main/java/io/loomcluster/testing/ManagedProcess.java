@@ -28,10 +28,16 @@ public final class ManagedProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final Path log;
     private final URI readyUrl;
+    private final int group;
     private volatile Process process;
     private boolean startedBefore;
 
     public ManagedProcess(String name, List<String> command, Map<String, String> env, Path log, URI readyUrl) {
+        this(name, command, env, log, readyUrl, -1);
+    }
+
+    private ManagedProcess(String name, List<String> command, Map<String, String> env, Path log, URI readyUrl, int group) {
+        this.group = group;
         this.name = name;
         this.command = List.copyOf(command);
         this.env = Map.copyOf(env);
@@ -49,6 +55,21 @@ public final class ManagedProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         return new ManagedProcess(name, command, env, log, readyUrl);
+    }
+
+    /**
+     * The same process run with its own group id ({@code setpriv --regid}): an iptables rule can then
+     * match its packets ({@code -m owner --gid-owner}) to cut it off from one peer, as partitions do.
+     */
+    public ManagedProcess inGroup(int gid) {
+        List<String> wrapped = new java.util.ArrayList<>(List.of("setpriv", "--regid=" + gid, "--clear-groups", "--"));
+        wrapped.addAll(command);
+        return new ManagedProcess(name, wrapped, env, log, readyUrl, gid);
+    }
+
+    /** The group id it runs with ({@link #inGroup}), or -1. */
+    public int group() {
+        return group;
     }
 
     public ManagedProcess start() {

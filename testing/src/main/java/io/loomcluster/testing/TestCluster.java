@@ -1,6 +1,8 @@
 package io.loomcluster.testing;
 
 
+import io.loomcluster.testing.ha.HaServices;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +21,15 @@ public final class TestCluster implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final EmbeddedServices services;
+    private final HaServices ha;
     private final Path appJar;
     private final Path logDir;
     private final List<ManagedProcess> processes = new CopyOnWriteArrayList<>();
     private final List<ManagedProcess> apps = new CopyOnWriteArrayList<>();
 
-    private TestCluster(EmbeddedServices services, Path appJar, Path logDir) {
+    private TestCluster(EmbeddedServices services, HaServices ha, Path appJar, Path logDir) {
         this.services = services;
+        this.ha = ha;
         this.appJar = appJar;
         this.logDir = logDir;
     }
@@ -48,7 +52,20 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(Path appJar, Path logDir) {
-        return new TestCluster(EmbeddedServices.start(EmbeddedServices.Options.ephemeral()), appJar, logDir);
+        return new TestCluster(EmbeddedServices.start(EmbeddedServices.Options.ephemeral()), null, appJar, logDir);
+    }
+
+    /**
+     * A cluster on replicated services (Redis Sentinel, a PostgreSQL standby); each instance runs
+     * with its own group id (100000 + its port) so that {@code NetworkCuts} can partition it.
+     */
+    public static TestCluster startHa(Path appJar, Path logDir, HaServices ha) {
+        return new TestCluster(null, ha, appJar, logDir);
+    }
+
+    /** The group id an instance on {@code port} runs with in a cluster started by {@link #startHa}. */
+    public static int groupOf(int port) {
+        return 100_000 + port;
     }
 
     private static String requiredProperty(String name) {
@@ -91,6 +108,9 @@ public final class TestCluster implements AutoCloseable {
         env.putAll(extraEnv);
         ManagedProcess process = ManagedProcess.javaJar(id, appJar, List.of("-Xmx256m"), env,
                 logDir.resolve(id + ".log"), URI.create("http://127.0.0.1:" + port + "/health/ready"));
+        if (ha != null) {
+            process = process.inGroup(groupOf(port));
+        }
         processes.add(process);
         apps.add(process);
         return process.start();
@@ -103,17 +123,19 @@ public final class TestCluster implements AutoCloseable {
      * one user, so the per-user post limit is raised; {@code WriteLimitIT} tests the limit itself.
      */
     public Map<String, String> appEnv() {
-        return Map.of(
+        Map<String, String> env = new HashMap<>(ha != null ? ha.appEnv() : Map.of(
                 "DATABASE_URL", services.jdbcUrl(),
                 "DATABASE_USER", services.databaseUser(),
-                "REDIS_URL", services.redisUrl(),
+                "REDIS_URL", services.redisUrl()));
+        env.putAll(Map.of(
                 "WEBHOOK_ALLOWED_HOSTS", "127.0.0.1",
                 "JOB_RETRY_BASE", "50ms",
                 "JOB_RETRY_MAX", "1s",
                 "JOB_MAX_ATTEMPTS", "5",
                 "JOB_VISIBILITY_TIMEOUT", "15s",
                 "OUTBOX_POLL_INTERVAL", "200ms",
-                "MESSAGE_RATE_LIMIT", "1000000");
+                "MESSAGE_RATE_LIMIT", "1000000"));
+        return Map.copyOf(env);
     }
 
     /** Registers a process started elsewhere (the balancer) so that it is stopped with the cluster. */
@@ -135,8 +157,19 @@ public final class TestCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + app.name().substring("app-".length()));
     }
 
+    /** The embedded PostgreSQL and Redis (null in a cluster on {@link #ha()} services). */
     public EmbeddedServices services() {
         return services;
+    }
+
+    /** The replicated services of a cluster started by {@link #startHa}, else null. */
+    public HaServices ha() {
+        return ha;
+    }
+
+    /** A JDBC URL of the cluster's database (for audits). */
+    public String jdbcUrl() {
+        return ha != null ? ha.postgres().jdbcUrl() : services.jdbcUrl();
     }
 
     public Path logDir() {
@@ -163,6 +196,8 @@ public final class TestCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        services.close();
+        if (services != null) {
+            services.close();
+        }
     }
 }

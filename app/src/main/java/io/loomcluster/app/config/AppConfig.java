@@ -2,7 +2,7 @@ package io.loomcluster.app.config;
 
 import io.loomcluster.contract.ConfigException;
 import io.loomcluster.contract.Env;
-import io.loomcluster.contract.RedisUrls;
+import io.loomcluster.contract.RedisTarget;
 import io.loomcluster.contract.TrustedProxies;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.http.Origins;
@@ -30,7 +30,7 @@ public record AppConfig(
         String databasePassword,
         int databasePoolSize,
         Duration databaseConnectTimeout,
-        URI redisUrl,
+        RedisTarget redis,
         boolean cookieSecure,
         Duration sessionIdleTimeout,
         Duration sessionAbsoluteTimeout,
@@ -81,7 +81,7 @@ public record AppConfig(
                 e.string("DATABASE_PASSWORD", ""),
                 e.integer("DATABASE_POOL_SIZE", 16, 1, 1000),
                 e.duration("DATABASE_CONNECT_TIMEOUT", Duration.ofSeconds(2)),
-                redisUrl(e, "REDIS_URL"),
+                RedisTarget.fromEnv(e, true, ""),
                 e.bool("COOKIE_SECURE", false),
                 e.duration("SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30), Duration.ofSeconds(1)),
                 e.duration("SESSION_ABSOLUTE_TIMEOUT", Duration.ofDays(7), Duration.ofSeconds(1)),
@@ -147,20 +147,6 @@ public record AppConfig(
             throw Env.invalid(name, value, "jdbc:postgresql://host:port/database");
         }
         return value;
-    }
-
-    private static URI redisUrl(Env e, String name) {
-        String value = e.required(name, "a Redis URL such as redis://127.0.0.1:6379");
-        try {
-            URI uri = URI.create(value);
-            if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
-        // The value carries Redis's password: the message shows it redacted.
-        throw Env.invalid(name, RedisUrls.redacted(value), "redis://host:port or redis://:PASSWORD@host:port");
     }
 
     private static Set<String> origins(Env e, String name) {

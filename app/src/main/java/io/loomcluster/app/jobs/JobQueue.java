@@ -108,19 +108,43 @@ public final class JobQueue {
 
     /** Adds several jobs in one round trip (a pipeline: each entry is added whole or not at all). */
     public void enqueueAll(List<Job> jobs) {
+        enqueueAll(jobs, 0, 0);
+    }
+
+    /**
+     * Adds the jobs in one pipelined round trip; with {@code replicas} above zero, returns only once
+     * that many replicas have them ({@code WAIT}, on the same connection, up to {@code waitMillis}),
+     * and throws otherwise: the entries may then vanish with the master, so the caller keeps its copy.
+     */
+    public void enqueueAll(List<Job> jobs, int replicas, long waitMillis) {
         if (jobs.isEmpty()) {
             return;
         }
         List<Response<StreamEntryID>> added = new ArrayList<>(jobs.size());
+        Response<Long> acknowledged = null;
         try (var pipeline = redis.pipelined()) {
             for (Job job : jobs) {
                 added.add(pipeline.xadd(stream, XAddParams.xAddParams(), job.fields()));
+            }
+            if (replicas > 0) {
+                acknowledged = pipeline.waitReplicas(replicas, waitMillis);
             }
             pipeline.sync();
         }
         // A pipeline reports each command's error only when its response is read: read them all, so
         // that a failed XADD fails the caller (the relay then keeps its rows).
         added.forEach(Response::get);
+        if (acknowledged != null && acknowledged.get() < replicas) {
+            throw new NotReplicatedException(stream + ": " + jobs.size() + " jobs reached " + acknowledged.get() + " of "
+                    + replicas + " replicas within " + waitMillis + " ms");
+        }
+    }
+
+    /** Jobs added to the master that no replica confirmed in time; a fail-over could lose them. */
+    public static final class NotReplicatedException extends RuntimeException {
+        NotReplicatedException(String message) {
+            super(message);
+        }
     }
 
     /** Creates the group (and the stream) if missing, reading from the start: jobs added before any worker ran are not skipped. */

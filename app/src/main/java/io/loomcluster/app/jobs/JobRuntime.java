@@ -40,7 +40,8 @@ public final class JobRuntime implements AutoCloseable, AfterPost {
         this.metrics = metrics;
         this.spans = new JobSpans(sql.tracing());
         handlers.forEach(h -> queues.put(h.type(), new JobQueue(redis, h.type())));
-        relay = new OutboxRelay(sql, queues, config.outboxBatch(), config.outboxPollInterval());
+        relay = new OutboxRelay(sql, queues, config.outboxBatch(), config.outboxPollInterval(),
+                new OutboxRelay.Replication(config.outboxWaitReplicas(), config.outboxWaitTimeout()));
         maintenance = new JobMaintenance(List.copyOf(queues.values()), Clock.systemUTC(), Duration.ofMillis(100),
                 Duration.ofSeconds(5));
         queues.keySet().forEach(type -> metrics.register(type, () -> maintenance.stats(type)));

@@ -34,6 +34,15 @@ public final class OutboxRelay implements AutoCloseable {
     private record Row(long id, Job job) {
     }
 
+    /**
+     * How many Redis replicas must confirm a relayed batch before its rows are deleted (0: none, for
+     * a single Redis). Replication is asynchronous: without this, a master killed after an
+     * {@code XADD} but before its replica copied it would take the jobs with it, outbox row already gone.
+     */
+    public record Replication(int replicas, Duration timeout) {
+        public static final Replication NONE = new Replication(0, Duration.ZERO);
+    }
+
     private final Sql sql;
     private final Map<String, JobQueue> queues;
     private final int batch;
@@ -43,8 +52,15 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile Thread thread;
     private volatile boolean failing;
 
+    private final Replication replication;
+
     public OutboxRelay(Sql sql, Map<String, JobQueue> queues, int batch, Duration pollInterval) {
+        this(sql, queues, batch, pollInterval, Replication.NONE);
+    }
+
+    public OutboxRelay(Sql sql, Map<String, JobQueue> queues, int batch, Duration pollInterval, Replication replication) {
         this.sql = sql;
+        this.replication = replication;
         this.queues = Map.copyOf(queues);
         this.batch = batch;
         this.pollInterval = pollInterval;
@@ -109,8 +125,11 @@ public final class OutboxRelay implements AutoCloseable {
                 byType.computeIfAbsent(row.job().type(), t -> new ArrayList<>()).add(row.job());
                 ids.add(row.id());
             }
-            // One pipelined round trip per type; if it fails the transaction rolls back and every row stays.
-            byType.forEach((type, jobs) -> queues.get(type).enqueueAll(jobs));
+            // One pipelined round trip per type; if it fails (or is not replicated in time) the transaction
+            // rolls back and every row stays, to be relayed again: a job may then be in its stream twice,
+            // which its handler's idempotence by job id absorbs.
+            byType.forEach((type, jobs) -> queues.get(type).enqueueAll(jobs, replication.replicas(),
+                    replication.timeout().toMillis()));
             if (!ids.isEmpty()) {
                 tx.update(DELETE, Sql.bigints(ids));
             }

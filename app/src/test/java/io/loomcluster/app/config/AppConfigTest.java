@@ -98,7 +98,8 @@ class AppConfigTest {
         env.remove("REDIS_URL");
 
         assertThatThrownBy(() -> AppConfig.fromEnvironment(env))
-                .hasMessage("REDIS_URL is not set; expected a Redis URL such as redis://127.0.0.1:6379");
+                .hasMessageStartingWith("REDIS_URL is not set; expected a Redis URL such as redis://127.0.0.1:6379")
+                .hasMessageContaining("REDIS_SENTINELS");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.loomcluster.lb.config;
 
 import io.loomcluster.contract.Env;
-import io.loomcluster.contract.RedisUrls;
+import io.loomcluster.contract.RedisTarget;
 import io.loomcluster.contract.TrustedProxies;
 import io.loomcluster.lb.selection.SelectionStrategy;
 
@@ -22,7 +22,7 @@ public record LbConfig(
         Discovery discovery,
         List<URI> backends,
         String strategy,
-        URI redisUrl,
+        RedisTarget redis,
         Duration dnsInterval,
         Duration redisInterval,
         Health health,
@@ -159,14 +159,14 @@ public record LbConfig(
                     : pool(env, name, discovery, backends, strategy, health, timeouts.request(), io.retries()));
         }
         boolean anyRedis = pools.stream().anyMatch(p -> p.discovery() instanceof Discovery.Redis);
-        URI redisUrl = redisUrl(env, anyRedis ? new Discovery.Redis() : discovery);
+        RedisTarget redis = RedisTarget.fromEnv(env, anyRedis || discovery instanceof Discovery.Redis, " when LB_DISCOVERY is redis");
         int port = env.port("LB_PORT", 8080);
         int adminPort = env.port("LB_ADMIN_PORT", 8079);
         if (port == adminPort) {
             throw Env.invalid("LB_ADMIN_PORT", Integer.toString(adminPort), "a port different from LB_PORT");
         }
         return new LbConfig(port, env.string("LB_ADMIN_HOST", "127.0.0.1"), adminPort, discovery, backends,
-                strategy, redisUrl,
+                strategy, redis,
                 env.duration("LB_DNS_INTERVAL", Duration.ofSeconds(5), Duration.ofMillis(100)),
                 env.duration("LB_REDIS_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(100)),
                 health, timeouts, limits(env), io, tls(env, port, adminPort), edge(env), routes, List.copyOf(pools),
@@ -325,26 +325,6 @@ public record LbConfig(
             }
         }
         return List.copyOf(result);
-    }
-
-    private static URI redisUrl(Env env, Discovery discovery) {
-        String raw = env.string("REDIS_URL", null);
-        if (raw == null) {
-            if (discovery instanceof Discovery.Redis) {
-                throw Env.missing("REDIS_URL", "redis://host:port when LB_DISCOVERY is redis");
-            }
-            return null;
-        }
-        try {
-            URI uri = URI.create(raw);
-            if (("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the error below
-        }
-        // The value carries Redis's password: the message shows it redacted.
-        throw Env.invalid("REDIS_URL", RedisUrls.redacted(raw), "redis://host:port or redis://:PASSWORD@host:port");
     }
 
     private static Health health(Env env) {

@@ -51,14 +51,14 @@ public final class Dashboard implements AutoCloseable {
     private volatile Supplier<Map<String, Long>> failures = Map::of;
     private long ticks;
 
-    /** {@code redisUrl}, when there is one, is where the job queues are read from (null: the panel says why it is empty). */
-    public Dashboard(Router router, String strategy, HttpClient metricsClient, URI redisUrl) {
+    /** {@code redis}, when there is one, is where the job queues are read from (null: the panel says why it is empty). */
+    public Dashboard(Router router, String strategy, HttpClient metricsClient, io.loomcluster.contract.RedisTarget redis) {
         this.router = router;
         this.pool = router::snapshot;
         this.history = new TrafficHistory(pool);
-        this.jobs = redisUrl == null
+        this.jobs = redis == null
                 ? JobsHistory.without("no Redis configured: the balancer reads the job queues from the Redis in REDIS_URL")
-                : JobsHistory.sampling(RedisClient.create(redisUrl));
+                : JobsHistory.sampling(io.loomcluster.lb.discovery.RedisConnections.open(redis));
         this.connections = new LiveConnections(metricsClient, CONNECTION_POLL_TIMEOUT_MILLIS);
         this.json = new SnapshotJson(strategy, TICK_MILLIS);
     }

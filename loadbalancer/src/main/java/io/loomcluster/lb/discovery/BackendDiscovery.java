@@ -33,7 +33,7 @@ public interface BackendDiscovery extends AutoCloseable {
     }
 
     /** Instances registered under {@code key} ({@code Names.backendsKey(pool)}). */
-    static BackendDiscovery redis(URI redisUrl, Duration interval, String key) {
-        return new RedisDiscovery(redisUrl, interval, key);
+    static BackendDiscovery redis(io.loomcluster.contract.RedisTarget redis, Duration interval, String key) {
+        return new RedisDiscovery(redis, interval, key);
     }
 }

@@ -1,5 +1,6 @@
 package io.loomcluster.lb.discovery;
 
+import io.loomcluster.contract.RedisTarget;
 import redis.clients.jedis.RedisClient;
 
 import java.net.URI;
@@ -15,14 +16,14 @@ import java.util.Set;
  */
 final class RedisDiscovery extends PollingDiscovery {
     private final String key;
-    private final URI redisUrl;
+    private final RedisTarget target;
     private final RedisClient redis;
 
-    RedisDiscovery(URI redisUrl, Duration interval, String key) {
+    RedisDiscovery(RedisTarget target, Duration interval, String key) {
         super("discovery-redis", interval);
         this.key = key;
-        this.redisUrl = redisUrl;
-        this.redis = RedisClient.create(redisUrl);
+        this.target = target;
+        this.redis = RedisConnections.open(target);
     }
 
     @Override
@@ -54,7 +55,7 @@ final class RedisDiscovery extends PollingDiscovery {
 
     @Override
     String source() {
-        return "Redis " + redisUrl.getHost() + ":" + redisUrl.getPort() + " key " + key;
+        return target.describe() + " key " + key;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.loomcluster.chaos;
 import io.loomcluster.testing.BalancerProcess;
 import io.loomcluster.testing.ManagedProcess;
 import io.loomcluster.testing.TestCluster;
+import io.loomcluster.testing.ha.HaServices;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -21,22 +22,30 @@ public final class ChaosCluster implements AutoCloseable {
 
     /** What to start: jars, where logs go, and extra environment for the instances and the balancer. */
     public record Spec(Path appJar, Path lbJar, Path logDir, int instances, Map<String, String> appEnv,
-                       Map<String, String> lbEnv) {
+                       Map<String, String> lbEnv, boolean ha) {
         public static Spec fromSystemProperties(Path logDir, int instances) {
             return new Spec(Path.of(required("loom.app.jar")), Path.of(required("loom.lb.jar")), logDir, instances,
-                    Map.of(), Map.of());
+                    Map.of(), Map.of(), false);
         }
 
         public Spec withAppEnv(Map<String, String> env) {
             Map<String, String> merged = new HashMap<>(appEnv);
             merged.putAll(env);
-            return new Spec(appJar, lbJar, logDir, instances, merged, lbEnv);
+            return new Spec(appJar, lbJar, logDir, instances, merged, lbEnv, ha);
         }
 
         public Spec withLbEnv(Map<String, String> env) {
             Map<String, String> merged = new HashMap<>(lbEnv);
             merged.putAll(env);
-            return new Spec(appJar, lbJar, logDir, instances, appEnv, merged);
+            return new Spec(appJar, lbJar, logDir, instances, appEnv, merged, ha);
+        }
+
+        /**
+         * On replicated services ({@link HaServices}: Redis Sentinel, a PostgreSQL standby), each
+         * process with its own group id so that {@link io.loomcluster.testing.ha.NetworkCuts} can cut it off.
+         */
+        public Spec replicated() {
+            return new Spec(appJar, lbJar, logDir, instances, appEnv, lbEnv, true);
         }
 
         private static String required(String name) {
@@ -58,8 +67,23 @@ public final class ChaosCluster implements AutoCloseable {
         this.balancer = balancer;
     }
 
+    /** The group id the balancer runs with in a replicated cluster. */
+    public static final int BALANCER_GROUP = 99_999;
+    /** How long the sentinels of a replicated cluster wait before calling a silent master down. */
+    public static final Duration SENTINEL_DOWN_AFTER = Duration.ofSeconds(1);
+
     public static ChaosCluster start(Spec spec) {
-        TestCluster cluster = TestCluster.start(spec.appJar(), spec.logDir());
+        TestCluster cluster;
+        if (spec.ha()) {
+            String missing = HaServices.unavailableBecause();
+            if (missing != null) {
+                throw new IllegalStateException(missing);
+            }
+            cluster = TestCluster.startHa(spec.appJar(), spec.logDir(), HaServices.start(spec.logDir().resolve("services"),
+                    SENTINEL_DOWN_AFTER));
+        } else {
+            cluster = TestCluster.start(spec.appJar(), spec.logDir());
+        }
         try {
             Map<String, String> appEnv = new HashMap<>(Map.of(
                     // Fast password hashing: the scenarios log in many users, and bcrypt is not what they test.
@@ -71,10 +95,11 @@ public final class ChaosCluster implements AutoCloseable {
             List<ManagedProcess> apps = cluster.startApps(spec.instances(), appEnv);
             Map<String, String> lbEnv = new HashMap<>(Map.of(
                     "LB_DISCOVERY", "redis",
-                    "REDIS_URL", cluster.services().redisUrl(),
                     "LB_HEALTH_INTERVAL", "1s"));
+            lbEnv.putAll(spec.ha() ? cluster.ha().redisEnv() : Map.of("REDIS_URL", cluster.services().redisUrl()));
             lbEnv.putAll(spec.lbEnv());
-            BalancerProcess balancer = BalancerProcess.start("loadbalancer", spec.lbJar(), lbEnv, spec.logDir());
+            BalancerProcess balancer = BalancerProcess.start("loadbalancer", spec.lbJar(), lbEnv, spec.logDir(),
+                    spec.ha() ? BALANCER_GROUP : -1);
             cluster.track(balancer.process());
             ChaosCluster chaos = new ChaosCluster(cluster, apps, balancer);
             chaos.awaitAvailable(spec.instances());
@@ -110,7 +135,7 @@ public final class ChaosCluster implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return cluster.services().jdbcUrl();
+        return cluster.jdbcUrl();
     }
 
     /** Waits until the balancer routes to {@code count} backends. */

@@ -37,9 +37,17 @@ final class JobsFault implements Fault {
     private final List<ManagedProcess> workers = new ArrayList<>();
     private final List<String> violations = new ArrayList<>();
 
+    private final Fault injection;
+
     JobsFault(int mentions, long settleRequests) {
+        this(mentions, settleRequests, null);
+    }
+
+    /** With another fault than kill -9 of a worker and an instance (a Redis fail-over, say), audited the same way. */
+    JobsFault(int mentions, long settleRequests, Fault injection) {
         this.mentions = mentions;
         this.settleRequests = settleRequests;
+        this.injection = injection;
     }
 
     List<String> violations() {
@@ -71,6 +79,10 @@ final class JobsFault implements Fault {
 
     @Override
     public void inject(ChaosCluster cluster, Workload load, List<String> notes) {
+        if (injection != null) {
+            injection.inject(cluster, load, notes);
+            return;
+        }
         ManagedProcess worker = workers.getFirst();
         worker.kill();
         Scenarios.awaitProgress(load, settleRequests);

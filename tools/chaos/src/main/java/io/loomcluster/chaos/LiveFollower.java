@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class LiveFollower implements Subscription.Listener, AutoCloseable {
     private final Set<Long> received = ConcurrentHashMap.newKeySet();
     private final LongAdder duplicates = new LongAdder();
+    private final LongAdder outOfOrder = new LongAdder();
+    private volatile long lastId = -1;
     private final Subscription subscription;
 
     public LiveFollower(Session session, long roomId, Transport transport) {
@@ -27,7 +29,15 @@ public final class LiveFollower implements Subscription.Listener, AutoCloseable 
     public void message(Message message, long receivedNanos) {
         if (!received.add(message.id())) {
             duplicates.increment();
+        } else if (message.id() < lastId) {
+            outOfOrder.increment();
         }
+        lastId = Math.max(lastId, message.id());
+    }
+
+    /** Messages that arrived after one with a higher id (a room's ids grow in commit order). */
+    public long outOfOrder() {
+        return outOfOrder.sum();
     }
 
     @Override

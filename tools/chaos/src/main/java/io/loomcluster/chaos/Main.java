@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code scripts/chaos [--scenario NAME]... [--list]}: runs fault scenarios against real
+ * {@code scripts/chaos [--scenario NAME]... [--ha] [--list]}: runs fault scenarios against real
  * clusters and prints one table row per scenario. Exits 1 when a scenario lost or duplicated an
  * acknowledged write, a request failed for good or a scenario's own audit found a violation (jobs:
  * a notification or webhook delivery missing or doubled), 2 on bad options.
@@ -30,6 +30,7 @@ public final class Main {
                     }
                     chosen.add(args[++i]);
                 }
+                case "--ha" -> chosen.addAll(HA);
                 case "--list" -> {
                     scenarios(logs.resolve("unused")).keySet().forEach(System.out::println);
                     return;
@@ -42,7 +43,8 @@ public final class Main {
         }
         Map<String, Supplier<Outcome>> all = scenarios(logs);
         if (chosen.isEmpty()) {
-            chosen.addAll(all.keySet());
+            // The replicated-services scenarios need redis-sentinel and root (iptables): asked for by name or --ha.
+            chosen.addAll(all.keySet().stream().filter(name -> !HA.contains(name)).toList());
         }
         for (String name : chosen) {
             if (!all.containsKey(name)) {
@@ -70,18 +72,25 @@ public final class Main {
         System.exit(clean ? 0 : 1);
     }
 
+    private static final List<String> HA = List.of("redis-failover", "postgres-failover", "partitions");
+
     private static Map<String, Supplier<Outcome>> scenarios(Path logDir) {
         ChaosCluster.Spec spec = ChaosCluster.Spec.fromSystemProperties(logDir, 3);
-        return new Scenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all();
+        Map<String, Supplier<Outcome>> all = new java.util.LinkedHashMap<>(
+                new Scenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all());
+        all.putAll(new HaScenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all());
+        return all;
     }
 
     private static void usage(String error) {
         if (error != null) {
             System.err.println("chaos: " + error);
         }
-        System.err.println("usage: scripts/chaos [--scenario NAME]... [--list]");
+        System.err.println("usage: scripts/chaos [--scenario NAME]... [--ha] [--list]");
         System.err.println("  scenarios: kill-9, rolling-restart, redis-outage, postgres-outage, hung-backend,");
-        System.err.println("             balancer-restart, overload, jobs (default: all, in that order)");
+        System.err.println("             balancer-restart, overload, jobs (default: these, in that order)");
+        System.err.println("  replicated services (--ha: all three; need redis-sentinel, and root for iptables):");
+        System.err.println("             redis-failover, postgres-failover, partitions");
         System.exit(error == null ? 0 : 2);
     }
 }

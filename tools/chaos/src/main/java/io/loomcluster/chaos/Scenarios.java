@@ -146,21 +146,32 @@ public final class Scenarios {
 
             @Override
             public void afterLoad(ChaosCluster cluster, Workload load, Tally tally, List<String> notes) {
-                for (LiveFollower f : followers) {
-                    Set<Long> expected = tally.acknowledgedIn(f.roomId());
-                    try {
-                        Await.until(f.transport() + " follower to catch up", Duration.ofSeconds(30),
-                                () -> f.received().containsAll(expected));
-                    } catch (AssertionError e) {
-                        // reported below as missing messages
-                    }
-                    long missing = expected.stream().filter(id -> !f.received().contains(id)).count();
-                    notes.add(f.transport() + ": " + f.reconnects() + " reconnects, " + expected.size() + " expected, "
-                            + missing + " missing, " + f.duplicates() + " duplicates");
-                    f.close();
-                }
+                notes.addAll(checkFollowers(followers, tally, notes).stream().map(v -> "VIOLATION: " + v).toList());
             }
         });
+    }
+
+    /** Each follower caught up with every acknowledged message of its room (bounded wait), noted; then closed. */
+    static List<String> checkFollowers(List<LiveFollower> followers, Tally tally, List<String> notes) {
+        List<String> violations = new ArrayList<>();
+        for (LiveFollower f : followers) {
+            Set<Long> expected = tally.acknowledgedIn(f.roomId());
+            try {
+                Await.until(f.transport() + " follower to catch up", Duration.ofSeconds(30),
+                        () -> f.received().containsAll(expected));
+            } catch (AssertionError e) {
+                // reported below as missing messages
+            }
+            long missing = expected.stream().filter(id -> !f.received().contains(id)).count();
+            notes.add(f.transport() + ": " + f.reconnects() + " reconnects, " + expected.size() + " expected, "
+                    + missing + " missing, " + f.duplicates() + " duplicates, " + f.outOfOrder() + " out of order");
+            if (missing + f.duplicates() + f.outOfOrder() > 0) {
+                violations.add(f.transport() + " follower: " + missing + " missing, " + f.duplicates() + " duplicates, "
+                        + f.outOfOrder() + " out of order");
+            }
+            f.close();
+        }
+        return violations;
     }
 
     public Outcome overload() {
@@ -199,8 +210,8 @@ public final class Scenarios {
         return run(name, clusterSpec, shape, fault, List::of);
     }
 
-    private Outcome run(String name, ChaosCluster.Spec clusterSpec, Workload.Shape loadShape, Fault fault,
-                        Supplier<List<String>> violations) {
+    Outcome run(String name, ChaosCluster.Spec clusterSpec, Workload.Shape loadShape, Fault fault,
+                Supplier<List<String>> violations) {
         try (ChaosCluster cluster = ChaosCluster.start(clusterSpec);
              Workload load = Workload.prepare(cluster.url(), loadShape)) {
             List<String> notes = new ArrayList<>();

