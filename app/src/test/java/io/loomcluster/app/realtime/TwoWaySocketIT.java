@@ -92,6 +92,37 @@ class TwoWaySocketIT {
     }
 
     @Test
+    void aReadFrameMovesTheMarkerAndTheUsersOtherDevicesAreToldButNoOneElse() throws Exception {
+        Session alice = TestUsers.signUp(a, "reader");
+        Session bob = TestUsers.signUp(b, "writer");
+        long room = alice.createRoom("reading").id();
+        bob.join(room);
+        Message first = bob.post(room, "one");
+        Message second = bob.post(room, "two");
+        Session alicePhone = alice.on(b);
+
+        try (EventStream phone = alicePhone.events(room, Long.toString(second.id()));
+             EventStream bobs = bob.on(a).events(room, Long.toString(second.id()))) {
+            LiveSocket laptop = alice.webSocket("/api/ws", true);
+            JsonNode read = ack(laptop, "{\"type\":\"read\",\"roomId\":" + room + ",\"upTo\":" + first.id() + ",\"ref\":\"r1\"}", "r1")
+                    .get("read");
+            assertThat(read.get("upTo").asLong()).isEqualTo(first.id());
+            assertThat(read.get("unread").asInt()).isEqualTo(1);
+            SseEvent moved = phone.next(WAIT);
+            assertThat(moved.event()).isEqualTo("read");
+            assertThat(moved.id()).isNull();
+            assertThat(Json.tree(moved.data()).get("upTo").asLong()).isEqualTo(first.id());
+            // Bob's stream gets nothing of alice's marker: the next thing on it is his next message.
+            Message third = bob.post(room, "three");
+            SseEvent next = bobs.next(WAIT);
+            assertThat(next.event()).isEqualTo("message");
+            assertThat(next.id()).isEqualTo(Long.toString(third.id()));
+            laptop.close();
+        }
+        assertThat(alice.get("/api/unread").json().get("total").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void aPostRetriedWithItsIdAfterAReconnectToAnotherInstanceIsStoredOnce() throws Exception {
         Session user = TestUsers.signUp(a, "retrier");
         long room = user.createRoom("retries").id();
