@@ -39,6 +39,9 @@ import io.loomcluster.app.webhooks.WebhookRoutes;
 import io.loomcluster.app.webhooks.WebhookService;
 import io.loomcluster.app.webhooks.WebhookSettings;
 import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.app.presence.Presence;
+import io.loomcluster.app.presence.PresenceRoutes;
+import io.loomcluster.app.presence.Usernames;
 import io.loomcluster.app.realtime.LiveAccess;
 import io.loomcluster.app.realtime.LiveMetrics;
 import io.loomcluster.app.realtime.LiveNotifications;
@@ -95,6 +98,7 @@ public final class App {
     private final SessionStore sessions;
     private final SessionStreams sessionStreams;
     private final LiveRooms live;
+    private final Presence presence;
     private final LiveNotifications liveNotifications;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
@@ -154,9 +158,13 @@ public final class App {
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
+        // Presence: who has a live connection to each room, cluster-wide; changes reach every instance's listener.
+        Usernames usernames = Usernames.of(users);
+        presence = new Presence(redis, subscriptions, config.instanceId(), usernames, (room, user, name, online) ->
+                log.debug("presence: {} {} room {}", name, online ? "joined" : "left", room), config.presence());
         live = new LiveRooms(messages::newer, signals,
                 liveMetrics, sessionStreams, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
-                config.slowConsumerTimeout());
+                config.slowConsumerTimeout(), presence);
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
                 config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
@@ -177,6 +185,7 @@ public final class App {
         var sessionRoutes = new SessionRoutes(users, sessions, auth, loginLimiter, registrationLimiter,
                 config.trustedProxies(), body, notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, auth, body, events::left);
+        var presenceRoutes = new PresenceRoutes(presence, rooms, usernames, auth);
         var messageRoutes = new MessageRoutes(messages, memberships, longPolls, auth, body, new JsonResponse(json));
         var notificationRoutes = new NotificationRoutes(notifications, auth, body);
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
@@ -216,6 +225,7 @@ public final class App {
             if (config.roles().servesHttp()) {
                 sessionRoutes.register(cfg.routes);
                 roomRoutes.register(cfg.routes);
+                presenceRoutes.register(cfg.routes);
                 messageRoutes.register(cfg.routes);
                 notificationRoutes.register(cfg.routes);
                 webhookRoutes.register(cfg.routes);
@@ -232,6 +242,7 @@ public final class App {
     public static App start(AppConfig config) {
         App app = new App(config);
         app.events.start();
+        app.presence.start();
         app.sessions.start();
         app.sessionStreams.start(app.sessions::isLive);
         app.readiness.start();
@@ -262,6 +273,8 @@ public final class App {
         if (!live.closeAll(config.shutdownTimeout())) {
             log.warn("shutdown: some live connections did not close in time");
         }
+        // Its users leave now rather than when the lease ends (unless connected to another instance).
+        presence.close();
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         boolean jobsDrained = jobs.drain(config.shutdownTimeout());

@@ -7,6 +7,7 @@ import io.loomcluster.contract.TrustedProxies;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.http.Origins;
 import io.loomcluster.app.jobs.JobsConfig;
+import io.loomcluster.app.presence.PresenceSettings;
 import io.loomcluster.app.webhooks.WebhookConfig;
 import io.loomcluster.app.webhooks.WebhookSettings;
 
@@ -57,7 +58,8 @@ public record AppConfig(
         boolean graphqlIntrospection,
         int graphqlMaxMutations,
         MessageRateLimit messageRateLimit,
-        Roles roles) {
+        Roles roles,
+        PresenceSettings presence) {
 
 
     /** The database settings, as the pool takes them. */
@@ -112,7 +114,8 @@ public record AppConfig(
                 new MessageRateLimit(e.integer("MESSAGE_RATE_LIMIT", 10, 1, 1_000_000_000),
                         positive(e, "MESSAGE_RATE_WINDOW", Duration.ofSeconds(1)),
                         e.integer("MESSAGE_RATE_BURST", 20, 1, 1_000_000_000)),
-                roles);
+                roles,
+                PresenceSettings.fromEnvironment(e));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.http.ApiException;
 import io.loomcluster.app.messages.Message;
+import io.loomcluster.app.presence.Presence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +29,11 @@ public final class LiveRooms {
     private final UserStreams<Message> perUser;
     private final int bufferSize;
     private final long slowTimeoutNanos;
+    private final Presence presence;
     private volatile boolean shuttingDown;
 
     public LiveRooms(FeedSource<Message> messages, Signals signals, LiveMetrics metrics, SessionStreams sessions,
-                     int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout) {
+                     int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout, Presence presence) {
         this.feeds = new Feeds<>(messages, Message::id, signals, metrics::fannedOut, RECHECK_MILLIS);
         this.metrics = metrics;
         this.sessions = sessions;
@@ -40,6 +42,7 @@ public final class LiveRooms {
                 + maxPerUser + " per instance at most)");
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
+        this.presence = presence;
     }
 
     /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
@@ -58,6 +61,7 @@ public final class LiveRooms {
         sessions.add(subscriber);
         perUser.add(subscriber);
         feeds.join(subscriber);
+        presence.connected(roomId, userId);
         return subscriber;
     }
 
@@ -66,6 +70,7 @@ public final class LiveRooms {
         sessions.remove(subscriber);
         perUser.remove(subscriber);
         feeds.leave(subscriber);
+        presence.disconnected(subscriber.key(), subscriber.userId());
     }
 
     /**
@@ -82,6 +87,8 @@ public final class LiveRooms {
                 Long.MAX_VALUE, () -> { });
         sessions.add(subscriber);
         feeds.join(subscriber);
+        // A parked long-poll is a live connection; the leave grace covers the gap until the next one.
+        presence.connected(roomId, userId);
         try {
             List<Message> found = new ArrayList<>();
             Message next = subscriber.next(waitMillis);

@@ -47,8 +47,8 @@ public final class Redis implements AutoCloseable {
      * has no socket timeout; a dead server is noticed by the subscriber's pings.
      */
     public static Redis connectForSubscriptions(URI uri) {
-        // Two long-lived subscribers (message events, session invalidations) and one spare for reconnects.
-        return connect(uri, 0, 3, Tracing.off());
+        // Three long-lived subscribers (message events, session invalidations, presence) and one spare for reconnects.
+        return connect(uri, 0, 4, Tracing.off());
     }
 
     /**
