@@ -46,6 +46,7 @@ public final class Presence implements Subscription.Listener, AutoCloseable {
     private boolean resync;
     private boolean lastBeatOk;
     private boolean failing;
+    private volatile boolean subscribed;
 
     public Presence(Redis redis, Redis subscriptions, String instanceId, Usernames usernames, PresenceListener listener,
                     PresenceSettings settings) {
@@ -67,7 +68,7 @@ public final class Presence implements Subscription.Listener, AutoCloseable {
     }
 
     public void start() {
-        subscription.start();
+        listen();
         long flushMillis = settings.flushInterval().toMillis();
         flusher.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
         flusher.scheduleWithFixedDelay(this::beat, 0, settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
@@ -94,6 +95,11 @@ public final class Presence implements Subscription.Listener, AutoCloseable {
     }
 
     // Package-private from here: the tests drive the flusher by hand.
+
+    /** Subscribes to the transitions, without flushing or heartbeats. */
+    void listen() {
+        subscription.start();
+    }
 
     /** Sends what changed since the last flush. */
     void flush() {
@@ -169,9 +175,20 @@ public final class Presence implements Subscription.Listener, AutoCloseable {
         return local.pending();
     }
 
+    /** Whether transitions reach this instance's listener now. */
+    boolean subscribed() {
+        return subscribed;
+    }
+
     @Override
     public void onSubscribed() {
         // Transitions published while unsubscribed are not replayed; GET presence reads Redis, the truth.
+        subscribed = true;
+    }
+
+    @Override
+    public void onLost() {
+        subscribed = false;
     }
 
     // Lines "j:room:user:username" (joined) and "l:room:user:username" (left).
