@@ -40,6 +40,9 @@ import io.loomcluster.app.webhooks.WebhookRoutes;
 import io.loomcluster.app.webhooks.WebhookService;
 import io.loomcluster.app.webhooks.WebhookSettings;
 import io.loomcluster.app.metrics.Metrics;
+import io.loomcluster.app.presence.Presence;
+import io.loomcluster.app.presence.PresenceRoutes;
+import io.loomcluster.app.presence.Usernames;
 import io.loomcluster.app.realtime.LiveAccess;
 import io.loomcluster.app.realtime.LiveMetrics;
 import io.loomcluster.app.realtime.LiveNotifications;
@@ -77,6 +80,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -99,6 +103,7 @@ public final class App {
     private final SessionStore sessions;
     private final SessionStreams sessionStreams;
     private final LiveRooms live;
+    private final Presence presence;
     private final LiveNotifications liveNotifications;
     private final IdempotencyJanitor janitor;
     private final RequestTracker tracker;
@@ -159,9 +164,20 @@ public final class App {
         janitor = new IdempotencyJanitor(sql, config.idempotencyRetention());
         // Live delivery: the room feeds read PostgreSQL when the signal bus says a room has news.
         LiveMetrics liveMetrics = new LiveMetrics(metrics);
+        // Presence: who has a live connection to each room, cluster-wide; every instance's listener hands
+        // each change to its streams of the room (through the live events, wired once they exist).
+        Usernames usernames = Usernames.of(users);
+        AtomicReference<LiveEvents> presenceEvents = new AtomicReference<>();
+        presence = new Presence(redis, subscriptions, config.instanceId(), usernames,
+                (room, user, name, online) -> {
+                    LiveEvents wired = presenceEvents.get();
+                    if (wired != null) {
+                        wired.presence(room, user, name, online);
+                    }
+                }, config.presence());
         live = new LiveRooms(messages::changes, signals,
                 liveMetrics, sessionStreams, config.maxSubscribers(), config.maxStreamsPerUser(), config.subscriberBuffer(),
-                config.slowConsumerTimeout());
+                config.slowConsumerTimeout(), presence);
         liveNotifications = new LiveNotifications(notifications::after, userSignals, liveMetrics, sessionStreams,
                 config.maxSubscribers(), config.subscriberBuffer(), config.slowConsumerTimeout());
         Memberships memberships = new Memberships(rooms);
@@ -169,6 +185,7 @@ public final class App {
             memberships.left(room, user);
             live.kick(room, user);
         }, memberships.cache(), live);
+        presenceEvents.set(events);
         LiveAccess liveAccess = new LiveAccess(auth, rooms, messages::lastPosition, live);
         Typing typing = new Typing(memberships, redis, events);
         // Read markers: a marker that moved is told to the user's own streams of the room, everywhere.
@@ -187,6 +204,7 @@ public final class App {
                 config.trustedProxies(), body, notifications::unread);
         var roomRoutes = new RoomRoutes(rooms, reads, auth, body, events::left);
         var readRoutes = new ReadRoutes(reads, auth, body);
+        var presenceRoutes = new PresenceRoutes(presence, rooms, usernames, auth);
         var messageRoutes = new MessageRoutes(messages, memberships, longPolls, auth, body, new JsonResponse(json));
         var notificationRoutes = new NotificationRoutes(notifications, auth, body);
         var webhookRoutes = new WebhookRoutes(webhooks, auth, body);
@@ -228,6 +246,7 @@ public final class App {
                 sessionRoutes.register(cfg.routes);
                 roomRoutes.register(cfg.routes);
                 readRoutes.register(cfg.routes);
+                presenceRoutes.register(cfg.routes);
                 messageRoutes.register(cfg.routes);
                 notificationRoutes.register(cfg.routes);
                 webhookRoutes.register(cfg.routes);
@@ -245,6 +264,7 @@ public final class App {
     public static App start(AppConfig config) {
         App app = new App(config);
         app.events.start();
+        app.presence.start();
         app.sessions.start();
         app.sessionStreams.start(app.sessions::isLive);
         app.readiness.start();
@@ -275,6 +295,8 @@ public final class App {
         if (!live.closeAll(config.shutdownTimeout())) {
             log.warn("shutdown: some live connections did not close in time");
         }
+        // Its users leave now rather than when the lease ends (unless connected to another instance).
+        presence.close();
         boolean drained = tracker.awaitIdle(config.shutdownTimeout());
         log.info("shutdown: {} in-flight requests", drained ? "no" : "gave up waiting for");
         boolean jobsDrained = jobs.drain(config.shutdownTimeout());

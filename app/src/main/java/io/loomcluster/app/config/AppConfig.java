@@ -7,6 +7,7 @@ import io.loomcluster.contract.TrustedProxies;
 import io.loomcluster.app.db.Database;
 import io.loomcluster.app.http.Origins;
 import io.loomcluster.app.jobs.JobsConfig;
+import io.loomcluster.app.presence.PresenceSettings;
 import io.loomcluster.app.webhooks.WebhookConfig;
 import io.loomcluster.app.webhooks.WebhookSettings;
 
@@ -58,7 +59,8 @@ public record AppConfig(
         int graphqlMaxMutations,
         MessageRateLimit messageRateLimit,
         Duration messageEditWindow,
-        Roles roles) {
+        Roles roles,
+        PresenceSettings presence) {
 
 
     /** The database settings, as the pool takes them. */
@@ -114,7 +116,8 @@ public record AppConfig(
                         positive(e, "MESSAGE_RATE_WINDOW", Duration.ofSeconds(1)),
                         e.integer("MESSAGE_RATE_BURST", 20, 1, 1_000_000_000)),
                 positive(e, "MESSAGE_EDIT_WINDOW", Duration.ofMinutes(15)),
-                roles);
+                roles,
+                PresenceSettings.fromEnvironment(e));
     }
 
     /**

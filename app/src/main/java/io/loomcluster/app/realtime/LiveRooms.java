@@ -2,6 +2,7 @@ package io.loomcluster.app.realtime;
 
 import io.loomcluster.app.http.ApiException;
 import io.loomcluster.app.messages.Change;
+import io.loomcluster.app.presence.Presence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,12 @@ public final class LiveRooms {
     private final UserStreams<RoomEvent> perUser;
     private final int bufferSize;
     private final long slowTimeoutNanos;
+    private final Presence presence;
     private volatile boolean shuttingDown;
 
     /** {@code changes}: a room's change log after a position ({@code MessageService#changes}). */
     public LiveRooms(FeedSource<Change> changes, Signals signals, LiveMetrics metrics, SessionStreams sessions,
-                     int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout) {
+                     int maxSubscribers, int maxPerUser, int bufferSize, Duration slowConsumerTimeout, Presence presence) {
         FeedSource<RoomEvent> source = (room, after, limit) -> changes.after(room, after, limit).stream()
                 .<RoomEvent>map(RoomEvent.Changed::new).toList();
         this.feeds = new Feeds<>(source, RoomEvent::position, signals, metrics::fannedOut, RECHECK_MILLIS);
@@ -44,6 +46,7 @@ public final class LiveRooms {
                 + maxPerUser + " per instance at most)");
         this.bufferSize = bufferSize;
         this.slowTimeoutNanos = slowConsumerTimeout.toNanos();
+        this.presence = presence;
     }
 
     /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
@@ -62,6 +65,7 @@ public final class LiveRooms {
         sessions.add(subscriber);
         perUser.add(subscriber);
         feeds.join(subscriber);
+        presence.connected(roomId, userId);
         return subscriber;
     }
 
@@ -70,6 +74,7 @@ public final class LiveRooms {
         sessions.remove(subscriber);
         perUser.remove(subscriber);
         feeds.leave(subscriber);
+        presence.disconnected(subscriber.key(), subscriber.userId());
     }
 
     /**
@@ -88,6 +93,8 @@ public final class LiveRooms {
                 Long.MAX_VALUE, () -> { });
         sessions.add(subscriber);
         feeds.join(subscriber);
+        // A parked long-poll is a live connection; the leave grace covers the gap until the next one.
+        presence.connected(roomId, userId);
         try {
             List<Change> found = new ArrayList<>();
             long deadline = System.nanoTime() + waitMillis * 1_000_000;

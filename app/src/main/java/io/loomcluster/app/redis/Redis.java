@@ -63,8 +63,8 @@ public final class Redis implements AutoCloseable {
      * has no socket timeout; a dead server is noticed by the subscriber's pings.
      */
     public static Redis connectForSubscriptions(RedisTarget target) {
-        // Two long-lived subscribers (message events, session invalidations) and one spare for reconnects.
-        return connect(target, 0, 3, Tracing.off());
+        // Three long-lived subscribers (message events, session invalidations, presence) and one spare for reconnects.
+        return connect(target, 0, 4, Tracing.off());
     }
 
     /**
