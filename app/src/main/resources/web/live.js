@@ -54,7 +54,7 @@ export function follow(roomId, transport, lastPosition, on) {
     if (closed) return;
     last = Math.max(last, lastPosition());
     if (transport === 'ws') {
-      const ws = new WebSocket(socketUrl(`/api/rooms/${roomId}/ws?after=${last}`));
+      const ws = new WebSocket(socketUrl(`/api/rooms/${roomId}/ws?after=${last}&events=all`));
       current = ws;
       socket = ws;
       ws.onopen = () => on.state('live (WebSocket)');
@@ -75,7 +75,7 @@ export function follow(roomId, transport, lastPosition, on) {
       };
       return;
     }
-    const source = new EventSource(`/api/rooms/${roomId}/events?after=${last}`);
+    const source = new EventSource(`/api/rooms/${roomId}/events?after=${last}&events=all`);
     current = source;
     source.onopen = () => on.state('live (Server-Sent Events)');
     for (const type of CHANGES) {

@@ -236,7 +236,12 @@ public final class Session {
 
     /** Server-Sent Events of a room, after {@code lastEventId} (null: from now). The low-level stream. */
     public EventStream events(long roomId, String lastEventId) {
-        Request request = Request.get("/api/rooms/" + roomId + "/events");
+        return events(roomId, lastEventId, false);
+    }
+
+    /** The room's events; with {@code everything}, typing, presence and read events too ({@code ?events=all}). */
+    public EventStream events(long roomId, String lastEventId, boolean everything) {
+        Request request = Request.get("/api/rooms/" + roomId + "/events" + (everything ? "?events=all" : ""));
         if (lastEventId != null) {
             request.header(Names.LAST_EVENT_ID, lastEventId);
         }

@@ -16,7 +16,7 @@ import java.util.function.LongUnaryOperator;
  */
 public final class LiveAccess {
     /** An admitted stream: the room (0 for a socket not bound to one), the user and their session, the position to start after. */
-    record Start(long roomId, long userId, String username, String sessionId, long after) {
+    record Start(long roomId, long userId, String username, String sessionId, long after, boolean ephemeral) {
     }
 
     private final Auth auth;
@@ -41,7 +41,7 @@ public final class LiveAccess {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
         return new Start(roomId, session.userId(), session.username(), session.id(),
-                after >= 0 ? after : lastId.applyAsLong(roomId));
+                after >= 0 ? after : lastId.applyAsLong(roomId), ephemeral(ctx));
     }
 
     /** A socket of the user's, not bound to a room ({@code /api/ws}): it subscribes to rooms by frames. */
@@ -50,7 +50,7 @@ public final class LiveAccess {
         if (live.shuttingDown()) {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
-        return new Start(0, session.userId(), session.username(), session.id(), -1);
+        return new Start(0, session.userId(), session.username(), session.id(), -1, true);
     }
 
     /** Where a subscription of a member starts: after {@code after}, or after the room's newest position when -1. */
@@ -60,6 +60,22 @@ public final class LiveAccess {
             throw ApiException.unavailable("this instance is shutting down; reconnect", 1);
         }
         return after >= 0 ? after : lastId.applyAsLong(roomId);
+    }
+
+    /**
+     * Whether a room stream also carries typing, presence and read events: {@code ?events=all}. By
+     * default it carries the room's changes only, as room streams did before those events existed,
+     * so a client that reads every WebSocket frame as a message keeps working.
+     */
+    private static boolean ephemeral(Context ctx) {
+        String events = ctx.queryParam("events");
+        if (events == null || events.equals("changes")) {
+            return false;
+        }
+        if (events.equals("all")) {
+            return true;
+        }
+        throw ApiException.badRequest("events must be 'changes' (the default) or 'all' (changes, typing, presence and read events)");
     }
 
     /** A stream's cursor: {@code Last-Event-ID} when sent (SSE reconnects), else {@code after}; -1 when neither. */

@@ -49,9 +49,12 @@ public final class LiveRooms {
         this.presence = presence;
     }
 
-    /** A new live connection's subscriber of the room, after {@code after}; null when this instance is full. */
+    /**
+     * A new live connection's subscriber of the room, after {@code after}; null when this instance is
+     * full. With {@code ephemeral} it also gets typing, presence and read events.
+     */
     Subscriber<RoomEvent> subscribe(long roomId, long userId, String sessionId, Subscriber.Kind kind, long after,
-                                  Runnable onOverflow) {
+                                  boolean ephemeral, Runnable onOverflow) {
         if (metrics.open() >= maxSubscribers) {
             return null;
         }
@@ -61,6 +64,9 @@ public final class LiveRooms {
                     kind, roomId, userId, bufferSize);
             onOverflow.run();
         });
+        if (ephemeral) {
+            subscriber.takeEphemeral();
+        }
         metrics.opened(kind);
         sessions.add(subscriber);
         perUser.add(subscriber);
@@ -123,7 +129,7 @@ public final class LiveRooms {
     /** Hands an ephemeral event to the room's live streams on this instance (to one user's only, for a read marker). */
     void broadcast(RoomEvent event) {
         for (Subscriber<RoomEvent> subscriber : feeds.subscribers(event.roomId())) {
-            if (subscriber.kind() == Subscriber.Kind.LONGPOLL
+            if (!subscriber.takesEphemeral()
                     || event instanceof RoomEvent.Read read && read.userId() != subscriber.userId()) {
                 continue;
             }

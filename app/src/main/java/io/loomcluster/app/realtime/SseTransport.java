@@ -53,7 +53,8 @@ public final class SseTransport {
     private void stream(Context ctx) {
         LiveAccess.Start start = access.admit(ctx, ctx.header("Last-Event-ID"));
         serve(ctx, frames::sse,
-                onOverflow -> live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.SSE, start.after(), onOverflow),
+                onOverflow -> live.subscribe(start.roomId(), start.userId(), start.sessionId(), Subscriber.Kind.SSE, start.after(),
+                        start.ephemeral(), onOverflow),
                 live::unsubscribe);
     }
 

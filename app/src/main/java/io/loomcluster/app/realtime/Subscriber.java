@@ -38,6 +38,8 @@ final class Subscriber<T> {
     private volatile boolean waitingForRoom;
     private volatile String closeReason;
     private volatile boolean sessionEnded;
+    // Whether the client asked for ephemeral events (typing, presence, read) besides the log's changes.
+    private volatile boolean ephemeral;
 
     Subscriber(long key, long userId, Kind kind, long after, int capacity, long slowTimeoutNanos, Runnable onOverflow) {
         this(key, userId, null, kind, after, capacity, slowTimeoutNanos, onOverflow);
@@ -80,6 +82,14 @@ final class Subscriber<T> {
 
     long queuedUpTo() {
         return queuedUpTo;
+    }
+
+    void takeEphemeral() {
+        this.ephemeral = true;
+    }
+
+    boolean takesEphemeral() {
+        return ephemeral;
     }
 
     void onDrained(Runnable callback) {

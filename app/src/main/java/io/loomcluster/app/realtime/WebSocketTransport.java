@@ -212,7 +212,7 @@ public final class WebSocketTransport {
                 previous.close(UNSUBSCRIBED);
             }
             Subscriber<RoomEvent> subscriber = live.subscribe(roomId, start.userId(), start.sessionId(),
-                    Subscriber.Kind.WEBSOCKET, after,
+                    Subscriber.Kind.WEBSOCKET, after, start.ephemeral(),
                     () -> closeThenDisconnect(CLOSE_POLICY, "slow consumer; reconnect and resubscribe after your last position"));
             if (subscriber == null) {
                 return ApiException.unavailable("too many live connections on this instance", 2);

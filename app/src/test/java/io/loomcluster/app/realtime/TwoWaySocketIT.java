@@ -46,7 +46,7 @@ class TwoWaySocketIT {
 
         // Another member's post on the other instance arrives as a change of its room.
         Message fromBob = bob.post(random, "hi from bob");
-        JsonNode frame = Json.tree(socket.next(WAIT));
+        JsonNode frame = next(socket, "message");
         assertThat(frame.get("type").asText()).isEqualTo("message");
         assertThat(frame.get("position").asLong()).isEqualTo(fromBob.id());
         assertThat(frame.get("roomId").asLong()).isEqualTo(random);
@@ -55,22 +55,22 @@ class TwoWaySocketIT {
         JsonNode posted = ack(socket, "{\"type\":\"post\",\"roomId\":" + general + ",\"id\":\"c-1\",\"text\":\"hello\",\"ref\":\"p1\"}", "p1");
         long id = posted.get("message").get("id").asLong();
         assertThat(posted.get("replayed").asBoolean()).isFalse();
-        assertThat(Json.tree(socket.next(WAIT)).get("id").asLong()).isEqualTo(id);
+        assertThat(next(socket, "message").get("id").asLong()).isEqualTo(id);
         assertThat(bob.messages(general, 0, 10).items()).extracting(Message::id).containsExactly(id);
 
         JsonNode edited = ack(socket, "{\"type\":\"edit\",\"roomId\":" + general + ",\"messageId\":" + id + ",\"text\":\"hello!\",\"ref\":\"e1\"}", "e1");
         assertThat(edited.get("message").get("text").asText()).isEqualTo("hello!");
-        JsonNode updated = Json.tree(socket.next(WAIT));
+        JsonNode updated = next(socket, "message.updated");
         assertThat(updated.get("type").asText()).isEqualTo("message.updated");
         assertThat(updated.get("position").asLong()).isGreaterThan(id);
         ack(socket, "{\"type\":\"delete\",\"roomId\":" + general + ",\"messageId\":" + id + ",\"ref\":\"d1\"}", "d1");
-        assertThat(Json.tree(socket.next(WAIT)).get("type").asText()).isEqualTo("message.deleted");
+        assertThat(next(socket, "message.deleted").get("id").asLong()).isEqualTo(id);
 
         // Bob types on the other instance (REST, as an SSE client would): alice's socket is told.
         Reply typing = bob.postEmpty("/api/rooms/" + random + "/typing");
         assertThat(typing.status()).isEqualTo(202);
         assertThat(typing.json().get("broadcast").asBoolean()).isTrue();
-        JsonNode typed = Json.tree(socket.next(WAIT));
+        JsonNode typed = next(socket, "typing");
         assertThat(typed.get("type").asText()).isEqualTo("typing");
         assertThat(typed.get("username").asText()).isEqualTo(bob.username());
         assertThat(typed.get("roomId").asLong()).isEqualTo(random);
@@ -85,7 +85,7 @@ class TwoWaySocketIT {
         ack(socket, "{\"type\":\"unsubscribe\",\"roomId\":" + random + ",\"ref\":\"u1\"}", "u1");
         bob.post(random, "unheard");
         Message heard = bob.post(general, "heard");
-        assertThat(Json.tree(socket.next(WAIT)).get("id").asLong()).isEqualTo(heard.id());
+        assertThat(next(socket, "message").get("id").asLong()).isEqualTo(heard.id());
         ack(socket, "{\"type\":\"ping\",\"ref\":\"ping\"}", "ping");
         socket.close(1000, "done");
         assertThat(socket.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1000);
@@ -101,15 +101,14 @@ class TwoWaySocketIT {
         Message second = bob.post(room, "two");
         Session alicePhone = alice.on(b);
 
-        try (EventStream phone = alicePhone.events(room, Long.toString(second.id()));
+        try (EventStream phone = alicePhone.events(room, Long.toString(second.id()), true);
              EventStream bobs = bob.on(a).events(room, Long.toString(second.id()))) {
             LiveSocket laptop = alice.webSocket("/api/ws", true);
             JsonNode read = ack(laptop, "{\"type\":\"read\",\"roomId\":" + room + ",\"upTo\":" + first.id() + ",\"ref\":\"r1\"}", "r1")
                     .get("read");
             assertThat(read.get("upTo").asLong()).isEqualTo(first.id());
             assertThat(read.get("unread").asInt()).isEqualTo(1);
-            SseEvent moved = phone.next(WAIT);
-            assertThat(moved.event()).isEqualTo("read");
+            SseEvent moved = nextEvent(phone, "read");
             assertThat(moved.id()).isNull();
             assertThat(Json.tree(moved.data()).get("upTo").asLong()).isEqualTo(first.id());
             // Bob's stream gets nothing of alice's marker: the next thing on it is his next message.
@@ -120,6 +119,61 @@ class TwoWaySocketIT {
             laptop.close();
         }
         assertThat(alice.get("/api/unread").json().get("total").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void presenceEventsReachTheRoomsStreamsOnOtherInstancesWhenAMembersFirstConnectionOpensAndItsLastCloses() throws Exception {
+        Session alice = TestUsers.signUp(a, "present");
+        Session bob = TestUsers.signUp(b, "arriving");
+        long room = alice.createRoom("presence").id();
+        bob.join(room);
+
+        try (EventStream stream = alice.events(room, null, true)) {
+            LiveSocket socket = bob.on(b).webSocket("/api/rooms/" + room + "/ws", true);
+            JsonNode joined = nextPresence(stream, bob.userId());
+            assertThat(joined.get("online").asBoolean()).isTrue();
+            assertThat(joined.get("username").asText()).isEqualTo(bob.username());
+            assertThat(alice.on(b).get("/api/rooms/" + room + "/presence").json().get("users").findValuesAsText("username"))
+                    .contains(bob.username(), alice.username());
+            socket.close(1000, "bye");
+            assertThat(nextPresence(stream, bob.userId()).get("online").asBoolean()).isFalse();
+        }
+    }
+
+    /** The next frame of the type, skipping frames of other types (presence frames come and go meanwhile). */
+    private static JsonNode next(LiveSocket socket, String type) throws InterruptedException {
+        while (true) {
+            JsonNode frame = Json.tree(socket.next(WAIT));
+            if (frame.get("type").asText().equals(type)) {
+                return frame;
+            }
+            assertThat(frame.get("type").asText()).as("a frame before the " + type + ": " + frame).isIn("presence", "typing", "read");
+        }
+    }
+
+    /** The next SSE event of the type, skipping presence events. */
+    private static SseEvent nextEvent(EventStream stream, String type) throws InterruptedException {
+        while (true) {
+            SseEvent event = stream.next(WAIT);
+            if (event.event().equals(type)) {
+                return event;
+            }
+            assertThat(event.event()).as("an event before the " + type).isEqualTo("presence");
+        }
+    }
+
+    /** The next presence event about {@code userId} on the stream (others, such as the reader's own join, are skipped). */
+    private static JsonNode nextPresence(EventStream stream, long userId) throws InterruptedException {
+        while (true) {
+            SseEvent event = stream.next(WAIT);
+            if (event.event().equals("presence")) {
+                assertThat(event.id()).isNull();
+                JsonNode data = Json.tree(event.data());
+                if (data.get("userId").asLong() == userId) {
+                    return data;
+                }
+            }
+        }
     }
 
     @Test
@@ -179,14 +233,13 @@ class TwoWaySocketIT {
         Message before = alice.post(room, "before");
         long rowsBefore = rows();
 
-        try (EventStream stream = bob.on(b).events(room, Long.toString(before.id()))) {
+        try (EventStream stream = bob.on(b).events(room, Long.toString(before.id()), true)) {
             LiveSocket socket = alice.webSocket("/api/ws", true);
             assertThat(ack(socket, "{\"type\":\"typing\",\"roomId\":" + room + ",\"ref\":\"t1\"}", "t1").get("broadcast").asBoolean())
                     .isTrue();
             assertThat(ack(socket, "{\"type\":\"typing\",\"roomId\":" + room + ",\"ref\":\"t2\"}", "t2").get("broadcast").asBoolean())
                     .isFalse();
-            SseEvent typing = stream.next(WAIT);
-            assertThat(typing.event()).isEqualTo("typing");
+            SseEvent typing = nextEvent(stream, "typing");
             assertThat(typing.id()).isNull();
             assertThat(Json.tree(typing.data()).get("expiresInMs").asLong()).isEqualTo(5_000);
             socket.close();
