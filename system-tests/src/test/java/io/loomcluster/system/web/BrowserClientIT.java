@@ -85,6 +85,14 @@ class BrowserClientIT {
             exchangeGreetings(a, b, "hello", sent);
             screenshots(alice, bob, "2-live");
 
+            // Each sees the other online, and bob's typing on alice's page.
+            awaitOnline(a, "bob_" + suffix);
+            awaitOnline(b, "alice_" + suffix);
+            b.findElement(By.id("text")).sendKeys("typing…");
+            new WebDriverWait(a, WAIT).until(d -> d.findElement(By.id("typing")).getText().equals("bob_" + suffix + " is typing…"));
+            screenshots(alice, bob, "2b-typing");
+            b.findElement(By.id("text")).clear();
+
             // Every instance restarted, one by one, while both keep talking.
             CompletableFuture<Void> restarts = CompletableFuture.runAsync(() -> {
                 for (ManagedProcess app : cluster.apps()) {
@@ -102,10 +110,27 @@ class BrowserClientIT {
             exchangeGreetings(a, b, "after the restarts", sent);
             screenshots(alice, bob, "4-final");
 
+            // Bob's page is closed; alice edits one of her messages and deletes another meanwhile.
+            b.get("about:blank");
+            new WebDriverWait(a, WAIT).until(d -> !onlineNames(d).contains("bob_" + suffix));
+            editOwn(a, "alice: hello", "alice: hello (edited)");
+            deleteOwn(a, "alice: after the restarts");
+            sent.set(sent.indexOf("alice: hello"), "alice: hello (edited)");
+            sent.set(sent.indexOf("alice: after the restarts"), "message deleted");
+            b.get(cluster.url() + "/");
+            enterRoom(b, "lobby" + suffix);
+            new WebDriverWait(b, WAIT).until(d -> texts(d).contains("alice: hello (edited)") && texts(d).contains("message deleted"));
+            awaitOnline(a, "bob_" + suffix);
+            screenshots(alice, bob, "5-edited-and-deleted");
+
             List<Long> stored = storedIds("alice_" + suffix, "lobby" + suffix, sent.size());
             assertThat(shownIds(a)).isEqualTo(stored);
             assertThat(shownIds(b)).isEqualTo(stored);
-            assertThat(texts(a)).containsExactlyElementsOf(sent);
+            // Each page shows each message as the API holds it now: text, edited mark, tombstone.
+            List<String> api = storedState("alice_" + suffix, "lobby" + suffix);
+            new WebDriverWait(a, WAIT).until(d -> shownState(d).equals(api));
+            new WebDriverWait(b, WAIT).until(d -> shownState(d).equals(api));
+            assertThat(api).contains("alice: hello (edited) (edited)", "message deleted");
             Set<String> instances = new HashSet<>(instancesShown(a));
             instances.addAll(instancesShown(b));
             assertThat(instances).as("instances that served the pages' posts and reads").hasSizeGreaterThanOrEqualTo(2);
@@ -148,6 +173,102 @@ class BrowserClientIT {
         }
     }
 
+    @Test
+    void theRoomListShowsUnreadBadgesLiveAndOpeningTheRoomClearsThemOnEveryDevice() {
+        String suffix = Long.toString(System.nanoTime() % 1_000_000);
+        try (Browser alice = Browser.open(1100, 900); Browser aliceAgain = Browser.open(1100, 900)) {
+            ChromeDriver a = alice.driver();
+            signUp(a, "alice_" + suffix);
+            createRoom(a, "busy" + suffix);
+            createRoom(a, "quiet" + suffix);
+            Session bob = TestUsers.signUp(cluster.url(), "bob");
+            long busy = bob.rooms(100, null).items().stream().filter(r -> r.name().equals("busy" + suffix)).findFirst().orElseThrow().id();
+            bob.join(busy);
+            // Alice's second device: the same user, logged in on another page.
+            ChromeDriver a2 = aliceAgain.driver();
+            logIn(a2, "alice_" + suffix);
+
+            bob.post(busy, "one");
+            bob.post(busy, "two");
+            new WebDriverWait(a, WAIT).until(d -> badge(d, "busy" + suffix).equals("2"));
+            new WebDriverWait(a2, WAIT).until(d -> badge(d, "busy" + suffix).equals("2"));
+            alice.screenshot(SCREENSHOTS.resolve("badges-1.png"));
+
+            enterRoom(a, "busy" + suffix);
+            new WebDriverWait(a, WAIT).until(d -> badge(d, "busy" + suffix).isEmpty());
+            // The other device clears its badge too: the read marker moved.
+            new WebDriverWait(a2, WAIT).until(d -> badge(d, "busy" + suffix).isEmpty());
+            aliceAgain.screenshot(SCREENSHOTS.resolve("badges-2-cleared.png"));
+            assertThat(bob.get("/api/unread").status()).isEqualTo(200);
+        }
+    }
+
+    private static String badge(WebDriver page, String room) {
+        return page.findElements(By.cssSelector("#rooms button")).stream()
+                .filter(b -> b.findElement(By.cssSelector(".name")).getText().equals(room))
+                .map(b -> b.findElement(By.cssSelector(".badge")).getText()).findFirst().orElse("?");
+    }
+
+    private static void logIn(ChromeDriver page, String username) {
+        page.get(cluster.url() + "/");
+        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        wait.until(d -> d.findElement(By.id("auth")).isDisplayed());
+        page.findElement(By.id("username")).sendKeys(username);
+        page.findElement(By.id("password")).sendKeys("correct horse");
+        page.findElement(By.id("login")).click();
+        wait.until(d -> d.findElement(By.id("who")).getText().contains(username));
+    }
+
+    private static void awaitOnline(ChromeDriver page, String username) {
+        new WebDriverWait(page, WAIT).until(d -> onlineNames(d).contains(username));
+    }
+
+    private static List<String> onlineNames(WebDriver page) {
+        return page.findElements(By.cssSelector("#online li")).stream().map(WebElement::getText).toList();
+    }
+
+    private static WebElement ownMessage(ChromeDriver page, String text) {
+        return new WebDriverWait(page, WAIT).until(d -> d.findElements(By.cssSelector("#messages li")).stream()
+                .filter(li -> li.findElement(By.cssSelector(".text")).getText().equals(text)).findFirst().orElse(null));
+    }
+
+    private static void editOwn(ChromeDriver page, String text, String replacement) {
+        WebElement item = ownMessage(page, text);
+        item.findElement(By.cssSelector("button.edit")).click();
+        WebElement input = item.findElement(By.cssSelector(".edit-form input"));
+        input.clear();
+        input.sendKeys(replacement);
+        item.findElement(By.cssSelector(".edit-form button")).click();
+        new WebDriverWait(page, WAIT).until(d -> texts(d).contains(replacement));
+    }
+
+    private static void deleteOwn(ChromeDriver page, String text) {
+        String id = ownMessage(page, text).getDomAttribute("data-message-id");
+        ownMessage(page, text).findElement(By.cssSelector("button.delete")).click();
+        new WebDriverWait(page, WAIT).until(d -> d.findElement(By.cssSelector("#messages li[data-message-id='" + id + "']"))
+                .getDomAttribute("data-deleted").equals("true"));
+    }
+
+    /** Each shown message as "text" plus " (edited)" when marked so; a tombstone as "message deleted". */
+    private static List<String> shownState(WebDriver page) {
+        return page.findElements(By.cssSelector("#messages li")).stream()
+                .map(li -> li.findElement(By.cssSelector(".text")).getText()
+                        + (li.findElement(By.cssSelector(".edited")).getText().isEmpty() ? "" : " (edited)"))
+                .toList();
+    }
+
+    /** The same, as the API holds the room's messages now. */
+    private static List<String> storedState(String username, String room) {
+        try (LoomClient client = LoomClient.of(cluster.url())) {
+            Session session = client.logIn(username, "correct horse");
+            long roomId = session.rooms(100, null).items().stream()
+                    .filter(r -> r.name().equals(room)).findFirst().orElseThrow().id();
+            return session.messages(roomId, 0, 100).items().stream()
+                    .map(m -> m.deleted() ? "message deleted" : m.text() + (m.editedAt() != null ? " (edited)" : ""))
+                    .toList();
+        }
+    }
+
     /** Each says something, and each page then shows everything sent so far. */
     private static void exchangeGreetings(ChromeDriver a, ChromeDriver b, String what, List<String> sent) {
         say(a, "alice: " + what, sent);
@@ -180,7 +301,7 @@ class BrowserClientIT {
     private static void enterRoom(ChromeDriver page, String name) {
         WebDriverWait wait = new WebDriverWait(page, WAIT);
         WebElement room = wait.until(d -> d.findElements(By.cssSelector("#rooms button")).stream()
-                .filter(e -> e.getText().equals(name)).findFirst().orElse(null));
+                .filter(e -> e.findElement(By.cssSelector(".name")).getText().equals(name)).findFirst().orElse(null));
         room.click();
         awaitInRoom(page, name);
     }
