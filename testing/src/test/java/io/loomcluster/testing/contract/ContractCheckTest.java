@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ContractCheckTest {
     private static final ContractCheck CHECK = ContractCheck.enabled();
     private static final String MESSAGE = """
-            {"id":7,"roomId":1,"userId":2,"username":"alice","text":"hi","createdAt":"2026-11-29T07:00:00Z"}""";
+            {"id":7,"roomId":1,"userId":2,"username":"alice","text":"hi","createdAt":"2026-11-29T07:00:00Z","editedAt":null,"deleted":false}""";
+    private static final String MESSAGE_FRAME = MESSAGE.replace("{\"id\"", "{\"type\":\"message\",\"position\":9,\"id\"");
 
     @Test
     void aDocumentedAnswerPasses() {
@@ -100,9 +101,20 @@ class ContractCheckTest {
     @Test
     void webSocketFramesAreCheckedAgainstTheDocumentedFrameSchema() {
         URI socket = URI.create("ws://127.0.0.1:1/api/rooms/1/ws?after=0");
-        CHECK.frame(socket, MESSAGE);
-        assertThatThrownBy(() -> CHECK.frame(socket, MESSAGE.replace("\"text\":\"hi\"", "\"text\":7")))
-                .hasMessageContaining("contract violation (roomWebSocket): WebSocket frame on /api/rooms/1/ws");
+        CHECK.frame(socket, MESSAGE_FRAME);
+        assertThatThrownBy(() -> CHECK.frame(socket, MESSAGE_FRAME.replace("\"text\":\"hi\"", "\"text\":7")))
+                .hasMessageContaining("contract violation (roomWebSocket): server WebSocket frame on /api/rooms/1/ws");
+        assertThatThrownBy(() -> CHECK.frame(socket, MESSAGE))
+                .as("a frame without its type and position is not a documented server frame")
+                .hasMessageContaining("server WebSocket frame");
+    }
+
+    @Test
+    void clientFramesAreCheckedAgainstTheDocumentedClientFrames() {
+        URI socket = URI.create("ws://127.0.0.1:1/api/ws");
+        CHECK.clientFrame(socket, "{\"type\":\"ping\",\"ref\":\"p1\"}");
+        assertThatThrownBy(() -> CHECK.clientFrame(socket, "{\"type\":\"shout\",\"ref\":\"p1\"}"))
+                .hasMessageContaining("client WebSocket frame on /api/ws");
     }
 
     private static String problem(int status) {
