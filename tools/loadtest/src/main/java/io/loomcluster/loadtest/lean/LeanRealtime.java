@@ -58,7 +58,8 @@ public final class LeanRealtime {
 
     /** The run's shape. */
     public record Settings(URI url, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
-                           Duration duration, int connectRate, List<String> sources, int loops, String transport) {
+                           Duration duration, int connectRate, List<String> sources, int loops, String transport,
+                           boolean typing) {
         public static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
             for (int i = 0; i < args.length; i += 2) {
@@ -75,7 +76,8 @@ public final class LeanRealtime {
             return new Settings(url, subscribers, integer(values, "rooms", 1),
                     integer(values, "accounts", Math.max(2, (subscribers + 15) / 16)), Double.parseDouble(values.getOrDefault("rate", "5")),
                     Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
-                    sources, integer(values, "loops", 1), transport(values.getOrDefault("transport", "sse")));
+                    sources, integer(values, "loops", 1), transport(values.getOrDefault("transport", "sse")),
+                    Boolean.parseBoolean(values.getOrDefault("typing", "false")));
         }
 
         private static String transport(String value) {
@@ -113,6 +115,9 @@ public final class LeanRealtime {
             histograms.put(loop, new Histogram(60_000_000L, 3));
         }
         LeanStats stats = new LeanStats();
+        Typists typists = new Typists();
+        // Typing runs subscribe to the rooms' ephemeral events too.
+        String events = settings.typing() ? "?events=all" : "";
         List<LeanSubscriber> subscribers = new ArrayList<>();
         Map<LeanSubscriber, Long> roomOf = new IdentityHashMap<>();
         long cpuStart = cpuNanos();
@@ -128,12 +133,13 @@ public final class LeanRealtime {
                 Account account = fixture.sessions().get(i % fixture.sessions().size());
                 EventLoop loop = group.next();
                 boolean ws = webSocket(i);
-                LeanSubscriber subscriber = ws ? new WsSubscriber(histograms.get(loop), stats)
-                        : new SseSubscriber(host, "/api/rooms/" + room + "/events", account.cookie(), histograms.get(loop), stats);
+                LeanSubscriber subscriber = ws ? new WsSubscriber(histograms.get(loop), stats, typists)
+                        : new SseSubscriber(host, "/api/rooms/" + room + "/events" + events, account.cookie(), histograms.get(loop),
+                        stats, typists);
                 subscribers.add(subscriber);
                 roomOf.put(subscriber, room);
                 String source = settings.sources().get(i % settings.sources().size());
-                URI socketUri = URI.create("ws://" + host + "/api/rooms/" + room + "/ws");
+                URI socketUri = URI.create("ws://" + host + "/api/rooms/" + room + "/ws" + events);
                 ChannelFuture connect = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -172,7 +178,7 @@ public final class LeanRealtime {
             histograms.values().forEach(Histogram::reset);
             long cpuAfterConnect = cpuNanos();
             long postingStart = System.nanoTime();
-            Map<Long, AtomicLong> posted = post(api, fixture);
+            Map<Long, AtomicLong> posted = settings.typing() ? type(api, fixture, typists) : post(api, fixture);
             awaitDeliveries(subscribers, roomOf, posted);
             long cpuUsed = cpuNanos() - cpuAfterConnect;
             double measuredSeconds = (System.nanoTime() - postingStart) / 1e9;
@@ -204,7 +210,7 @@ public final class LeanRealtime {
                 }
             }
             double generatorCore = cpuUsed / 1e9 / measuredSeconds;
-            out.printf(Locale.ROOT, "delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; delivered %d of %d expected, %d duplicates, "
+            out.printf(Locale.ROOT, (settings.typing() ? "typing " : "") + "delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; delivered %d of %d expected, %d duplicates, "
                             + "%d subscribers short%n", all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
                     all.getMaxValue() / 1000.0, delivered, expected, duplicates, short_);
             out.printf(Locale.ROOT, "generator CPU: %.0f%% of one core, %.1f ms per 1 000 deliveries (%.0f deliveries/s); "
@@ -237,6 +243,52 @@ public final class LeanRealtime {
             case "mixed" -> subscriber % 2 == 1;
             default -> false;
         };
+    }
+
+    /**
+     * Typing signals instead of posts: {@code --rate} typists per room (accounts of their own), each
+     * signalling every 1.2 s (above the server's one a second per user and room, so each goes out)
+     * through {@code POST /typing}; the count per room of signals the server broadcast. Latency is
+     * from the signal's send to its arrival at each subscriber of the room, on every instance.
+     */
+    private Map<Long, AtomicLong> type(Api api, Fixture fixture, Typists typists) throws InterruptedException {
+        Map<Long, AtomicLong> counts = new ConcurrentHashMap<>();
+        List<Thread> typers = new ArrayList<>();
+        long end = System.nanoTime() + settings.duration().toNanos();
+        int perRoom = Math.max(1, (int) settings.postsPerSecondPerRoom());
+        long interval = 1_200_000_000L;
+        for (int r = 0; r < fixture.rooms().size(); r++) {
+            long room = fixture.rooms().get(r);
+            AtomicLong count = counts.computeIfAbsent(room, k -> new AtomicLong());
+            for (int t = 0; t < perRoom; t++) {
+                Account typist = fixture.sessions().get((r * perRoom + t) % fixture.sessions().size());
+                String name = api.as(typist, settings.url()).get("/api/session").json().get("username").asText();
+                long offset = interval * (r * perRoom + t) / Math.max(1, fixture.rooms().size() * perRoom);
+                typers.add(Thread.ofVirtual().start(() -> {
+                    long next = System.nanoTime() + offset;
+                    while (next < end) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            try {
+                                TimeUnit.NANOSECONDS.sleep(wait);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                        typists.sent(name, LeanClock.epochMicros());
+                        Reply reply = api.as(typist, settings.url()).post("/api/rooms/" + room + "/typing", "{}");
+                        if (reply.status() == 202 && reply.json().get("broadcast").asBoolean()) {
+                            count.incrementAndGet();
+                        }
+                        next += interval;
+                    }
+                }));
+            }
+        }
+        for (Thread typer : typers) {
+            typer.join();
+        }
+        return counts;
     }
 
     /** Posts to every room at the set rate for the run's duration; the count of acknowledged posts per room. */

@@ -21,6 +21,8 @@ import org.HdrHistogram.Histogram;
 final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSubscriber {
     private static final byte[] ID = "id: ".getBytes();
     private static final byte[] STAMP = "@t=".getBytes();
+    private static final byte[] TYPING = "event: typing".getBytes();
+    private static final byte[] USERNAME = "\"username\":\"".getBytes();
 
     private final String host;
     private final String path;
@@ -32,6 +34,9 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
     private boolean overlong;
     private long eventId = -1;
     private long eventStamp = -1;
+    private boolean typing;
+    private long typingSent = -1;
+    private final Typists typists;
     volatile boolean open;
 
     @Override
@@ -44,7 +49,8 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
         return open;
     }
 
-    SseSubscriber(String host, String path, String cookie, Histogram latency, LeanStats stats) {
+    SseSubscriber(String host, String path, String cookie, Histogram latency, LeanStats stats, Typists typists) {
+        this.typists = typists;
         this.host = host;
         this.path = path;
         this.cookie = cookie;
@@ -108,6 +114,18 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
         }
         if (startsWith(ID, n)) {
             eventId = number(ID.length, n);
+        } else if (startsWith(TYPING, n)) {
+            typing = true;
+        } else if (typing && line[0] == 'd') {
+            int at = indexOf(USERNAME, n);
+            if (at >= 0) {
+                int from = at + USERNAME.length;
+                int to = from;
+                while (to < n && line[to] != '"') {
+                    to++;
+                }
+                typingSent = typists.sentAt(line, from, to);
+            }
         } else if (line[0] == 'd') {
             int at = indexOf(STAMP, n);
             if (at >= 0) {
@@ -117,11 +135,17 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
     }
 
     private void event() {
-        if (eventId >= 0 && eventStamp > 0) {
+        if (typing) {
+            if (typingSent > 0) {
+                tally.typed(typingSent);
+            }
+        } else if (eventId >= 0 && eventStamp > 0) {
             tally.delivered(eventId, eventStamp);
         }
         eventId = -1;
         eventStamp = -1;
+        typing = false;
+        typingSent = -1;
     }
 
     private boolean startsWith(byte[] prefix, int n) {

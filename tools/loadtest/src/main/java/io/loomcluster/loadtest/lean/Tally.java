@@ -17,6 +17,13 @@ final class Tally {
         this.latency = latency;
     }
 
+    /** One typing event of a typist whose last signal went out at {@code sentMicros} (epoch µs). */
+    void typed(long sentMicros) {
+        long nowMicros = LeanClock.epochMicros();
+        latency.recordValue(Math.max(0, Math.min(nowMicros - sentMicros, latency.getHighestTrackableValue())));
+        received++;
+    }
+
     /** One delivered event: its id and the send time (epoch µs) its post carried. */
     void delivered(long id, long sentMicros) {
         long nowMicros = LeanClock.epochMicros();

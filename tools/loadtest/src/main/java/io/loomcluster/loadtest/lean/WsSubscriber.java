@@ -16,14 +16,18 @@ import org.HdrHistogram.Histogram;
 final class WsSubscriber extends ChannelInboundHandlerAdapter implements LeanSubscriber {
     private static final byte[] ID = "\"id\":".getBytes();
     private static final byte[] STAMP = "@t=".getBytes();
+    private static final byte[] TYPING = "\"type\":\"typing\"".getBytes();
+    private static final byte[] USERNAME = "\"username\":\"".getBytes();
 
     private final Tally tally;
     private final LeanStats stats;
+    private final Typists typists;
     private volatile boolean open;
 
-    WsSubscriber(Histogram latency, LeanStats stats) {
+    WsSubscriber(Histogram latency, LeanStats stats, Typists typists) {
         this.tally = new Tally(latency);
         this.stats = stats;
+        this.typists = typists;
     }
 
     @Override
@@ -50,6 +54,22 @@ final class WsSubscriber extends ChannelInboundHandlerAdapter implements LeanSub
         try {
             if (msg instanceof TextWebSocketFrame frame) {
                 ByteBuf text = frame.content();
+                if (indexOf(text, TYPING, text.readerIndex()) >= 0) {
+                    int from = indexOf(text, USERNAME, text.readerIndex()) + USERNAME.length;
+                    int to = from;
+                    while (from >= 0 && to < text.writerIndex() && text.getByte(to) != '"') {
+                        to++;
+                    }
+                    if (from >= 0) {
+                        byte[] name = new byte[to - from];
+                        text.getBytes(from, name);
+                        long sent = typists.sentAt(name, 0, name.length);
+                        if (sent > 0) {
+                            tally.typed(sent);
+                        }
+                    }
+                    return;
+                }
                 long id = number(text, indexOf(text, ID, text.readerIndex()) + ID.length);
                 int at = indexOf(text, STAMP, text.readerIndex());
                 if (id >= 0 && at >= 0) {
