@@ -57,7 +57,7 @@ public final class LeanRealtime {
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
     /** The run's shape. */
-    public record Settings(URI url, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
+    public record Settings(URI url, List<URI> targets, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
                            Duration duration, int connectRate, List<String> sources, int loops, String transport,
                            boolean typing) {
         public static Settings parse(String[] args) {
@@ -68,12 +68,16 @@ public final class LeanRealtime {
                 }
                 values.put(args[i].substring(2), args[i + 1]);
             }
-            URI url = URI.create(values.getOrDefault("url", "http://127.0.0.1:8080"));
+            // Several URLs (comma-separated) spread the subscribers over several balancers; posts and
+            // set-up go to the first. One balancer process holds two descriptors per live stream.
+            List<URI> targets = java.util.Arrays.stream(values.getOrDefault("url", "http://127.0.0.1:8080").split(","))
+                    .map(String::strip).map(URI::create).toList();
+            URI url = targets.getFirst();
             List<String> sources = List.of(values.getOrDefault("sources", "127.0.0.1").split(","));
             int subscribers = integer(values, "subscribers", 1_000);
             // An account holds a bounded number of room streams per instance (MAX_STREAMS_PER_USER, 32):
             // 16 subscribers an account stays under it however the balancer spreads them.
-            return new Settings(url, subscribers, integer(values, "rooms", 1),
+            return new Settings(url, targets, subscribers, integer(values, "rooms", 1),
                     integer(values, "accounts", Math.max(2, (subscribers + 15) / 16)), Double.parseDouble(values.getOrDefault("rate", "5")),
                     Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
                     sources, integer(values, "loops", 1), transport(values.getOrDefault("transport", "sse")),
@@ -125,13 +129,14 @@ public final class LeanRealtime {
         try {
             Bootstrap bootstrap = new Bootstrap().group(group).channel(EpollSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-            String host = settings.url().getHost() + ":" + settings.url().getPort();
-            InetSocketAddress target = new InetSocketAddress(settings.url().getHost(), settings.url().getPort());
             long interval = 1_000_000_000L / Math.max(1, settings.connectRate());
             for (int i = 0; i < settings.subscribers(); i++) {
                 long room = fixture.rooms().get(i % settings.rooms());
                 Account account = fixture.sessions().get(i % fixture.sessions().size());
                 EventLoop loop = group.next();
+                URI to = settings.targets().get(i % settings.targets().size());
+                String host = to.getHost() + ":" + to.getPort();
+                InetSocketAddress target = new InetSocketAddress(to.getHost(), to.getPort());
                 boolean ws = webSocket(i);
                 LeanSubscriber subscriber = ws ? new WsSubscriber(histograms.get(loop), stats, typists)
                         : new SseSubscriber(host, "/api/rooms/" + room + "/events" + events, account.cookie(), histograms.get(loop),
