@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,6 +86,16 @@ public final class LoadBalancer implements AutoCloseable {
                 .route("/health/ready", pages::ready);
     }
 
+    /** Every pool's backends with the pool's name; no name when there is one pool. */
+    private Map<Backend, String> backendsByPool() {
+        Map<Backend, String> poolOf = new java.util.IdentityHashMap<>();
+        boolean several = router.pools().size() > 1;
+        for (ServicePool pool : router.pools()) {
+            pool.backends().snapshot().all().forEach(b -> poolOf.put(b, several ? pool.name() : null));
+        }
+        return poolOf;
+    }
+
     public LoadBalancer start() throws Exception {
         if (!transport.isEpoll()) {
             LOG.warn("native epoll unavailable ({}); using NIO", Transport.epollUnavailableReason());
@@ -95,7 +106,7 @@ public final class LoadBalancer implements AutoCloseable {
         for (ServicePool pool : router.pools()) {
             pool.discovery().start(uris -> {
                 List<Backend> added = pool.backends().update(uris);
-                metrics.backends(router.snapshot().all());
+                metrics.backends(backendsByPool());
                 pool.health().checkNow(added);
             });
             pool.health().start();

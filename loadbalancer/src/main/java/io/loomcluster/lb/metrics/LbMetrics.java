@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -64,7 +65,7 @@ public final class LbMetrics implements AutoCloseable {
     public LbMetrics(Supplier<BackendPool.Snapshot> pool, IntSupplier dashboardStreams, LongSupplier accessLogDropped) {
         this.dashboardStreams = dashboardStreams;
         this.accessLogDropped = accessLogDropped;
-        withoutBackend = timers("none");
+        withoutBackend = timers(Tags.of("backend", "none"));
         Gauge.builder("lb.backends.available", pool, p -> p.get().available().size())
                 .description("Backends taking new requests").register(registry);
         FunctionCounter.builder("lb.requests", pool, p -> p.get().all().stream().mapToLong(Backend::requests).sum())
@@ -97,13 +98,22 @@ public final class LbMetrics implements AutoCloseable {
         }
     }
 
-    /** Follows discovery: meters for new backends, none kept for removed ones. */
+    /** Follows discovery with one pool: meters for new backends, none kept for removed ones. */
     public void backends(Collection<Backend> all) {
-        for (Backend backend : all) {
-            backendMeters.computeIfAbsent(backend, this::register);
-        }
+        Map<Backend, String> untagged = new java.util.IdentityHashMap<>();
+        all.forEach(b -> untagged.put(b, null));
+        backends(untagged);
+    }
+
+    /**
+     * Follows discovery with several pools (routes): each backend with the name of its pool, which
+     * becomes a {@code pool} tag on its meters, since one instance is a backend of every pool it
+     * serves and each pool's backend counts its own requests. A null pool name means one pool, no tag.
+     */
+    public void backends(Map<Backend, String> poolOf) {
+        poolOf.forEach((backend, pool) -> backendMeters.computeIfAbsent(backend, b -> register(b, pool)));
         for (Backend known : List.copyOf(backendMeters.keySet())) {
-            if (!all.contains(known)) {
+            if (!poolOf.containsKey(known)) {
                 backendMeters.remove(known).forEach(registry::remove);
                 timers.remove(known);
             }
@@ -143,36 +153,36 @@ public final class LbMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
-    private List<Meter> register(Backend backend) {
-        String name = backend.address();
+    private List<Meter> register(Backend backend, String pool) {
+        Tags tags = pool == null ? Tags.of("backend", backend.address()) : Tags.of("backend", backend.address(), "pool", pool);
         List<Meter> meters = new ArrayList<>();
-        meters.add(FunctionCounter.builder("lb.backend.requests", backend, Backend::requests).tag("backend", name)
+        meters.add(FunctionCounter.builder("lb.backend.requests", backend, Backend::requests).tags(tags)
                 .description("Requests sent to the backend (each attempt)").register(registry));
-        meters.add(FunctionCounter.builder("lb.backend.failures", backend, Backend::failures).tag("backend", name)
+        meters.add(FunctionCounter.builder("lb.backend.failures", backend, Backend::failures).tags(tags)
                 .description("Attempts that failed (connect, reset, timeout)").register(registry));
-        meters.add(Gauge.builder("lb.backend.in.flight", backend, Backend::inFlight).tag("backend", name)
+        meters.add(Gauge.builder("lb.backend.in.flight", backend, Backend::inFlight).tags(tags)
                 .description("Requests in flight to the backend").register(registry));
-        meters.add(Gauge.builder("lb.backend.connections", backend, Backend::connections).tag("backend", name)
+        meters.add(Gauge.builder("lb.backend.connections", backend, Backend::connections).tags(tags)
                 .description("Open connections from the balancer to the backend").register(registry));
         meters.add(Gauge.builder("lb.backend.up", backend, b -> b.state() == BackendState.HEALTHY ? 1 : 0)
-                .tag("backend", name).description("1 when the backend takes new requests").register(registry));
+                .tags(tags).description("1 when the backend takes new requests").register(registry));
         for (BackendState state : BackendState.values()) {
             meters.add(Gauge.builder("lb.backend.state", backend, b -> b.state() == state ? 1 : 0)
-                    .tags("backend", name, "state", state.name().toLowerCase(Locale.ROOT))
+                    .tags(tags.and("state", state.name().toLowerCase(Locale.ROOT)))
                     .description("1 for the backend's current state").register(registry));
         }
-        Timer[] byClass = timers(name);
+        Timer[] byClass = timers(tags);
         timers.put(backend, byClass);
         meters.addAll(List.of(byClass));
         return meters;
     }
 
-    private Timer[] timers(String backend) {
+    private Timer[] timers(Tags tags) {
         Timer[] byClass = new Timer[CLASSES.length];
         for (int i = 0; i < CLASSES.length; i++) {
             byClass[i] = Timer.builder("lb.request.duration")
                     .description("Requests from arrival to the end of the answer, as the client saw them")
-                    .tags("backend", backend, "status", CLASSES[i])
+                    .tags(tags.and("status", CLASSES[i]))
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry);
         }
