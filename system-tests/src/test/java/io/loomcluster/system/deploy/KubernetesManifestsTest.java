@@ -234,7 +234,7 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(keys).containsExactlyInAnyOrder("DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "REDIS_URL");
-        assertThat(readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java")).containsAll(keys);
+        assertThat(appReads()).containsAll(keys);
     }
 
     @Test
@@ -543,13 +543,14 @@ class KubernetesManifestsTest {
         return container.getEnv().stream().anyMatch(v -> v.getValue() != null && v.getValue().contains("$(" + name + ")"));
     }
 
-    /** Every variable the app reads: its own settings, its roles and abuse limits, the jobs' and the webhooks'. */
+    /** Every variable the app reads: its own settings, its roles and abuse limits, the jobs', the webhooks' and where Redis is. */
     private static Set<String> appReads() throws IOException {
         Set<String> names = new HashSet<>(readNames("app/src/main/java/io/loomcluster/app/config/AppConfig.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/jobs/JobsConfig.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/config/Roles.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/config/AbuseLimits.java"));
         names.addAll(readNames("app/src/main/java/io/loomcluster/app/webhooks/WebhookConfig.java"));
+        names.addAll(readNames("contract/src/main/java/io/loomcluster/contract/RedisTarget.java"));
         return names;
     }
 
