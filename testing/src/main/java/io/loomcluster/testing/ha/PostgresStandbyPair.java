@@ -119,6 +119,8 @@ public final class PostgresStandbyPair implements AutoCloseable {
      * signal and where to stream from. The standby replays from the label's position by streaming.
      */
     private static void baseBackup(Server primary, Server standby) {
+        // Into an empty folder: WAL or a timeline history left from an earlier run would derail recovery.
+        HaServices.deleteRecursively(standby.dataDir());
         try (Connection c = connect(primary); Statement s = c.createStatement()) {
             s.execute("select pg_backup_start('standby', true)");
             Path from = primary.dataDir();
