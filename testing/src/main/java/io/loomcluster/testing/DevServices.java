@@ -12,13 +12,14 @@ import java.util.concurrent.CountDownLatch;
  * Runs embedded PostgreSQL and Redis until SIGTERM, for {@code scripts/cluster}.
  *
  * <pre>java -jar testing/target/dev-services.jar --postgres-port 5432 --redis-port 6379 --data DIR --redis-data DIR --env-file FILE
- *     [--postgres-setting name=value ...]</pre>
+ *     [--no-redis] [--postgres-setting name=value ...]</pre>
  *
  * {@code --data} is PostgreSQL's data folder, {@code --redis-data} Redis's (its append-only file);
- * both are kept across restarts of the services.
+ * both are kept across restarts of the services. {@code --no-redis}: PostgreSQL only (the cluster's
+ * Redis runs elsewhere, as with {@code scripts/cluster up --redis-ha}).
  *
- * Once both servers accept connections it writes {@code DATABASE_URL}, {@code DATABASE_USER} and
- * {@code REDIS_URL} to the env file (atomically), so that the launcher can wait for that file.
+ * Once the servers accept connections it writes {@code DATABASE_URL}, {@code DATABASE_USER} and
+ * (with Redis) {@code REDIS_URL} to the env file (atomically), so that the launcher can wait for that file.
  */
 public final class DevServices {
     private DevServices() {
@@ -31,8 +32,13 @@ public final class DevServices {
         Path redisDataDir = null;
         Path envFile = null;
         Map<String, String> settings = new LinkedHashMap<>();
+        boolean withRedis = true;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
+            if (args[i].equals("--no-redis")) {
+                withRedis = false;
+                continue;
+            }
             switch (args[i]) {
                 case "--postgres-port" -> postgresPort = port("--postgres-port", value);
                 case "--redis-port" -> redisPort = port("--redis-port", value);
@@ -41,15 +47,16 @@ public final class DevServices {
                 case "--env-file" -> envFile = Path.of(required("--env-file", value));
                 case "--postgres-setting" -> setting(required("--postgres-setting", value), settings);
                 default -> fail("unknown argument " + args[i] + "; expected --postgres-port N --redis-port N --data DIR"
-                        + " --redis-data DIR --env-file FILE [--postgres-setting name=value ...]");
+                        + " --redis-data DIR --env-file FILE [--no-redis] [--postgres-setting name=value ...]");
             }
             i++;
         }
         if (envFile == null) {
             fail("--env-file is required");
         }
-        EmbeddedServices services = EmbeddedServices.start(
-                new EmbeddedServices.Options(postgresPort, redisPort, dataDir, redisDataDir), settings);
+        EmbeddedServices.Options options = new EmbeddedServices.Options(postgresPort, redisPort, dataDir, redisDataDir);
+        EmbeddedServices services = withRedis ? EmbeddedServices.start(options, settings)
+                : EmbeddedServices.startPostgresOnly(options, settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.close();
@@ -59,9 +66,10 @@ public final class DevServices {
         Path tmp = envFile.resolveSibling(envFile.getFileName() + ".tmp");
         Files.writeString(tmp, "DATABASE_URL=" + services.jdbcUrl() + "\n"
                 + "DATABASE_USER=" + services.databaseUser() + "\n"
-                + "REDIS_URL=" + services.redisUrl() + "\n");
+                + (withRedis ? "REDIS_URL=" + services.redisUrl() + "\n" : ""));
         Files.move(tmp, envFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("devservices ready: postgres=" + services.jdbcUrl() + " redis=" + services.redisUrl());
+        System.out.println("devservices ready: postgres=" + services.jdbcUrl()
+                + (withRedis ? " redis=" + services.redisUrl() : " (no Redis)"));
         stopped.await();
     }
 

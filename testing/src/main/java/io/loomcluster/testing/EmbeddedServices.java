@@ -51,6 +51,14 @@ public final class EmbeddedServices implements AutoCloseable {
         return start(options, Map.of());
     }
 
+    /**
+     * PostgreSQL alone, for a cluster whose Redis runs elsewhere ({@code scripts/cluster up --redis-ha}
+     * starts a master, a replica and sentinels as processes of their own); Redis's options are ignored.
+     */
+    public static EmbeddedServices startPostgresOnly(Options options, Map<String, String> postgresSettings) {
+        return new EmbeddedServices(startPostgres(options, postgresSettings), -1, null, false);
+    }
+
     /** As {@link #start(Options)}, with PostgreSQL settings (for benchmarks and profiling) over the defaults below. */
     public static EmbeddedServices start(Options options, Map<String, String> postgresSettings) {
         EmbeddedPostgres postgres = startPostgres(options, postgresSettings);
@@ -239,7 +247,15 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     public String redisUrl() {
+        if (redisPort < 0) {
+            throw new IllegalStateException("these services were started without Redis (startPostgresOnly)");
+        }
         return "redis://127.0.0.1:" + redisPort;
+    }
+
+    /** False when started by {@link #startPostgresOnly}. */
+    public boolean hasRedis() {
+        return redisPort >= 0;
     }
 
     public int postgresPort() {

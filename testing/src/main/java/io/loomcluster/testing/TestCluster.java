@@ -57,7 +57,8 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * A cluster on replicated services (Redis Sentinel, a PostgreSQL standby); each instance runs
-     * with its own group id (100000 + its port) so that {@code NetworkCuts} can partition it.
+     * with its own group id (100000 + its port) so that {@code NetworkCuts} can partition it. The
+     * cluster owns {@code ha}: {@link #close()} stops it.
      */
     public static TestCluster startHa(Path appJar, Path logDir, HaServices ha) {
         return new TestCluster(null, ha, appJar, logDir);
@@ -198,6 +199,9 @@ public final class TestCluster implements AutoCloseable {
         }
         if (services != null) {
             services.close();
+        }
+        if (ha != null) {
+            ha.close();
         }
     }
 }

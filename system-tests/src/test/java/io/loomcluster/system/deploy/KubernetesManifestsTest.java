@@ -299,7 +299,7 @@ class KubernetesManifestsTest {
         Map<String, String> balancer = labels(deployment("loom-balancer"));
         Map<String, String> app = labels(deployment("loom-app"));
         Map<String, String> workers = labels(deployment("loom-workers"));
-        for (String name : List.of("loom-postgres", "loom-redis")) {
+        for (String name : List.of("loom-postgres", "loom-redis", "loom-redis-ha", "loom-redis-sentinel")) {
             List<NetworkPolicy.Peer> peers = new ArrayList<>();
             for (NetworkPolicy.IngressRule rule : policySelecting(labels(anywhere("StatefulSet", name))).getSpec().ingress()) {
                 assertThat(rule.from()).as("%s is never open to all", name).isNotEmpty();
@@ -333,7 +333,8 @@ class KubernetesManifestsTest {
                     .anyMatch(from -> from.getSecretRef() != null && from.getSecretRef().getName().equals("loom-services"));
         }
         assertThat(Files.readString(MANIFESTS.resolve("overlays/production/kustomization.yaml")))
-                .as("production's Secret example carries a password").containsPattern("REDIS_URL=rediss?://[^:@\\s]*:[^@\\s]+@");
+                .as("production's Secret example carries the servers' and the sentinels' passwords")
+                .contains("--from-literal=REDIS_PASSWORD=", "--from-literal=REDIS_SENTINEL_PASSWORD=");
 
         JsonNode compose = YAML.readTree(ROOT.resolve("compose.yaml").toFile());
         List<String> command = new ArrayList<>();
@@ -348,6 +349,73 @@ class KubernetesManifestsTest {
         });
         assertThat(urls).as("app, worker, loadbalancer").hasSizeGreaterThanOrEqualTo(3)
                 .allSatisfy(url -> assertThat(url).isEqualTo("redis://:" + secret + "@redis:6379"));
+    }
+
+    /**
+     * Production's Redis is a master and a replica watched by sentinels: the app and the workers are
+     * pointed at every sentinel pod by its stable name and port, under the master name the sentinels
+     * monitor, with a quorum that is a majority, and every password comes from the Secret they load,
+     * under the names the code reads.
+     */
+    @Test
+    void productionFindsRedisThroughEverySentinelUnderTheNamesTheCodeReads() throws IOException {
+        Set<String> redisReads = readNames("contract/src/main/java/io/loomcluster/contract/RedisTarget.java");
+        assertThat(redisReads).contains("REDIS_SENTINELS", "REDIS_SENTINEL_MASTER", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD");
+        Path production = MANIFESTS.resolve("overlays/production");
+        ConfigMap config = (ConfigMap) objects.get(production.resolve("redis-sentinels.yaml")).getFirst();
+        assertThat(config.getMetadata().getName()).as("patches what the app and the workers load").isEqualTo("loom-app");
+        assertThat(config.getData().keySet()).allSatisfy(name -> assertThat(redisReads).as("%s is read", name).contains(name));
+        assertThat(YAML.readTree(production.resolve("kustomization.yaml").toFile()).path("patches").findValuesAsText("path"))
+                .contains("redis-sentinels.yaml");
+
+        StatefulSet sentinels = (StatefulSet) anywhere("StatefulSet", "loom-redis-sentinel");
+        Container sentinel = template(sentinels).getSpec().getContainers().getFirst();
+        Service sentinelService = (Service) anywhere("Service", sentinels.getSpec().getServiceName());
+        assertThat(sentinelService.getSpec().getClusterIP()).as("one DNS name per sentinel pod").isEqualTo("None");
+        assertThat(labels(sentinels)).containsAllEntriesOf(sentinelService.getSpec().getSelector());
+        int sentinelPort = portNamed(sentinel, "sentinel").getContainerPort();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < sentinels.getSpec().getReplicas(); i++) {
+            expected.add(sentinels.getMetadata().getName() + "-" + i + "." + sentinelService.getMetadata().getName() + ":" + sentinelPort);
+        }
+        assertThat(config.getData().get("REDIS_SENTINELS").split(",")).containsExactlyElementsOf(expected);
+
+        String master = config.getData().get("REDIS_SENTINEL_MASTER");
+        StatefulSet servers = (StatefulSet) anywhere("StatefulSet", "loom-redis-ha");
+        Container server = template(servers).getSpec().getContainers().getFirst();
+        int redisPort = portNamed(server, "redis").getContainerPort();
+        Matcher monitor = Pattern.compile("sentinel monitor (\\S+) \\S+ (\\d+) (\\d+)").matcher(String.join(" ", sentinel.getArgs()));
+        assertThat(monitor.find()).as("the sentinels monitor a master").isTrue();
+        assertThat(monitor.group(1)).as("REDIS_SENTINEL_MASTER is the name the sentinels monitor").isEqualTo(master);
+        assertThat(Integer.parseInt(monitor.group(2))).isEqualTo(redisPort);
+        assertThat(Integer.parseInt(monitor.group(3))).as("the quorum is a majority of the sentinels")
+                .isEqualTo(sentinels.getSpec().getReplicas() / 2 + 1);
+        assertThat(sentinels.getSpec().getReplicas()).as("an odd number of sentinels, at least 3").isGreaterThanOrEqualTo(3).isOdd();
+        assertThat(servers.getSpec().getReplicas()).as("a master and at least one replica").isGreaterThanOrEqualTo(2);
+        for (Container c : List.of(server, sentinel)) {
+            assertThat(String.join(" ", c.getArgs())).as("%s asks the sentinels for master %s", c.getName(), master)
+                    .contains("get-master-addr-by-name " + master, "-p " + sentinelPort);
+        }
+
+        String serverScript = String.join(" ", server.getArgs());
+        String sentinelScript = String.join(" ", sentinel.getArgs());
+        assertThat(serverScript).as("the servers require REDIS_PASSWORD, which the app gives the master")
+                .contains("--requirepass \"$REDIS_PASSWORD\"", "--masterauth \"$REDIS_PASSWORD\"");
+        assertThat(sentinelScript).as("the sentinels require REDIS_SENTINEL_PASSWORD and log in to the servers")
+                .contains("requirepass $REDIS_SENTINEL_PASSWORD", "sentinel auth-pass " + master + " $REDIS_PASSWORD");
+        for (Container c : List.of(server, sentinel)) {
+            for (EnvVar var : c.getEnv()) {
+                SecretKeySelector key = var.getValueFrom().getSecretKeyRef();
+                assertThat(key.getName()).as("%s: %s comes from the Secret the app loads", c.getName(), var.getName())
+                        .isEqualTo("loom-services");
+                assertThat(key.getKey()).isIn("REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD");
+            }
+        }
+        for (String name : List.of("loom-app", "loom-workers")) {
+            assertThat(deployment(name).getSpec().getTemplate().getSpec().getContainers().getFirst().getEnvFrom())
+                    .as("%s loads the Secret with the Redis passwords", name)
+                    .anyMatch(from -> from.getSecretRef() != null && from.getSecretRef().getName().equals("loom-services"));
+        }
     }
 
     @Test

@@ -20,14 +20,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A PostgreSQL primary and a streaming standby as real processes (zonky's PostgreSQL binaries), each
  * on its own loopback address. The standby is a synchronous one by default
  * ({@code synchronous_standby_names = '*'}, {@code synchronous_commit = on}): a commit the primary
  * acknowledges has reached the standby's WAL, so promoting it loses no acknowledged write. The app
- * reaches whichever is primary through one multi-host URL ({@link #jdbcUrl()}).
+ * reaches whichever is primary through one multi-host URL ({@link #jdbcUrl()}). After a fail-over
+ * ({@link #killPrimary()}, {@link #promoteStandby()}) the lost server comes back on its address and
+ * port as a fresh standby of the new primary ({@link #rebuildStandby()}), so the pair serves again.
+ * Every server started here is stopped by {@link #close()}.
  */
 public final class PostgresStandbyPair implements AutoCloseable {
     /** How commits wait for the standby: the default, and the asynchronous alternative for comparison. */
@@ -45,14 +51,22 @@ public final class PostgresStandbyPair implements AutoCloseable {
     private final Path dir;
     private final EmbeddedPostgres embedded;
     private final File binaries;
-    private final Server primary;
-    private final Server standby;
-    private volatile boolean promoted;
+    private final Commit commit;
+    // Both addresses in a fixed order: the URL the instances were given stays right after a fail-over.
+    private final List<Server> addresses;
+    // Servers started with pg_ctl (they detach from this JVM): close() stops each one.
+    private final List<Server> started = new CopyOnWriteArrayList<>();
+    private final AtomicInteger generation = new AtomicInteger();
+    private volatile Server primary;
+    private volatile Server standby;
 
-    private PostgresStandbyPair(Path dir, EmbeddedPostgres embedded, File binaries, Server primary, Server standby) {
+    private PostgresStandbyPair(Path dir, EmbeddedPostgres embedded, File binaries, Commit commit, Server primary,
+                                Server standby) {
         this.dir = dir;
         this.embedded = embedded;
         this.binaries = binaries;
+        this.commit = commit;
+        this.addresses = List.of(primary, standby);
         this.primary = primary;
         this.standby = standby;
     }
@@ -83,10 +97,9 @@ public final class PostgresStandbyPair implements AutoCloseable {
             Server primary = new Server(primaryHost, embedded.getPort(), dir.resolve("primary").toAbsolutePath());
             trustLoopback(primary);
             Server standby = new Server(standbyHost, FreePorts.pick(), dir.resolve("standby").toAbsolutePath());
-            pair = new PostgresStandbyPair(dir, embedded, binaries, primary, standby);
+            pair = new PostgresStandbyPair(dir, embedded, binaries, commit, primary, standby);
             baseBackup(primary, standby);
-            pair.run(List.of(pair.bin("pg_ctl"), "-D", standby.dataDir().toString(), "-l", dir.resolve("standby.log").toString(),
-                    "-o", pair.serverOptions(standby), "-t", "60", "-w", "start"), true);
+            pair.startServer(standby);
             PostgresStandbyPair started = pair;
             Await.until("the standby to stream from the primary", Duration.ofSeconds(60), () -> started.streaming(commit));
             return pair;
@@ -106,6 +119,8 @@ public final class PostgresStandbyPair implements AutoCloseable {
      * signal and where to stream from. The standby replays from the label's position by streaming.
      */
     private static void baseBackup(Server primary, Server standby) {
+        // Into an empty folder: WAL or a timeline history left from an earlier run would derail recovery.
+        HaServices.deleteRecursively(standby.dataDir());
         try (Connection c = connect(primary); Statement s = c.createStatement()) {
             s.execute("select pg_backup_start('standby', true)");
             Path from = primary.dataDir();
@@ -148,7 +163,7 @@ public final class PostgresStandbyPair implements AutoCloseable {
 
     /** pgjdbc's multi-host URL: it tries both and keeps the one that is primary now. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + primary.address() + "," + standby.address()
+        return "jdbc:postgresql://" + addresses.get(0).address() + "," + addresses.get(1).address()
                 + "/postgres?targetServerType=primary&hostRecheckSeconds=1";
     }
 
@@ -165,11 +180,12 @@ public final class PostgresStandbyPair implements AutoCloseable {
     }
 
     public List<String> hosts() {
-        return List.of(primary.host(), standby.host());
+        return List.of(addresses.get(0).host(), addresses.get(1).host());
     }
 
     /** kill -9 of the primary's postmaster and every backend it started, as a crash of its machine. */
     public void killPrimary() {
+        Server primary = this.primary;
         try {
             long postmaster = Long.parseLong(Files.readAllLines(primary.dataDir().resolve("postmaster.pid")).getFirst().trim());
             List<Long> victims = new ArrayList<>();
@@ -185,18 +201,81 @@ public final class PostgresStandbyPair implements AutoCloseable {
         }
     }
 
-    /** Promotes the standby (pg_ctl promote) and returns once it accepts writes. */
+    /**
+     * Promotes the standby (pg_ctl promote) and returns once it accepts writes; it is the primary
+     * from then on. Alone, it commits without waiting for a standby (as a fail-over manager
+     * switches synchronous replication off while no standby is there) until {@link #rebuildStandby()}.
+     */
     public void promoteStandby() {
-        run(List.of(bin("pg_ctl"), "-D", standby.dataDir().toString(), "-t", "60", "-w", "promote"), true);
-        promoted = true;
+        Server promoted = standby;
+        run(List.of(bin("pg_ctl"), "-D", promoted.dataDir().toString(), "-t", "60", "-w", "promote"), true);
         Await.until("the promoted standby to accept writes", Duration.ofSeconds(60), () -> {
-            try (Connection c = connect(standby); Statement s = c.createStatement();
+            try (Connection c = connect(promoted); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("select pg_is_in_recovery()")) {
                 return rs.next() && !rs.getBoolean(1);
             } catch (SQLException e) {
                 return false;
             }
         });
+        synchronousStandbys(promoted, "");
+        standby = primary;
+        primary = promoted;
+    }
+
+    /**
+     * After a fail-over: the lost server comes back on its address and port as a standby of the new
+     * primary (a fresh copy in a new data folder, as an operator re-seeds a failed node), and the
+     * primary's commits wait for it again when the pair is synchronous. Returns once it streams.
+     */
+    public void rebuildStandby() {
+        Server lost = standby;
+        if (isRunning(lost)) {
+            throw new IllegalStateException("the standby " + lost.address() + " still runs; nothing to rebuild");
+        }
+        Server fresh = new Server(lost.host(), lost.port(),
+                dir.resolve(lost.host() + "-" + generation.incrementAndGet()).toAbsolutePath());
+        baseBackup(primary, fresh);
+        startServer(fresh);
+        standby = fresh;
+        Await.until("the rebuilt standby " + fresh.address() + " to stream from " + primary.address(), Duration.ofSeconds(60),
+                () -> streaming(Commit.ASYNCHRONOUS));
+        if (commit == Commit.SYNCHRONOUS) {
+            synchronousStandbys(primary, "*");
+            Await.until("the rebuilt standby to be synchronous", Duration.ofSeconds(60), () -> streaming(commit));
+        }
+    }
+
+    /** Both servers run, the standby streams from the primary (synchronously when the pair is). */
+    public boolean healthy() {
+        return isRunning(primary) && isRunning(standby) && streaming(commit);
+    }
+
+    private static void synchronousStandbys(Server server, String names) {
+        try (Connection c = connect(server); Statement s = c.createStatement()) {
+            s.execute("alter system set synchronous_standby_names = '" + names + "'");
+            s.execute("select pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not set synchronous_standby_names on " + server.address() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void startServer(Server server) {
+        started.add(server);
+        run(List.of(bin("pg_ctl"), "-D", server.dataDir().toString(), "-l", dir.resolve(server.dataDir().getFileName() + ".log")
+                .toString(), "-o", serverOptions(server), "-t", "60", "-w", "start"), true);
+    }
+
+    private static boolean isRunning(Server server) {
+        return postmasterPid(server).flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static Optional<Long> postmasterPid(Server server) {
+        try {
+            return Optional.of(Long.parseLong(Files.readAllLines(server.dataDir().resolve("postmaster.pid")).getFirst().trim()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private boolean streaming(Commit commit) {
@@ -231,7 +310,7 @@ public final class PostgresStandbyPair implements AutoCloseable {
     private String serverOptions(Server server) {
         return "-c port=" + server.port() + " -c listen_addresses=" + server.host()
                 // TCP only: a Unix socket path under a deep folder would pass the 107-byte limit.
-                + " -c unix_socket_directories='' -c fsync=off -c max_connections=300";
+                + " -c unix_socket_directories='' -c fsync=off -c max_connections=300 -c wal_keep_size=256MB";
     }
 
     private String bin(String name) {
@@ -283,16 +362,35 @@ public final class PostgresStandbyPair implements AutoCloseable {
         return Map.of("DATABASE_URL", jdbcUrl(), "DATABASE_USER", user());
     }
 
+    /**
+     * Stops every server: those pg_ctl started (they detached from this JVM, so nothing else would)
+     * and the primary zonky started; one still alive after pg_ctl stop is killed.
+     */
     @Override
     public void close() {
-        try {
-            if (Files.exists(standby.dataDir().resolve("postmaster.pid"))) {
-                run(List.of(bin("pg_ctl"), "-D", standby.dataDir().toString(), "-m", "immediate", "-t", "30", "-w", "stop"), true);
-            }
-        } catch (RuntimeException e) {
-            System.err.println("could not stop the standby: " + e.getMessage());
-        } finally {
-            closeQuietly(embedded);
+        for (Server server : started) {
+            stop(server);
         }
+        closeQuietly(embedded);
+        Server first = addresses.getFirst();
+        if (isRunning(first)) {
+            stop(first);
+        }
+    }
+
+    private void stop(Server server) {
+        if (!isRunning(server)) {
+            return;
+        }
+        try {
+            run(List.of(bin("pg_ctl"), "-D", server.dataDir().toString(), "-m", "immediate", "-t", "30", "-w", "stop"), true);
+        } catch (RuntimeException e) {
+            System.err.println("pg_ctl could not stop " + server.address() + " (" + e.getMessage() + "); killing it");
+        }
+        postmasterPid(server).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).ifPresent(postmaster -> {
+            List<ProcessHandle> all = new ArrayList<>(postmaster.children().toList());
+            all.add(postmaster);
+            all.forEach(ProcessHandle::destroyForcibly);
+        });
     }
 }

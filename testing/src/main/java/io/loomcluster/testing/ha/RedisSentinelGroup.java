@@ -181,6 +181,57 @@ public final class RedisSentinelGroup implements AutoCloseable {
         return promoted;
     }
 
+    /**
+     * Whether the group serves as it did when started: every sentinel names the same master, that
+     * master has a replica whose link is up, and every sentinel knows that replica as a healthy one.
+     */
+    public boolean healthy() {
+        if (!servers.stream().allMatch(Node::isAlive) || !sentinels.stream().allMatch(Node::isAlive)) {
+            return false;
+        }
+        Node master;
+        try {
+            master = master();
+        } catch (IllegalStateException e) {
+            return false;
+        }
+        for (Node s : sentinels) {
+            String[] named = cli(s, "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim().split("\\R");
+            if (named.length != 2 || !(named[0].trim() + ":" + named[1].trim()).equals(master.address())) {
+                return false;
+            }
+        }
+        for (Node replica : servers) {
+            if (replica.equals(master)) {
+                continue;
+            }
+            if (!cli(replica, "INFO", "replication").contains("master_link_status:up")) {
+                return false;
+            }
+            for (Node s : sentinels) {
+                if (!replicaFlags(cli(s, "SENTINEL", "replicas", MASTER_NAME), replica).equals("slave")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // The flags a sentinel gives a replica ("slave" when healthy, "slave,s_down" ...), "" when it lists none at that address.
+    private static String replicaFlags(String reply, Node replica) {
+        String[] lines = reply.split("\\R");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].trim().equals("name") && lines[i + 1].trim().equals(replica.address())) {
+                for (int j = i + 2; j + 1 < lines.length && !lines[j].trim().equals("name"); j += 2) {
+                    if (lines[j].trim().equals("flags")) {
+                        return lines[j + 1].trim();
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
     /** Starts a killed server again on its address and port; the sentinels make it a replica of the new master. */
     public void restart(Node node) {
         node.process().start();
@@ -193,12 +244,12 @@ public final class RedisSentinelGroup implements AutoCloseable {
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
+            // Waits first (bounded), then reads: replies are far smaller than the pipe's buffer.
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return "";
             }
-            return new String(out);
+            return new String(p.getInputStream().readAllBytes());
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

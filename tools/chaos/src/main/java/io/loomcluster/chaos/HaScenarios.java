@@ -23,18 +23,53 @@ import java.util.function.Supplier;
  * (Sentinel promotes the replica), kill -9 of the PostgreSQL primary (the standby is promoted), and
  * network partitions cut with iptables between single processes, each healed and repeated under
  * steady writes and live subscribers.
+ *
+ * <p>They share one cluster (replicated services, three API instances, the balancer), started by
+ * the first scenario and stopped by {@link #close()}: each scenario leaves it serving as it found
+ * it (the killed Redis master back as a replica, the lost PostgreSQL primary back as a standby,
+ * every cut healed), and each begins by checking that it does.
  */
-public final class HaScenarios {
+public final class HaScenarios implements AutoCloseable {
+    private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(60);
+
     private final Scenarios scenarios;
     private final ChaosCluster.Spec spec;
     private final Scenarios.Pacing pacing;
     private final Workload.Shape shape;
+    private ChaosCluster shared;
 
     public HaScenarios(ChaosCluster.Spec spec, Workload.Shape shape, Scenarios.Pacing pacing) {
-        this.spec = spec.replicated();
+        // API instances only: the jobs of the Redis fail-over run on workers of their own.
+        Map<String, String> env = new HashMap<>(JobsFault.JOB_ENV);
+        env.put("ROLE", "api,streams");
+        this.spec = spec.replicated().withAppEnv(env);
         this.pacing = pacing;
         this.shape = shape;
         this.scenarios = new Scenarios(this.spec, shape, pacing);
+    }
+
+    /** The shared cluster: started on first use, then checked to serve as at the start. */
+    private ChaosCluster cluster() {
+        if (shared == null) {
+            shared = ChaosCluster.start(spec);
+            return shared;
+        }
+        ChaosCluster cluster = shared;
+        cluster.cluster().ha().awaitHealthy(HEALTHY_TIMEOUT);
+        for (ManagedProcess app : cluster.apps()) {
+            app.awaitReady(HEALTHY_TIMEOUT);
+        }
+        cluster.awaitAvailable(cluster.apps().size());
+        return cluster;
+    }
+
+    /** Stops the shared cluster, services included. */
+    @Override
+    public void close() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
     }
 
     public Map<String, Supplier<Outcome>> all() {
@@ -52,8 +87,6 @@ public final class HaScenarios {
      */
     public Outcome redisFailover() {
         int mentions = 2;
-        Map<String, String> env = new HashMap<>(JobsFault.JOB_ENV);
-        env.put("ROLE", "api,streams");
         JobsFault fault = new JobsFault(mentions, pacing.warmupRequests() / 2, (cluster, load, notes) -> {
             RedisSentinelGroup redis = cluster.cluster().ha().redis();
             Probe probe = Probe.of(cluster, load);
@@ -71,17 +104,18 @@ public final class HaScenarios {
                     () -> RedisSentinelGroup.cli(old, "INFO", "replication").contains("master_link_status:up"));
             notes.add("the old master rejoined as a replica " + Scenarios.millisSince(restart) + " ms after its restart");
         });
-        return scenarios.run("kill -9 the Redis master (Sentinel fail-over), with jobs", spec.withAppEnv(env),
+        return scenarios.runOn(cluster(), "kill -9 the Redis master (Sentinel fail-over), with jobs",
                 shape.withMentions(mentions), fault, fault::violations);
     }
 
     /**
      * kill -9 of the PostgreSQL primary (postmaster and backends) under load; the standby is promoted
      * at once (what an operator or a fail-over manager does); the instances find it through the
-     * multi-host URL. The standby is synchronous: no acknowledged post may be missing from it.
+     * multi-host URL. The standby is synchronous: no acknowledged post may be missing from it. The
+     * lost primary then comes back as a standby of the new one, under the same load.
      */
     public Outcome postgresFailover() {
-        return scenarios.run("kill -9 the PostgreSQL primary, standby promoted", spec, (cluster, load, notes) -> {
+        Fault fault = (cluster, load, notes) -> {
             var postgres = cluster.cluster().ha().postgres();
             Probe probe = Probe.of(cluster, load);
             long start = System.nanoTime();
@@ -91,7 +125,12 @@ public final class HaScenarios {
             notes.add("promotion took " + Scenarios.millisSince(promote) + " ms");
             long firstWrite = probe.awaitWrite();
             notes.add("first successful post " + (firstWrite - start) / 1_000_000 + " ms after the kill");
-        });
+            long rebuild = System.nanoTime();
+            postgres.rebuildStandby();
+            notes.add("the lost primary streamed again as a synchronous standby " + Scenarios.millisSince(rebuild)
+                    + " ms after its rebuild began");
+        };
+        return scenarios.runOn(cluster(), "kill -9 the PostgreSQL primary, standby promoted", shape, fault, List::of);
     }
 
     /**
@@ -104,8 +143,8 @@ public final class HaScenarios {
         List<LiveFollower> followers = new ArrayList<>();
         NetworkCuts[] cuts = new NetworkCuts[1];
         List<String> violations = new ArrayList<>();
-        return scenarios.run("partitions: instance from Redis, instance from PostgreSQL, balancer from instance (both ways, one way), balancer from Redis",
-                spec, shape, new Fault() {
+        return scenarios.runOn(cluster(), "partitions: instance from Redis, instance from PostgreSQL, balancer from instance (both ways, one way), balancer from Redis",
+                shape, new Fault() {
                     @Override
                     public void beforeLoad(ChaosCluster cluster, Workload load) {
                         cuts[0] = new NetworkCuts();

@@ -131,8 +131,10 @@ final class JobsFault implements Fault {
         notes.addAll(violations.stream().map(v -> "VIOLATION: " + v).toList());
     }
 
+    // The workers stop with the scenario: a cluster shared by several scenarios keeps its shape.
     @Override
     public void cleanUp() {
+        workers.forEach(ManagedProcess::close);
         if (receiver != null) {
             receiver.close();
         }

@@ -33,6 +33,7 @@ public final class Main {
                 case "--ha" -> chosen.addAll(HA);
                 case "--list" -> {
                     scenarios(logs.resolve("unused")).keySet().forEach(System.out::println);
+                    HA.forEach(System.out::println);
                     return;
                 }
                 case "--help", "-h" -> {
@@ -44,28 +45,40 @@ public final class Main {
         Map<String, Supplier<Outcome>> all = scenarios(logs);
         if (chosen.isEmpty()) {
             // The replicated-services scenarios need redis-sentinel and root (iptables): asked for by name or --ha.
-            chosen.addAll(all.keySet().stream().filter(name -> !HA.contains(name)).toList());
+            chosen.addAll(all.keySet());
         }
         for (String name : chosen) {
-            if (!all.containsKey(name)) {
-                usage("unknown scenario '" + name + "'; known: " + String.join(", ", all.keySet()));
+            if (!all.containsKey(name) && !HA.contains(name)) {
+                List<String> known = new ArrayList<>(all.keySet());
+                known.addAll(HA);
+                usage("unknown scenario '" + name + "'; known: " + String.join(", ", known));
             }
         }
         List<Outcome> outcomes = new ArrayList<>();
-        for (String name : chosen) {
-            System.err.println("chaos: running " + name + " (logs in " + logs.resolve(name) + ")");
-            Outcome outcome;
-            try {
-                outcome = scenarios(logs.resolve(name)).get(name).get();
-            } catch (RuntimeException | AssertionError e) {
-                // A scenario that could not run is a failed run, and the tool still ends by itself.
-                System.err.println("chaos: " + name + " could not run:");
-                e.printStackTrace();
-                System.exit(1);
-                return;
+        // The replicated-services scenarios share one cluster, stopped before the tool exits.
+        Path haLogs = logs.resolve("replicated-services");
+        HaScenarios ha = new HaScenarios(ChaosCluster.Spec.fromSystemProperties(haLogs, 3), Workload.Shape.standard(),
+                Scenarios.Pacing.standard());
+        try {
+            for (String name : chosen) {
+                Path logDir = HA.contains(name) ? haLogs : logs.resolve(name);
+                System.err.println("chaos: running " + name + " (logs in " + logDir + ")");
+                Outcome outcome;
+                try {
+                    outcome = HA.contains(name) ? ha.all().get(name).get() : scenarios(logDir).get(name).get();
+                } catch (RuntimeException | AssertionError e) {
+                    // A scenario that could not run is a failed run, and the tool still ends by itself.
+                    System.err.println("chaos: " + name + " could not run:");
+                    e.printStackTrace();
+                    ha.close();
+                    System.exit(1);
+                    return;
+                }
+                outcomes.add(outcome);
+                System.err.println(Table.row(outcome));
             }
-            outcomes.add(outcome);
-            System.err.println(Table.row(outcome));
+        } finally {
+            ha.close();
         }
         System.out.println(Table.render(outcomes));
         boolean clean = outcomes.stream().allMatch(Outcome::clean);
@@ -76,10 +89,7 @@ public final class Main {
 
     private static Map<String, Supplier<Outcome>> scenarios(Path logDir) {
         ChaosCluster.Spec spec = ChaosCluster.Spec.fromSystemProperties(logDir, 3);
-        Map<String, Supplier<Outcome>> all = new java.util.LinkedHashMap<>(
-                new Scenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all());
-        all.putAll(new HaScenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all());
-        return all;
+        return new Scenarios(spec, Workload.Shape.standard(), Scenarios.Pacing.standard()).all();
     }
 
     private static void usage(String error) {

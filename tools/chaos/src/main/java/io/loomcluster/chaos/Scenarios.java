@@ -212,8 +212,15 @@ public final class Scenarios {
 
     Outcome run(String name, ChaosCluster.Spec clusterSpec, Workload.Shape loadShape, Fault fault,
                 Supplier<List<String>> violations) {
-        try (ChaosCluster cluster = ChaosCluster.start(clusterSpec);
-             Workload load = Workload.prepare(cluster.url(), loadShape)) {
+        try (ChaosCluster cluster = ChaosCluster.start(clusterSpec)) {
+            return runOn(cluster, name, loadShape, fault, violations);
+        }
+    }
+
+    /** One scenario on a running cluster (which the fault must leave serving as it found it). */
+    Outcome runOn(ChaosCluster cluster, String name, Workload.Shape loadShape, Fault fault,
+                  Supplier<List<String>> violations) {
+        try (Workload load = Workload.prepare(cluster.url(), loadShape)) {
             List<String> notes = new ArrayList<>();
             fault.beforeLoad(cluster, load);
             load.start();
