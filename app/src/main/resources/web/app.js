@@ -7,9 +7,15 @@ import {follow, overview} from './live.js';
 
 const $ = id => document.getElementById(id);
 const TYPING_EVERY_MS = 3000;
+const UNREAD_BURST_MS = 150;
+const UNREAD_RETRY_MS = 1000;
+// The server broadcasts at most one typing signal per user and room a second and absorbs the rest;
+// a signal after a send waits that second from the last one, plus a margin for the trip there.
+const TYPING_ABSORBED_MS = 1200;
 const state = {
   user: null, roomId: null, shown: new Map(), live: null, lastPosition: 0, overview: null,
-  unread: new Map(), online: new Map(), typing: new Map(), lastTyping: 0, readTimer: null,
+  unread: new Map(), online: new Map(), typing: new Map(), lastTyping: 0, afterSend: false, typingSoon: null, readTimer: null,
+  unreadTimer: null, unreadAsked: 0, unreadApplied: 0,
 };
 
 function status(text) {
@@ -74,17 +80,34 @@ async function loadRooms() {
   } while (cursor);
   state.overview?.close();
   state.overview = overview(mine, {
+    // The server counts: a message elsewhere asks it again (once per burst) instead of adding one
+    // here, which would count twice a message the last answer already held.
     message: frame => {
-      if (frame.roomId !== state.roomId && frame.userId !== state.user?.id) setUnread(frame.roomId, (state.unread.get(frame.roomId) || 0) + 1);
+      if (frame.roomId !== state.roomId && frame.userId !== state.user?.id) refreshUnreadSoon();
     },
     read: () => refreshUnread(),
     reconnected: () => refreshUnread(),
   });
 }
 
-/** The badges from one request (what a phone would show). */
+function refreshUnreadSoon() {
+  if (state.unreadTimer) return;
+  state.unreadTimer = setTimeout(() => { state.unreadTimer = null; refreshUnread(); }, UNREAD_BURST_MS);
+}
+
+/** The badges from one request (what a phone would show); an answer older than the last applied is dropped. */
 async function refreshUnread() {
-  const {body} = await call('GET', '/api/unread');
+  const asked = ++state.unreadAsked;
+  let body;
+  try {
+    ({body} = await call('GET', '/api/unread'));
+  } catch {
+    // An instance restarting or Redis away: ask again in a moment while signed in.
+    if (state.user) setTimeout(refreshUnreadSoon, UNREAD_RETRY_MS);
+    return;
+  }
+  if (asked < state.unreadApplied) return;
+  state.unreadApplied = asked;
   for (const room of body.rooms) setUnread(room.roomId, room.roomId === state.roomId ? 0 : room.unread);
 }
 
@@ -122,6 +145,8 @@ function leaveCurrentRoom() {
   state.online.clear();
   for (const {timer} of state.typing.values()) clearTimeout(timer);
   state.typing.clear();
+  clearTimeout(state.typingSoon);
+  state.typingSoon = null;
   clearTimeout(state.readTimer);
   $('messages').replaceChildren();
   $('online').replaceChildren();
@@ -334,20 +359,33 @@ $('new-room').addEventListener('submit', event => {
     .then(({body}) => { $('room-name').value = ''; $('rooms').append(roomItem(body)); return enterRoom(body); })
     .catch(e => status(describe(e)));
 });
-$('text').addEventListener('input', () => {
-  const now = Date.now();
-  if (state.live && now - state.lastTyping >= TYPING_EVERY_MS) {
-    state.lastTyping = now;
+$('text').addEventListener('input', signalTyping);
+
+// "I am typing" at most every TYPING_EVERY_MS while the user types. After a send the next message's
+// first keystroke signals again, but not within the server's window of the last signal, where it
+// would be absorbed and the others would see nothing: then it goes out when the window ends.
+function signalTyping() {
+  if (!state.live || !$('text').value) return;
+  const wait = state.lastTyping + TYPING_EVERY_MS - Date.now();
+  if (wait <= 0) {
+    clearTimeout(state.typingSoon);
+    state.typingSoon = null;
+    state.lastTyping = Date.now();
+    state.afterSend = false;
     state.live.typing();
+  } else if (state.afterSend && state.typingSoon === null) {
+    state.typingSoon = setTimeout(() => { state.typingSoon = null; signalTyping(); }, wait);
   }
-});
+}
 $('compose').addEventListener('submit', event => {
   event.preventDefault();
   const input = $('text');
   const text = input.value;
   if (!text.trim()) return;
   input.value = '';
-  state.lastTyping = 0;
+  // The next message may signal as soon as the server's window of the last signal has passed.
+  state.lastTyping = Math.min(state.lastTyping, Date.now()) - TYPING_EVERY_MS + TYPING_ABSORBED_MS;
+  state.afterSend = true;
   send(text).catch(e => { input.value = input.value || text; status(describe(e)); });
 });
 

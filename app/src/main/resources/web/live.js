@@ -13,6 +13,7 @@
 // unread badges: new messages in other rooms and read markers moved on the user's other devices.
 
 const RECONNECT_MS = 1000;
+const ACK_WAIT_MS = 2000;
 const CHANGES = ['message', 'message.updated', 'message.deleted'];
 const LIVE = ['typing', 'presence', 'read'];
 
@@ -122,15 +123,21 @@ export function overview(roomIds, on) {
   function open() {
     if (closed) return;
     ws = new WebSocket(socketUrl('/api/ws'));
+    // Subscribed from the newest position; once every subscription is acknowledged the badges are
+    // read from the API: a message stored before that is in the counts, one after it arrives here.
+    let pending = new Set();
     ws.onopen = () => {
-      // From the newest position: the badges were just read from the API.
-      for (const roomId of rooms) ws.send(JSON.stringify({type: 'subscribe', roomId}));
-      on.reconnected();
+      pending = new Set([...rooms].map(roomId => `s${roomId}`));
+      for (const roomId of rooms) ws.send(JSON.stringify({type: 'subscribe', roomId, ref: `s${roomId}`}));
+      if (pending.size === 0) on.reconnected();
+      // A subscription the server did not acknowledge (refused over its frame rate) holds nothing up.
+      setTimeout(() => { if (pending.size > 0) { pending.clear(); on.reconnected(); } }, ACK_WAIT_MS);
     };
     ws.onmessage = event => {
       const frame = JSON.parse(event.data);
       if (frame.type === 'message') on.message(frame);
       else if (frame.type === 'read') on.read(frame);
+      else if (frame.type === 'ack' && pending.delete(frame.ref) && pending.size === 0) on.reconnected();
     };
     ws.onclose = () => {
       if (closed) return;
