@@ -16,6 +16,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.support.ui.FluentWait;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ class BrowserClientIT {
         try (Browser browser = Browser.open(1280, 900)) {
             ChromeDriver page = browser.driver();
             page.get(cluster.url() + "/docs");
-            new WebDriverWait(page, WAIT).until(d -> d.findElements(By.cssSelector(".opblock")).size() >= 15);
+            waiting(page).until(d -> d.findElements(By.cssSelector(".opblock")).size() >= 15);
             List<String> operations = page.findElements(By.cssSelector(".opblock-summary-path")).stream()
                     .map(e -> e.getDomAttribute("data-path")).toList();
             browser.screenshot(SCREENSHOTS.resolve("docs.png"));
@@ -89,7 +91,7 @@ class BrowserClientIT {
             awaitOnline(a, "bob_" + suffix);
             awaitOnline(b, "alice_" + suffix);
             b.findElement(By.id("text")).sendKeys("typing…");
-            new WebDriverWait(a, WAIT).until(d -> d.findElement(By.id("typing")).getText().equals("bob_" + suffix + " is typing…"));
+            waiting(a).until(d -> d.findElement(By.id("typing")).getText().equals("bob_" + suffix + " is typing…"));
             screenshots(alice, bob, "2b-typing");
             b.findElement(By.id("text")).clear();
 
@@ -112,14 +114,14 @@ class BrowserClientIT {
 
             // Bob's page is closed; alice edits one of her messages and deletes another meanwhile.
             b.get("about:blank");
-            new WebDriverWait(a, WAIT).until(d -> !onlineNames(d).contains("bob_" + suffix));
+            waiting(a).until(d -> !onlineNames(d).contains("bob_" + suffix));
             editOwn(a, "alice: hello", "alice: hello (edited)");
             deleteOwn(a, "alice: after the restarts");
             sent.set(sent.indexOf("alice: hello"), "alice: hello (edited)");
             sent.set(sent.indexOf("alice: after the restarts"), "message deleted");
             b.get(cluster.url() + "/");
             enterRoom(b, "lobby" + suffix);
-            new WebDriverWait(b, WAIT).until(d -> texts(d).contains("alice: hello (edited)") && texts(d).contains("message deleted"));
+            waiting(b).until(d -> texts(d).contains("alice: hello (edited)") && texts(d).contains("message deleted"));
             awaitOnline(a, "bob_" + suffix);
             screenshots(alice, bob, "5-edited-and-deleted");
 
@@ -128,8 +130,8 @@ class BrowserClientIT {
             assertThat(shownIds(b)).isEqualTo(stored);
             // Each page shows each message as the API holds it now: text, edited mark, tombstone.
             List<String> api = storedState("alice_" + suffix, "lobby" + suffix);
-            new WebDriverWait(a, WAIT).until(d -> shownState(d).equals(api));
-            new WebDriverWait(b, WAIT).until(d -> shownState(d).equals(api));
+            waiting(a).until(d -> shownState(d).equals(api));
+            waiting(b).until(d -> shownState(d).equals(api));
             assertThat(api).contains("alice: hello (edited) (edited)", "message deleted");
             Set<String> instances = new HashSet<>(instancesShown(a));
             instances.addAll(instancesShown(b));
@@ -153,7 +155,7 @@ class BrowserClientIT {
                     source.onopen = () => { window.notificationsOpen = true; };
                     source.addEventListener('notification', e => window.notifications.push({id: e.lastEventId, data: e.data}));
                     """);
-            new WebDriverWait(page, WAIT).until(d -> Boolean.TRUE.equals(page.executeScript("return window.notificationsOpen === true")));
+            waiting(page).until(d -> Boolean.TRUE.equals(page.executeScript("return window.notificationsOpen === true")));
 
             Session alice = TestUsers.signUp(cluster.url(), "alice");
             long room = alice.createRoom("browser mentions").id();
@@ -162,7 +164,7 @@ class BrowserClientIT {
             }
             long message = alice.post(room, "look here @" + bobName).id();
 
-            new WebDriverWait(page, WAIT).until(d -> ((Number) page.executeScript("return window.notifications.length")).intValue() >= 1);
+            waiting(page).until(d -> ((Number) page.executeScript("return window.notifications.length")).intValue() >= 1);
             @SuppressWarnings("unchecked")
             Map<String, Object> received = (Map<String, Object>) page.executeScript("return window.notifications[0]");
             JsonNode data = new ObjectMapper().readTree((String) received.get("data"));
@@ -190,14 +192,14 @@ class BrowserClientIT {
 
             bob.post(busy, "one");
             bob.post(busy, "two");
-            new WebDriverWait(a, WAIT).until(d -> badge(d, "busy" + suffix).equals("2"));
-            new WebDriverWait(a2, WAIT).until(d -> badge(d, "busy" + suffix).equals("2"));
+            waiting(a).until(d -> badge(d, "busy" + suffix).equals("2"));
+            waiting(a2).until(d -> badge(d, "busy" + suffix).equals("2"));
             alice.screenshot(SCREENSHOTS.resolve("badges-1.png"));
 
             enterRoom(a, "busy" + suffix);
-            new WebDriverWait(a, WAIT).until(d -> badge(d, "busy" + suffix).isEmpty());
+            waiting(a).until(d -> badge(d, "busy" + suffix).isEmpty());
             // The other device clears its badge too: the read marker moved.
-            new WebDriverWait(a2, WAIT).until(d -> badge(d, "busy" + suffix).isEmpty());
+            waiting(a2).until(d -> badge(d, "busy" + suffix).isEmpty());
             aliceAgain.screenshot(SCREENSHOTS.resolve("badges-2-cleared.png"));
             assertThat(bob.get("/api/unread").status()).isEqualTo(200);
         }
@@ -211,7 +213,7 @@ class BrowserClientIT {
 
     private static void logIn(ChromeDriver page, String username) {
         page.get(cluster.url() + "/");
-        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        FluentWait<WebDriver> wait = waiting(page);
         wait.until(d -> d.findElement(By.id("auth")).isDisplayed());
         page.findElement(By.id("username")).sendKeys(username);
         page.findElement(By.id("password")).sendKeys("correct horse");
@@ -219,8 +221,16 @@ class BrowserClientIT {
         wait.until(d -> d.findElement(By.id("who")).getText().contains(username));
     }
 
+    /**
+     * A wait on the page that reads it again when an element it held was re-rendered meanwhile (the
+     * live lists are replaced as events arrive, so an element found a moment ago may be gone).
+     */
+    private static FluentWait<WebDriver> waiting(WebDriver page) {
+        return new WebDriverWait(page, WAIT).ignoring(StaleElementReferenceException.class);
+    }
+
     private static void awaitOnline(ChromeDriver page, String username) {
-        new WebDriverWait(page, WAIT).until(d -> onlineNames(d).contains(username));
+        waiting(page).until(d -> onlineNames(d).contains(username));
     }
 
     private static List<String> onlineNames(WebDriver page) {
@@ -228,7 +238,7 @@ class BrowserClientIT {
     }
 
     private static WebElement ownMessage(ChromeDriver page, String text) {
-        return new WebDriverWait(page, WAIT).until(d -> d.findElements(By.cssSelector("#messages li")).stream()
+        return waiting(page).until(d -> d.findElements(By.cssSelector("#messages li")).stream()
                 .filter(li -> li.findElement(By.cssSelector(".text")).getText().equals(text)).findFirst().orElse(null));
     }
 
@@ -239,13 +249,13 @@ class BrowserClientIT {
         input.clear();
         input.sendKeys(replacement);
         item.findElement(By.cssSelector(".edit-form button")).click();
-        new WebDriverWait(page, WAIT).until(d -> texts(d).contains(replacement));
+        waiting(page).until(d -> texts(d).contains(replacement));
     }
 
     private static void deleteOwn(ChromeDriver page, String text) {
         String id = ownMessage(page, text).getDomAttribute("data-message-id");
         ownMessage(page, text).findElement(By.cssSelector("button.delete")).click();
-        new WebDriverWait(page, WAIT).until(d -> d.findElement(By.cssSelector("#messages li[data-message-id='" + id + "']"))
+        waiting(page).until(d -> d.findElement(By.cssSelector("#messages li[data-message-id='" + id + "']"))
                 .getDomAttribute("data-deleted").equals("true"));
     }
 
@@ -284,7 +294,7 @@ class BrowserClientIT {
 
     private static void signUp(ChromeDriver page, String username) {
         page.get(cluster.url() + "/");
-        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        FluentWait<WebDriver> wait = waiting(page);
         wait.until(d -> d.findElement(By.id("auth")).isDisplayed());
         page.findElement(By.id("username")).sendKeys(username);
         page.findElement(By.id("password")).sendKeys("correct horse");
@@ -299,7 +309,7 @@ class BrowserClientIT {
     }
 
     private static void enterRoom(ChromeDriver page, String name) {
-        WebDriverWait wait = new WebDriverWait(page, WAIT);
+        FluentWait<WebDriver> wait = waiting(page);
         WebElement room = wait.until(d -> d.findElements(By.cssSelector("#rooms button")).stream()
                 .filter(e -> e.findElement(By.cssSelector(".name")).getText().equals(name)).findFirst().orElse(null));
         room.click();
@@ -307,7 +317,7 @@ class BrowserClientIT {
     }
 
     private static void awaitInRoom(ChromeDriver page, String name) {
-        new WebDriverWait(page, WAIT).until(d -> d.findElement(By.id("room-title")).getText().equals(name)
+        waiting(page).until(d -> d.findElement(By.id("room-title")).getText().equals(name)
                 && d.findElement(By.id("compose")).isDisplayed()
                 && d.findElement(By.id("live-state")).getText().startsWith("live"));
     }
@@ -317,7 +327,7 @@ class BrowserClientIT {
         page.findElement(By.id("text")).sendKeys(text);
         page.findElement(By.id("send")).click();
         sent.add(text);
-        new WebDriverWait(page, WAIT).until(d -> texts(d).contains(text) && isPosted(d, text));
+        waiting(page).until(d -> texts(d).contains(text) && isPosted(d, text));
     }
 
     private static boolean isPosted(WebDriver page, String text) {
@@ -327,7 +337,7 @@ class BrowserClientIT {
     }
 
     private static void awaitTexts(ChromeDriver page, List<String> expected) {
-        new WebDriverWait(page, WAIT).until(d -> texts(d).containsAll(expected));
+        waiting(page).until(d -> texts(d).containsAll(expected));
     }
 
     private static List<String> texts(WebDriver page) {
