@@ -269,23 +269,11 @@ public final class LeanRealtime {
                 Account typist = fixture.sessions().get((r * perRoom + t) % fixture.sessions().size());
                 String name = api.as(typist, settings.url()).get("/api/session").json().get("username").asText();
                 long offset = interval * (r * perRoom + t) / Math.max(1, fixture.rooms().size() * perRoom);
-                typers.add(Thread.ofVirtual().start(() -> {
-                    long next = System.nanoTime() + offset;
-                    while (next < end) {
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            try {
-                                TimeUnit.NANOSECONDS.sleep(wait);
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                        typists.sent(name, LeanClock.epochMicros());
-                        Reply reply = api.as(typist, settings.url()).post("/api/rooms/" + room + "/typing", "{}");
-                        if (reply.status() == 202 && reply.json().get("broadcast").asBoolean()) {
-                            count.incrementAndGet();
-                        }
-                        next += interval;
+                typers.add(paced(offset, interval, end, () -> {
+                    typists.sent(name, LeanClock.epochMicros());
+                    Reply reply = api.as(typist, settings.url()).post("/api/rooms/" + room + "/typing", "{}");
+                    if (reply.status() == 202 && reply.json().get("broadcast").asBoolean()) {
+                        count.incrementAndGet();
                     }
                 }));
             }
@@ -294,6 +282,28 @@ public final class LeanRealtime {
             typer.join();
         }
         return counts;
+    }
+
+    /**
+     * A virtual thread that runs {@code tick} every {@code interval} nanoseconds from {@code offset}
+     * after now until {@code end} (System.nanoTime), on schedule: a late tick does not shift the next.
+     */
+    private static Thread paced(long offset, long interval, long end, Runnable tick) {
+        return Thread.ofVirtual().start(() -> {
+            long next = System.nanoTime() + offset;
+            while (next < end) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                tick.run();
+                next += interval;
+            }
+        });
     }
 
     /** Posts to every room at the set rate for the run's duration; the count of acknowledged posts per room. */
@@ -307,24 +317,12 @@ public final class LeanRealtime {
             Account author = fixture.sessions().get(r % fixture.sessions().size());
             AtomicLong count = counts.computeIfAbsent(room, k -> new AtomicLong());
             long offset = interval * r / Math.max(1, fixture.rooms().size());
-            posters.add(Thread.ofVirtual().start(() -> {
-                long next = System.nanoTime() + offset;
-                int n = 0;
-                while (next < end) {
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            TimeUnit.NANOSECONDS.sleep(wait);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
-                    Reply reply = api.as(author, settings.url()).post("/api/rooms/" + room + "/messages",
-                            Json.object("text", "lean @t=" + LeanClock.epochMicros() + " #" + (n++)));
-                    if (reply.status() == 201) {
-                        count.incrementAndGet();
-                    }
-                    next += interval;
+            AtomicLong sent = new AtomicLong();
+            posters.add(paced(offset, interval, end, () -> {
+                Reply reply = api.as(author, settings.url()).post("/api/rooms/" + room + "/messages",
+                        Json.object("text", "lean @t=" + LeanClock.epochMicros() + " #" + sent.getAndIncrement()));
+                if (reply.status() == 201) {
+                    count.incrementAndGet();
                 }
             }));
         }
