@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One lean SSE subscriber: sends its GET when connected, then reads only what a measurement needs
  * from each event (its {@code id:} and the send time a post carries as {@code @t=<epoch µs>} in its
@@ -124,7 +126,7 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
                 while (to < n && line[to] != '"') {
                     to++;
                 }
-                typingSent = typists.sentAt(line, from, to);
+                typingSent = typists.sentAt(new String(line, from, to - from, StandardCharsets.UTF_8));
             }
         } else if (line[0] == 'd') {
             int at = indexOf(STAMP, n);

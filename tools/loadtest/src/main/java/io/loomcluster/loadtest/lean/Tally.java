@@ -19,20 +19,24 @@ final class Tally {
 
     /** One typing event of a typist whose last signal went out at {@code sentMicros} (epoch µs). */
     void typed(long sentMicros) {
-        long nowMicros = LeanClock.epochMicros();
-        latency.recordValue(Math.max(0, Math.min(nowMicros - sentMicros, latency.getHighestTrackableValue())));
+        record(sentMicros);
         received++;
     }
 
     /** One delivered event: its id and the send time (epoch µs) its post carried. */
     void delivered(long id, long sentMicros) {
-        long nowMicros = LeanClock.epochMicros();
-        latency.recordValue(Math.max(0, Math.min(nowMicros - sentMicros, latency.getHighestTrackableValue())));
+        record(sentMicros);
         if (id <= lastId) {
             duplicates++;
         } else {
             lastId = id;
         }
         received++;
+    }
+
+    // From the send time to now, clamped to what the histogram holds.
+    private void record(long sentMicros) {
+        long micros = LeanClock.epochMicros() - sentMicros;
+        latency.recordValue(Math.max(0, Math.min(micros, latency.getHighestTrackableValue())));
     }
 }

@@ -17,8 +17,7 @@ final class Typists {
     }
 
     /** The send time of the username's last signal, or -1. */
-    long sentAt(byte[] bytes, int from, int to) {
-        Long micros = sentMicros.get(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
-        return micros == null ? -1 : micros;
+    long sentAt(String username) {
+        return sentMicros.getOrDefault(username, -1L);
     }
 }

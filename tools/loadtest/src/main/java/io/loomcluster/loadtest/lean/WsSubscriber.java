@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One lean WebSocket subscriber: after Netty's handshake, each text frame is a message whose
  * {@code "id":} and send time ({@code @t=<epoch µs>} in its text) are read straight from the bytes.
@@ -61,9 +63,7 @@ final class WsSubscriber extends ChannelInboundHandlerAdapter implements LeanSub
                         to++;
                     }
                     if (from >= 0) {
-                        byte[] name = new byte[to - from];
-                        text.getBytes(from, name);
-                        long sent = typists.sentAt(name, 0, name.length);
+                        long sent = typists.sentAt(text.toString(from, to - from, StandardCharsets.UTF_8));
                         if (sent > 0) {
                             tally.typed(sent);
                         }
