@@ -230,14 +230,6 @@ public final class EmbeddedServices implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A temporary folder left behind is harmless.
-        }
-    }
-
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
     }
@@ -271,7 +263,7 @@ public final class EmbeddedServices implements AutoCloseable {
         try {
             stopRedis();
             if (ownsRedisDataDir) {
-                deleteQuietly(redisDataDir);
+                Folders.deleteQuietly(redisDataDir);
             }
         } finally {
             try {

@@ -1,12 +1,9 @@
 package io.loomcluster.testing.ha;
 
 import io.loomcluster.testing.Await;
+import io.loomcluster.testing.Folders;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +41,7 @@ public final class HaServices implements AutoCloseable {
     /** {@code downAfter}: how long the sentinels wait before they call a silent master down. */
     public static HaServices start(Path dir, Duration downAfter) {
         // A fresh start: data, WAL and sentinel state of an earlier run in the same folder would be taken up again.
-        deleteRecursively(dir);
+        Folders.delete(dir);
         RedisSentinelGroup redis = RedisSentinelGroup.start(dir.resolve("redis"), REDIS_HOSTS, downAfter);
         try {
             return new HaServices(redis, PostgresStandbyPair.start(dir.resolve("postgres"), POSTGRES_PRIMARY_HOST,
@@ -82,18 +79,6 @@ public final class HaServices implements AutoCloseable {
                 "REDIS_SENTINELS", redis.sentinelsValue(), "REDIS_SENTINEL_MASTER", RedisSentinelGroup.MASTER_NAME);
     }
 
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not empty " + dir + " for a fresh start", e);
-        }
-    }
 
     @Override
     public void close() {

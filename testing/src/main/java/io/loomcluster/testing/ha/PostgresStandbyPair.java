@@ -1,6 +1,7 @@
 package io.loomcluster.testing.ha;
 
 import io.loomcluster.testing.Await;
+import io.loomcluster.testing.Folders;
 import io.loomcluster.testing.FreePorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
@@ -120,7 +121,7 @@ public final class PostgresStandbyPair implements AutoCloseable {
      */
     private static void baseBackup(Server primary, Server standby) {
         // Into an empty folder: WAL or a timeline history left from an earlier run would derail recovery.
-        HaServices.deleteRecursively(standby.dataDir());
+        Folders.delete(standby.dataDir());
         try (Connection c = connect(primary); Statement s = c.createStatement()) {
             s.execute("select pg_backup_start('standby', true)");
             Path from = primary.dataDir();
@@ -186,19 +187,23 @@ public final class PostgresStandbyPair implements AutoCloseable {
     /** kill -9 of the primary's postmaster and every backend it started, as a crash of its machine. */
     public void killPrimary() {
         Server primary = this.primary;
-        try {
-            long postmaster = Long.parseLong(Files.readAllLines(primary.dataDir().resolve("postmaster.pid")).getFirst().trim());
-            List<Long> victims = new ArrayList<>();
-            victims.add(postmaster);
-            ProcessHandle.of(postmaster).ifPresent(p -> p.children().forEach(c -> victims.add(c.pid())));
-            for (long pid : victims) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            Await.until("the primary's processes to exit", Duration.ofSeconds(20),
-                    () -> victims.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read the primary's postmaster.pid", e);
+        if (postmasterPid(primary).isEmpty()) {
+            throw new IllegalStateException("could not read the primary's postmaster.pid in " + primary.dataDir());
         }
+        List<ProcessHandle> victims = killAll(primary);
+        Await.until("the primary's processes to exit", Duration.ofSeconds(20),
+                () -> victims.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    // kill -9 of the server's postmaster and every backend it started; the processes killed.
+    private static List<ProcessHandle> killAll(Server server) {
+        List<ProcessHandle> victims = new ArrayList<>();
+        postmasterPid(server).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).ifPresent(postmaster -> {
+            victims.addAll(postmaster.children().toList());
+            victims.add(postmaster);
+        });
+        victims.forEach(ProcessHandle::destroyForcibly);
+        return victims;
     }
 
     /**
@@ -387,10 +392,6 @@ public final class PostgresStandbyPair implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("pg_ctl could not stop " + server.address() + " (" + e.getMessage() + "); killing it");
         }
-        postmasterPid(server).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).ifPresent(postmaster -> {
-            List<ProcessHandle> all = new ArrayList<>(postmaster.children().toList());
-            all.add(postmaster);
-            all.forEach(ProcessHandle::destroyForcibly);
-        });
+        killAll(server);
     }
 }

@@ -143,13 +143,18 @@ public final class RedisSentinelGroup implements AutoCloseable {
             if (!s.isAlive()) {
                 continue;
             }
-            String reply = cli(s, "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim();
-            String[] lines = reply.split("\\R");
-            if (lines.length == 2) {
-                return lines[0].trim() + ":" + lines[1].trim();
+            String named = namedMaster(s);
+            if (named != null) {
+                return named;
             }
         }
         throw new IllegalStateException("no sentinel answered");
+    }
+
+    // The master this sentinel names ("host:port"), or null when it does not answer.
+    private static String namedMaster(Node sentinel) {
+        String[] lines = cli(sentinel, "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim().split("\\R");
+        return lines.length == 2 ? lines[0].trim() + ":" + lines[1].trim() : null;
     }
 
     /** The server process that is the master now. */
@@ -196,8 +201,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
             return false;
         }
         for (Node s : sentinels) {
-            String[] named = cli(s, "SENTINEL", "get-master-addr-by-name", MASTER_NAME).trim().split("\\R");
-            if (named.length != 2 || !(named[0].trim() + ":" + named[1].trim()).equals(master.address())) {
+            if (!master.address().equals(namedMaster(s))) {
                 return false;
             }
         }
