@@ -24,7 +24,6 @@ import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,17 +97,11 @@ public final class LbMetrics implements AutoCloseable {
         }
     }
 
-    /** Follows discovery with one pool: meters for new backends, none kept for removed ones. */
-    public void backends(Collection<Backend> all) {
-        Map<Backend, String> untagged = new java.util.IdentityHashMap<>();
-        all.forEach(b -> untagged.put(b, null));
-        backends(untagged);
-    }
-
     /**
-     * Follows discovery with several pools (routes): each backend with the name of its pool, which
-     * becomes a {@code pool} tag on its meters, since one instance is a backend of every pool it
-     * serves and each pool's backend counts its own requests. A null pool name means one pool, no tag.
+     * Follows discovery: meters for new backends, none kept for removed ones. Each backend comes
+     * with the name of its pool (route), a {@code pool} tag on its meters, since one instance is a
+     * backend of every pool it serves and each pool's backend counts its own requests; a null name
+     * (one pool) means no tag.
      */
     public void backends(Map<Backend, String> poolOf) {
         poolOf.forEach((backend, pool) -> backendMeters.computeIfAbsent(backend, b -> register(b, pool)));

@@ -48,7 +48,9 @@ class LbMetricsTest {
     void withOnePoolTheSeriesCarryNoPoolTag() {
         Backend only = new Backend(URI.create("http://127.0.0.1:8082"));
         try (LbMetrics metrics = new LbMetrics(() -> new BackendPool.Snapshot(List.of(only), List.of(only)), () -> 0, () -> 0)) {
-            metrics.backends(List.of(only));
+            Map<Backend, String> onePool = new IdentityHashMap<>();
+            onePool.put(only, null);
+            metrics.backends(onePool);
             assertThat(metrics.scrape()).contains("lb_backend_requests_total{backend=\"127.0.0.1:8082\"} 0.0")
                     .doesNotContain("pool=");
         }
