@@ -8,6 +8,7 @@ import io.loomcluster.app.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code /health/live}, {@code /health/ready} and {@code /metrics}. */
 public final class HealthRoutes {
@@ -24,7 +25,18 @@ public final class HealthRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/health/live", ctx -> ctx.json(Map.of("status", "up")));
         routes.get("/health/ready", this::ready);
-        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        routes.get("/metrics", this::metrics);
+    }
+
+    /** Everything, or only the metrics named by {@code name[]} (as Prometheus' federation selects them). */
+    private void metrics(Context ctx) {
+        byte[] text = metrics.scrape(Set.copyOf(ctx.queryParams("name[]")));
+        if (text == null) {
+            ctx.header("Retry-After", "1");
+            problems.write(ctx, 503, "Metrics busy", "other scrapes are waiting; retry at the next interval");
+            return;
+        }
+        ctx.contentType(Metrics.CONTENT_TYPE).result(text);
     }
 
     private void ready(Context ctx) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +63,18 @@ class HealthIT {
         assertThat(metrics).contains("jvm_memory_used_bytes");
         assertThat(metrics).contains("jvm_threads_live_threads");
         assertThat(metrics).contains("loom_requests_in_flight");
+    }
+
+    @Test
+    void metricsNamedByNameBracketsAreTheOnlyOnesWritten() {
+        Reply reply = TestUsers.at(a).get("/metrics?name%5B%5D=loom_live_connections_sse&name%5B%5D=jvm_threads_live_threads");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.contentType()).startsWith("text/plain; version=0.0.4");
+        List<String> samples = reply.body().lines().filter(line -> !line.startsWith("#")).toList();
+        assertThat(samples).hasSize(2);
+        assertThat(samples).anyMatch(line -> line.startsWith("loom_live_connections_sse"));
+        assertThat(samples).anyMatch(line -> line.startsWith("jvm_threads_live_threads"));
     }
 
     @Test

@@ -15,13 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Open SSE and WebSocket connections per instance, read from each healthy backend's Prometheus
- * {@code /metrics} ({@code loom_live_connections_sse}, {@code loom_live_connections_websocket}).
+ * {@code /metrics} ({@code loom_live_connections_sse}, {@code loom_live_connections_websocket}, asked
+ * for by name so an instance writes only those).
  * Requests are asynchronous with a short timeout; a backend that fails to answer, or has no such
  * gauges, simply has no figure until the next poll.
  */
 final class LiveConnections {
     static final String SSE = Names.LIVE_CONNECTIONS_SSE;
     static final String WEBSOCKET = Names.LIVE_CONNECTIONS_WEBSOCKET;
+    // Only the two gauges (name[] as the Prometheus exporters read it), not the whole scrape.
+    private static final String PATH = "/metrics?name%5B%5D=" + SSE + "&name%5B%5D=" + WEBSOCKET;
 
     /** Open connections on one instance. */
     record Counts(long sse, long websocket) {
@@ -51,7 +54,7 @@ final class LiveConnections {
             if (!pending.add(uri)) {
                 continue;
             }
-            HttpRequest request = HttpRequest.newBuilder(uri.resolve("/metrics"))
+            HttpRequest request = HttpRequest.newBuilder(uri.resolve(PATH))
                     .timeout(Duration.ofMillis(timeoutMillis)).GET().build();
             client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
                 pending.remove(uri);
