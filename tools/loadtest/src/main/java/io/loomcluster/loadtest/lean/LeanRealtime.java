@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import org.HdrHistogram.Histogram;
 
@@ -40,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,7 +61,7 @@ public final class LeanRealtime {
     /** The run's shape. */
     public record Settings(URI url, List<URI> targets, int subscribers, int rooms, int accounts, double postsPerSecondPerRoom,
                            Duration duration, int connectRate, List<String> sources, int loops, String transport,
-                           boolean typing) {
+                           boolean typing, Duration warmup) {
         public static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
             for (int i = 0; i < args.length; i += 2) {
@@ -81,7 +83,8 @@ public final class LeanRealtime {
                     integer(values, "accounts", Math.max(2, (subscribers + 15) / 16)), Double.parseDouble(values.getOrDefault("rate", "5")),
                     Duration.ofSeconds(integer(values, "seconds", 20)), integer(values, "connect-rate", 1_000),
                     sources, integer(values, "loops", 1), transport(values.getOrDefault("transport", "sse")),
-                    Boolean.parseBoolean(values.getOrDefault("typing", "false")));
+                    Boolean.parseBoolean(values.getOrDefault("typing", "false")),
+                    Duration.ofSeconds(integer(values, "warmup", 0)));
         }
 
         private static String transport(String value) {
@@ -113,7 +116,15 @@ public final class LeanRealtime {
                 settings.subscribers(), settings.rooms(), settings.accounts(), settings.postsPerSecondPerRoom(),
                 settings.duration().toSeconds(), settings.connectRate(), settings.sources());
         Fixture fixture = Fixture.create(api, settings.url(), runId, settings.accounts(), settings.rooms(), Duration.ofMinutes(5));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.loops(), EpollIoHandler.newFactory());
+        // The loops' threads are kept to read their own CPU time: the part of the generator's cost that
+        // grows with deliveries (the rest is the posting, the JIT and the collector).
+        List<Thread> loopThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ThreadFactory named = new DefaultThreadFactory("lean-loop");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.loops(), (Runnable task) -> {
+            Thread thread = named.newThread(task);
+            loopThreads.add(thread);
+            return thread;
+        }, EpollIoHandler.newFactory());
         Map<EventExecutor, Histogram> histograms = new IdentityHashMap<>();
         for (EventExecutor loop : group) {
             histograms.put(loop, new Histogram(60_000_000L, 3));
@@ -182,10 +193,25 @@ public final class LeanRealtime {
 
             histograms.values().forEach(Histogram::reset);
             long cpuAfterConnect = cpuNanos();
+            long loopsAfterConnect = cpuNanos(loopThreads);
             long postingStart = System.nanoTime();
-            Map<Long, AtomicLong> posted = settings.typing() ? type(api, fixture, typists) : post(api, fixture);
+            Map<Long, AtomicLong> posted = new ConcurrentHashMap<>();
+            long warmUpDeliveries = 0;
+            if (!settings.warmup().isZero()) {
+                // Posts that warm the instances, the balancer and this generator's JIT; delivered and
+                // checked for gaps and repeats like the rest, but neither timed nor charged.
+                exercise(api, fixture, typists, settings.warmup(), posted);
+                awaitDeliveries(subscribers, roomOf, posted);
+                resetOnLoops(histograms);
+                warmUpDeliveries = subscribers.stream().mapToLong(s -> s.tally().received).sum();
+                cpuAfterConnect = cpuNanos();
+                loopsAfterConnect = cpuNanos(loopThreads);
+                postingStart = System.nanoTime();
+            }
+            exercise(api, fixture, typists, settings.duration(), posted);
             awaitDeliveries(subscribers, roomOf, posted);
             long cpuUsed = cpuNanos() - cpuAfterConnect;
+            long loopsUsed = cpuNanos(loopThreads) - loopsAfterConnect;
             double measuredSeconds = (System.nanoTime() - postingStart) / 1e9;
 
             Histogram all = new Histogram(60_000_000L, 3);
@@ -215,14 +241,15 @@ public final class LeanRealtime {
                 }
             }
             double generatorCore = cpuUsed / 1e9 / measuredSeconds;
+            long timed = delivered - warmUpDeliveries;
             out.printf(Locale.ROOT, (settings.typing() ? "typing " : "") + "delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; delivered %d of %d expected, %d duplicates, "
                             + "%d subscribers short%n", all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
                     all.getMaxValue() / 1000.0, delivered, expected, duplicates, short_);
-            out.printf(Locale.ROOT, "generator CPU: %.0f%% of one core, %.1f ms per 1 000 deliveries (%.0f deliveries/s); "
-                            + "still open at the end: %d%n", 100 * generatorCore,
-                    delivered == 0 ? 0 : cpuUsed / 1e6 / (delivered / 1000.0), delivered / measuredSeconds,
+            out.printf(Locale.ROOT, "generator CPU: %.0f%% of one core, %.1f ms per 1 000 deliveries (%.0f deliveries/s), "
+                            + "of which the event loops %.1f ms; still open at the end: %d%n", 100 * generatorCore,
+                    perThousand(cpuUsed, timed), timed / measuredSeconds, perThousand(loopsUsed, timed),
                     stats.connected.get() - stats.closed.get());
-            out.printf(Locale.ROOT, "setup and connect CPU: %.1f s%n", (cpuAfterConnect - cpuStart) / 1e9);
+            out.printf(Locale.ROOT, "setup, connect and warm-up CPU: %.1f s%n", (cpuAfterConnect - cpuStart) / 1e9);
             return delivered - duplicates >= expected && duplicates == 0 && stats.connected.get() == settings.subscribers() ? 0 : 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
@@ -256,10 +283,10 @@ public final class LeanRealtime {
      * through {@code POST /typing}; the count per room of signals the server broadcast. Latency is
      * from the signal's send to its arrival at each subscriber of the room, on every instance.
      */
-    private Map<Long, AtomicLong> type(Api api, Fixture fixture, Typists typists) throws InterruptedException {
-        Map<Long, AtomicLong> counts = new ConcurrentHashMap<>();
+    private void type(Api api, Fixture fixture, Typists typists, Duration duration, Map<Long, AtomicLong> counts)
+            throws InterruptedException {
         List<Thread> typers = new ArrayList<>();
-        long end = System.nanoTime() + settings.duration().toNanos();
+        long end = System.nanoTime() + duration.toNanos();
         int perRoom = Math.max(1, (int) settings.postsPerSecondPerRoom());
         long interval = 1_200_000_000L;
         for (int r = 0; r < fixture.rooms().size(); r++) {
@@ -281,7 +308,6 @@ public final class LeanRealtime {
         for (Thread typer : typers) {
             typer.join();
         }
-        return counts;
     }
 
     /**
@@ -307,10 +333,9 @@ public final class LeanRealtime {
     }
 
     /** Posts to every room at the set rate for the run's duration; the count of acknowledged posts per room. */
-    private Map<Long, AtomicLong> post(Api api, Fixture fixture) throws InterruptedException {
-        Map<Long, AtomicLong> counts = new ConcurrentHashMap<>();
+    private void post(Api api, Fixture fixture, Duration duration, Map<Long, AtomicLong> counts) throws InterruptedException {
         List<Thread> posters = new ArrayList<>();
-        long end = System.nanoTime() + settings.duration().toNanos();
+        long end = System.nanoTime() + duration.toNanos();
         long interval = (long) (1e9 / settings.postsPerSecondPerRoom());
         for (int r = 0; r < fixture.rooms().size(); r++) {
             long room = fixture.rooms().get(r);
@@ -329,7 +354,40 @@ public final class LeanRealtime {
         for (Thread poster : posters) {
             poster.join();
         }
-        return counts;
+    }
+
+    /** Posts (or typing signals) for the duration, adding what the server accepted per room to {@code counts}. */
+    private void exercise(Api api, Fixture fixture, Typists typists, Duration duration, Map<Long, AtomicLong> counts)
+            throws InterruptedException {
+        if (settings.typing()) {
+            type(api, fixture, typists, duration, counts);
+        } else {
+            post(api, fixture, duration, counts);
+        }
+    }
+
+    /** Empties every loop's histogram on its own loop (the loops record into them). */
+    private static void resetOnLoops(Map<EventExecutor, Histogram> histograms) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(histograms.size());
+        histograms.forEach((loop, h) -> loop.execute(() -> {
+            h.reset();
+            done.countDown();
+        }));
+        done.await(10, TimeUnit.SECONDS);
+    }
+
+    private static double perThousand(long nanos, long deliveries) {
+        return deliveries == 0 ? 0 : nanos / 1e6 / (deliveries / 1000.0);
+    }
+
+    /** CPU time of the threads given (user and system), as the JVM reads it per thread. */
+    private static long cpuNanos(List<Thread> threads) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread thread : threads) {
+            sum += Math.max(0, mx.getThreadCpuTime(thread.threadId()));
+        }
+        return sum;
     }
 
     private static long cpuNanos() {

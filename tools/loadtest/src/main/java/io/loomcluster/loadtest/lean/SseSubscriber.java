@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * One lean SSE subscriber: sends its GET when connected, then reads only what a measurement needs
  * from each event (its {@code id:} and the send time a post carries as {@code @t=<epoch µs>} in its
@@ -31,9 +29,7 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
     private final String cookie;
     final Tally tally;
     private final LeanStats stats;
-    private final byte[] line = new byte[16 * 1024];
-    private int length;
-    private boolean overlong;
+    private final Scan line = new Scan(16 * 1024);
     private long eventId = -1;
     private long eventStamp = -1;
     private boolean typing;
@@ -90,48 +86,43 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
     }
 
     private void read(ByteBuf bytes) {
+        int index = bytes.readerIndex();
         int end = bytes.writerIndex();
-        for (int i = bytes.readerIndex(); i < end; i++) {
-            byte b = bytes.getByte(i);
-            if (b == '\n') {
-                line();
-                length = 0;
-                overlong = false;
-            } else if (length < line.length) {
-                line[length++] = b;
-            } else {
-                overlong = true;
+        while (index < end) {
+            int newline = bytes.indexOf(index, end, (byte) '\n');
+            int stop = newline < 0 ? end : newline;
+            line.append(bytes, index, stop - index);
+            if (newline < 0) {
+                return;
             }
+            line();
+            line.clear();
+            index = newline + 1;
         }
     }
 
     private void line() {
-        int n = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+        int n = line.length() > 0 && line.at(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
         if (n == 0) {
             event();
             return;
         }
-        if (overlong) {
+        if (line.overlong()) {
             return;
         }
-        if (startsWith(ID, n)) {
-            eventId = number(ID.length, n);
-        } else if (startsWith(TYPING, n)) {
+        if (line.startsWith(ID, n)) {
+            eventId = line.number(ID.length, n);
+        } else if (line.startsWith(TYPING, n)) {
             typing = true;
-        } else if (typing && line[0] == 'd') {
-            int at = indexOf(USERNAME, n);
+        } else if (typing && line.at(0) == 'd') {
+            int at = line.indexOf(USERNAME, n);
             if (at >= 0) {
-                int from = at + USERNAME.length;
-                int to = from;
-                while (to < n && line[to] != '"') {
-                    to++;
-                }
-                typingSent = typists.sentAt(new String(line, from, to - from, StandardCharsets.UTF_8));
+                typingSent = typists.sentAt(line.quoted(at + USERNAME.length, n));
             }
-        } else if (line[0] == 'd') {
-            int at = indexOf(STAMP, n);
+        } else if (line.at(0) == 'd') {
+            int at = line.indexOf(STAMP, n);
             if (at >= 0) {
-                eventStamp = number(at + STAMP.length, n);
+                eventStamp = line.number(at + STAMP.length, n);
             }
         }
     }
@@ -148,40 +139,6 @@ final class SseSubscriber extends ChannelInboundHandlerAdapter implements LeanSu
         eventStamp = -1;
         typing = false;
         typingSent = -1;
-    }
-
-    private boolean startsWith(byte[] prefix, int n) {
-        if (n < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (line[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private int indexOf(byte[] needle, int n) {
-        outer:
-        for (int i = 0; i + needle.length <= n; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (line[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
-    private long number(int from, int n) {
-        long value = 0;
-        int i = from;
-        for (; i < n && line[i] >= '0' && line[i] <= '9'; i++) {
-            value = value * 10 + (line[i] - '0');
-        }
-        return i == from ? -1 : value;
     }
 
     @Override

@@ -8,8 +8,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.HdrHistogram.Histogram;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * One lean WebSocket subscriber: after Netty's handshake, each text frame is a message whose
  * {@code "id":} and send time ({@code @t=<epoch µs>} in its text) are read straight from the bytes.
@@ -22,6 +20,8 @@ final class WsSubscriber extends ChannelInboundHandlerAdapter implements LeanSub
     private static final byte[] USERNAME = "\"username\":\"".getBytes();
 
     private final Tally tally;
+    // A frame is read from this copy; the server's frames are far below the bound.
+    private final Scan text = new Scan(64 * 1024);
     private final LeanStats stats;
     private final Typists typists;
     private volatile boolean open;
@@ -55,56 +55,30 @@ final class WsSubscriber extends ChannelInboundHandlerAdapter implements LeanSub
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof TextWebSocketFrame frame) {
-                ByteBuf text = frame.content();
-                if (indexOf(text, TYPING, text.readerIndex()) >= 0) {
-                    int from = indexOf(text, USERNAME, text.readerIndex()) + USERNAME.length;
-                    int to = from;
-                    while (from >= 0 && to < text.writerIndex() && text.getByte(to) != '"') {
-                        to++;
-                    }
-                    if (from >= 0) {
-                        long sent = typists.sentAt(text.toString(from, to - from, StandardCharsets.UTF_8));
+                ByteBuf content = frame.content();
+                text.clear();
+                text.append(content, content.readerIndex(), content.readableBytes());
+                int n = text.length();
+                if (text.indexOf(TYPING, n) >= 0) {
+                    int at = text.indexOf(USERNAME, n);
+                    if (at >= 0) {
+                        long sent = typists.sentAt(text.quoted(at + USERNAME.length, n));
                         if (sent > 0) {
                             tally.typed(sent);
                         }
                     }
                     return;
                 }
-                long id = number(text, indexOf(text, ID, text.readerIndex()) + ID.length);
-                int at = indexOf(text, STAMP, text.readerIndex());
+                int idAt = text.indexOf(ID, n);
+                long id = idAt < 0 ? -1 : text.number(idAt + ID.length, n);
+                int at = text.indexOf(STAMP, n);
                 if (id >= 0 && at >= 0) {
-                    tally.delivered(id, number(text, at + STAMP.length));
+                    tally.delivered(id, text.number(at + STAMP.length, n));
                 }
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private static int indexOf(ByteBuf bytes, byte[] needle, int from) {
-        int end = bytes.writerIndex() - needle.length;
-        outer:
-        for (int i = from; i <= end; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (bytes.getByte(i + k) != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return Integer.MIN_VALUE / 2;
-    }
-
-    private static long number(ByteBuf bytes, int from) {
-        if (from < 0) {
-            return -1;
-        }
-        long value = 0;
-        int i = from;
-        for (; i < bytes.writerIndex() && bytes.getByte(i) >= '0' && bytes.getByte(i) <= '9'; i++) {
-            value = value * 10 + (bytes.getByte(i) - '0');
-        }
-        return i == from ? -1 : value;
     }
 
     @Override
