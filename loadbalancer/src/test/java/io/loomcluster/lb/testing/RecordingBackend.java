@@ -136,7 +136,8 @@ public final class RecordingBackend implements AutoCloseable {
                     return;
                 }
                 // The balancer's own probes: health checks and the dashboard's samples of /metrics.
-                boolean probe = request.target().startsWith("/health/") || request.target().equals("/metrics");
+                boolean probe = request.target().startsWith("/health/") || request.target().equals("/metrics")
+                        || request.target().startsWith("/metrics?");
                 if (!probe) {
                     received.add(request);
                 }
