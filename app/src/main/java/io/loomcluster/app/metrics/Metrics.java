@@ -85,11 +85,6 @@ public final class Metrics implements AutoCloseable {
                 .record(duration);
     }
 
-    /** Everything, as Prometheus text (0.0.4). */
-    public byte[] scrape() {
-        return scrape(Set.of());
-    }
-
     /**
      * The metrics named (as Prometheus' {@code name[]} selects them: {@code loom_live_connections_sse}),
      * or all of them when none is named, as Prometheus text (0.0.4). Null when {@value #SCRAPES_QUEUED}
