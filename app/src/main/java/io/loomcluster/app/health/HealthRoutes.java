@@ -33,7 +33,7 @@ public final class HealthRoutes {
         byte[] text = metrics.scrape(Set.copyOf(ctx.queryParams("name[]")));
         if (text == null) {
             ctx.header("Retry-After", "1");
-            problems.write(ctx, 503, "Metrics busy", "other scrapes are waiting; retry at the next interval");
+            problems.write(ctx, 503, "Metrics busy", "other scrapes are waiting, or this one took over 10 s; retry at the next interval");
             return;
         }
         ctx.contentType(Metrics.CONTENT_TYPE).result(text);

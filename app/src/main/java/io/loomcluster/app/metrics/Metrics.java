@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /** The Prometheus registry: request histograms by route and status, JVM and pool figures. */
@@ -40,6 +41,8 @@ public final class Metrics implements AutoCloseable {
 
     /** Scrapes waiting for the scrape thread; one more is answered 503 (Prometheus retries next interval). */
     private static final int SCRAPES_QUEUED = 4;
+    /** How long a request waits for its scrape (queue included) before it is answered 503 too. */
+    private static final Duration SCRAPE_WAIT = Duration.ofSeconds(10);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -88,7 +91,7 @@ public final class Metrics implements AutoCloseable {
     /**
      * The metrics named (as Prometheus' {@code name[]} selects them: {@code loom_live_connections_sse}),
      * or all of them when none is named, as Prometheus text (0.0.4). Null when {@value #SCRAPES_QUEUED}
-     * scrapes are already waiting.
+     * scrapes are already waiting, or when this one is not done within {@link #SCRAPE_WAIT}.
      */
     public byte[] scrape(Set<String> names) {
         Future<byte[]> scrape;
@@ -106,7 +109,9 @@ public final class Metrics implements AutoCloseable {
             return null;
         }
         try {
-            return scrape.get();
+            return scrape.get(SCRAPE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
         } catch (InterruptedException e) {
             scrape.cancel(true);
             Thread.currentThread().interrupt();
