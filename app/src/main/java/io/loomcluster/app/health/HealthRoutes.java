@@ -28,7 +28,7 @@ public final class HealthRoutes {
         routes.get("/metrics", this::metrics);
     }
 
-    /** Everything, or only the metrics named by {@code name[]} (as Prometheus' federation selects them). */
+    /** Everything, or only the metrics named by {@code name[]} (as the Prometheus Java exporters select them). */
     private void metrics(Context ctx) {
         byte[] text = metrics.scrape(Set.copyOf(ctx.queryParams("name[]")));
         if (text == null) {

@@ -67,10 +67,20 @@ public final class BalancerFixture implements AutoCloseable {
                 "LB_HEALTH_INTERVAL", "200ms",
                 "LB_HEALTH_TIMEOUT", "500ms"));
         env.putAll(settings);
-        BalancerProcess balancer = BalancerProcess.start(name + "-lb", env, LOGS);
-        BalancerFixture fixture = new BalancerFixture(backends.get(0), backends.get(1), balancer);
-        fixture.awaitHealthy();
-        return fixture;
+        BalancerProcess balancer = null;
+        try {
+            balancer = BalancerProcess.start(name + "-lb", env, LOGS);
+            BalancerFixture fixture = new BalancerFixture(backends.get(0), backends.get(1), balancer);
+            fixture.awaitHealthy();
+            return fixture;
+        } catch (RuntimeException | Error e) {
+            // Nobody else holds these yet: a failed start must not leave the processes running.
+            if (balancer != null) {
+                balancer.close();
+            }
+            backends.forEach(BackendProcess::close);
+            throw e;
+        }
     }
 
     /** A balancer with the given settings (and the test defaults for health checks), not yet routing. */

@@ -30,6 +30,7 @@ import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -118,7 +120,7 @@ public final class LeanRealtime {
         Fixture fixture = Fixture.create(api, settings.url(), runId, settings.accounts(), settings.rooms(), Duration.ofMinutes(5));
         // The loops' threads are kept to read their own CPU time: the part of the generator's cost that
         // grows with deliveries (the rest is the posting, the JIT and the collector).
-        List<Thread> loopThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Thread> loopThreads = new CopyOnWriteArrayList<>();
         ThreadFactory named = new DefaultThreadFactory("lean-loop");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.loops(), (Runnable task) -> {
             Thread thread = named.newThread(task);
@@ -191,7 +193,7 @@ public final class LeanRealtime {
                     stats.connected.get(), settings.subscribers(), connectSeconds, stats.refusedByStatus,
                     stats.failedToConnect.get());
 
-            histograms.values().forEach(Histogram::reset);
+            resetOnLoops(histograms);
             long cpuAfterConnect = cpuNanos();
             long loopsAfterConnect = cpuNanos(loopThreads);
             long postingStart = System.nanoTime();
@@ -382,7 +384,7 @@ public final class LeanRealtime {
 
     /** CPU time of the threads given (user and system), as the JVM reads it per thread. */
     private static long cpuNanos(List<Thread> threads) {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (Thread thread : threads) {
             sum += Math.max(0, mx.getThreadCpuTime(thread.threadId()));

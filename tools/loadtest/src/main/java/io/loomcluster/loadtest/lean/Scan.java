@@ -2,6 +2,9 @@ package io.loomcluster.loadtest.lean;
 
 import io.netty.buffer.ByteBuf;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * What the lean subscribers read from an event's bytes, on a byte array they own: a reused buffer
  * that grows to the longest line or frame seen (copying from Netty's buffer in one call, not a
@@ -25,7 +28,7 @@ final class Scan {
     void append(ByteBuf from, int index, int count) {
         int needed = length + count;
         if (needed > bytes.length && bytes.length < max) {
-            bytes = java.util.Arrays.copyOf(bytes, Math.min(max, Math.max(needed, bytes.length * 2)));
+            bytes = Arrays.copyOf(bytes, Math.min(max, Math.max(needed, bytes.length * 2)));
         }
         int taken = Math.min(count, bytes.length - length);
         if (taken < count) {
@@ -97,6 +100,6 @@ final class Scan {
         while (to < end && bytes[to] != '"') {
             to++;
         }
-        return new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(bytes, from, to - from, StandardCharsets.UTF_8);
     }
 }
